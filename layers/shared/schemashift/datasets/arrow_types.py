@@ -1,0 +1,174 @@
+"""Arrow type names as users write them in ``arrowType`` / ``dataType``.
+
+Names are case-insensitive and have aliases (``string`` = ``utf8``); every type has one
+canonical lower-case spelling so stored schemas compare by text.
+Grammar: ``name | timestamp[unit] | list<T> | fixed_size_list[N]<T>``, nesting allowed.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemashift.errors import ValidationFailed
+
+_SIMPLE: dict[str, pa.DataType] = {
+    "int8": pa.int8(),
+    "int16": pa.int16(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "uint8": pa.uint8(),
+    "uint16": pa.uint16(),
+    "uint32": pa.uint32(),
+    "uint64": pa.uint64(),
+    "float16": pa.float16(),
+    "float32": pa.float32(),
+    "float64": pa.float64(),
+    "utf8": pa.string(),
+    "largeutf8": pa.large_string(),
+    "binary": pa.binary(),
+    "largebinary": pa.large_binary(),
+    "bool": pa.bool_(),
+    "date32": pa.date32(),
+    "date64": pa.date64(),
+    "null": pa.null(),
+}
+
+ALIASES: dict[str, str] = {
+    "float": "float32",
+    "double": "float64",
+    "string": "utf8",
+    "large_utf8": "largeutf8",
+    "largestring": "largeutf8",
+    "large_string": "largeutf8",
+    "large_binary": "largebinary",
+    "boolean": "bool",
+}
+
+TIMESTAMP_UNITS = ("s", "ms", "us", "ns")
+DEFAULT_TIMESTAMP_UNIT = "us"
+
+#: Every accepted spelling of a non-parameterised type, canonical names first.
+SIMPLE_TYPE_NAMES: tuple[str, ...] = (*_SIMPLE, *ALIASES)
+
+_CANONICAL_NAME: dict[pa.DataType, str] = {t: name for name, t in _SIMPLE.items()}
+
+
+def parse_arrow_type(text: str) -> pa.DataType:
+    """Parse a type name; raise ``ValidationFailed`` naming the offending text."""
+    if not isinstance(text, str) or not text.strip():
+        raise _bad_type(text, "a type name is required")
+    parser = _Parser(text)
+    data_type = parser.parse_type()
+    parser.expect_end()
+    return data_type
+
+
+def format_arrow_type(data_type: pa.DataType) -> str:
+    """Canonical lower-case name of a supported Arrow type (inverse of ``parse_arrow_type``)."""
+    name = _CANONICAL_NAME.get(data_type)
+    if name is not None:
+        return name
+    if pa.types.is_timestamp(data_type):
+        if data_type.tz is not None:
+            raise _bad_type(str(data_type), "timestamps with a time zone are not supported")
+        return f"timestamp[{data_type.unit}]"
+    if pa.types.is_fixed_size_list(data_type):
+        return f"fixed_size_list[{data_type.list_size}]<{format_arrow_type(data_type.value_type)}>"
+    if pa.types.is_list(data_type):
+        return f"list<{format_arrow_type(data_type.value_type)}>"
+    raise _bad_type(str(data_type), "this Arrow type is not supported")
+
+
+def normalize_arrow_type(text: str) -> str:
+    """Canonical spelling of a user-written type name."""
+    return format_arrow_type(parse_arrow_type(text))
+
+
+def is_list_type(data_type: pa.DataType) -> bool:
+    return pa.types.is_list(data_type) or pa.types.is_fixed_size_list(data_type)
+
+
+def _bad_type(text: object, reason: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"Invalid arrowType {text!r}: {reason}",
+        details={"arrowType": text, "reason": reason},
+    )
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+class _Parser:
+    """Recursive-descent parser over the type grammar; positions make errors precise."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lowered = text.lower()
+        self.pos = 0
+
+    def parse_type(self) -> pa.DataType:
+        word = self._word()
+        if word == "timestamp":
+            unit = DEFAULT_TIMESTAMP_UNIT
+            if self._accept("["):
+                unit = self._word()
+                if unit not in TIMESTAMP_UNITS:
+                    raise self._error(f"timestamp unit must be one of {', '.join(TIMESTAMP_UNITS)}")
+                self._expect("]")
+            return pa.timestamp(unit)
+        if word == "list":
+            self._expect("<")
+            item = self.parse_type()
+            self._expect(">")
+            return pa.list_(item)
+        if word == "fixed_size_list":
+            self._expect("[")
+            size = self._positive_int()
+            self._expect("]")
+            self._expect("<")
+            item = self.parse_type()
+            self._expect(">")
+            return pa.list_(item, size)
+        name = ALIASES.get(word, word)
+        if name not in _SIMPLE:
+            raise self._error(f"unknown type {word!r}")
+        return _SIMPLE[name]
+
+    def expect_end(self) -> None:
+        self._skip_space()
+        if self.pos != len(self.text):
+            raise self._error("unexpected trailing text")
+
+    def _word(self) -> str:
+        self._skip_space()
+        start = self.pos
+        while self.pos < len(self.lowered) and _is_word_char(self.lowered[self.pos]):
+            self.pos += 1
+        if start == self.pos:
+            raise self._error("expected a type name")
+        return self.lowered[start : self.pos]
+
+    def _positive_int(self) -> int:
+        word = self._word()
+        if not word.isdigit() or int(word) < 1:
+            raise self._error("fixed_size_list size must be a positive integer")
+        return int(word)
+
+    def _accept(self, char: str) -> bool:
+        self._skip_space()
+        if self.lowered.startswith(char, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def _expect(self, char: str) -> None:
+        if not self._accept(char):
+            raise self._error(f"expected {char!r}")
+
+    def _skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def _error(self, reason: str) -> ValidationFailed:
+        return _bad_type(self.text, f"{reason} at position {self.pos}")
