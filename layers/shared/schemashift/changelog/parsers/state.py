@@ -1,0 +1,77 @@
+"""Shared parsing state: the flattened changeset list, properties, includes and duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from schemashift.changelog.model import ChangelogError, ChangeSet, Dialect, ResourceAccessor, dbms_matches
+from schemashift.changelog.paths import normalize_path
+from schemashift.changelog.preconditions import Precondition, Preconditions
+from schemashift.changelog.properties import ChangeLogParameters
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    """How one changelog file was reached: its path and what its includes pass down."""
+
+    path: str
+    """Physical path: how the file is read and, without a logicalFilePath, its FILENAME."""
+    contexts: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    ignore: bool = False
+
+    def child(self, path: str, contexts: str | None, labels: str | None, ignore: bool) -> Inclusion:
+        return replace(
+            self,
+            path=path,
+            contexts=(*self.contexts, contexts) if contexts and contexts.strip() else self.contexts,
+            labels=(*self.labels, labels) if labels and labels.strip() else self.labels,
+            ignore=self.ignore or ignore,
+        )
+
+
+@dataclass
+class ParseState:
+    accessor: ResourceAccessor
+    parameters: ChangeLogParameters
+    dialect: Dialect | None
+    changesets: list[ChangeSet] = field(default_factory=list)
+    preconditions: list[Precondition] = field(default_factory=list)
+    including: list[str] = field(default_factory=list)
+    _seen: dict[tuple[str, str, str], ChangeSet] = field(default_factory=dict)
+
+    def add(self, changeset: ChangeSet, inclusion: Inclusion, source: str) -> None:
+        """Append a parsed changeset unless its dbms excludes the target database."""
+        if self.dialect is not None and not dbms_matches(changeset.dbms, self.dialect):
+            return
+        if not changeset.id or not changeset.author:
+            missing = "id" if not changeset.id else "author"
+            raise ChangelogError(f"changeset {missing} is required", file=source, line=changeset.line)
+        changeset.inherited_contexts = list(inclusion.contexts)
+        changeset.inherited_labels = list(inclusion.labels)
+        changeset.ignore = changeset.ignore or inclusion.ignore
+        key = (normalize_path(changeset.file_path).lower(), changeset.id.lower(), changeset.author.lower())
+        if key in self._seen:
+            message = f"{changeset.fqn} is a duplicate changeset"
+            raise ChangelogError(message, file=source, line=changeset.line)
+        self._seen[key] = changeset
+        self.changesets.append(changeset)
+
+    def find(self, file_path: str, id: str, author: str | None) -> list[ChangeSet]:
+        """Changesets already parsed with this identity (for ``--rollback changesetId:...``)."""
+        wanted = normalize_path(file_path).lower()
+        return [
+            changeset
+            for changeset in self.changesets
+            if changeset.id == id
+            and (author is None or changeset.author == author)
+            and normalize_path(changeset.file_path).lower() == wanted
+        ]
+
+    def changelog_preconditions(self) -> Preconditions | None:
+        if not self.preconditions:
+            return None
+        first = self.preconditions[0]
+        if len(self.preconditions) == 1 and isinstance(first, Preconditions):
+            return first
+        return Preconditions(nested=list(self.preconditions))

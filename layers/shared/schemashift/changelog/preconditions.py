@@ -1,0 +1,220 @@
+"""Preconditions: conditions checked against a live database before a changeset (or changelog) runs.
+
+Each precondition raises ``PreconditionFailed`` when its condition does not hold; any other
+exception while checking is an *error*. ``Preconditions.evaluate`` turns both into an outcome
+carrying the configured action (onFail / onError: HALT, CONTINUE, MARK_RAN, WARN).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from schemashift.changelog.model import DatabaseProbe, dbms_matches
+
+FailAction = Literal["HALT", "CONTINUE", "MARK_RAN", "WARN"]
+FAIL_ACTIONS: tuple[FailAction, ...] = ("HALT", "CONTINUE", "MARK_RAN", "WARN")
+
+
+class PreconditionFailed(Exception):
+    """The condition was checked and does not hold."""
+
+
+class Precondition(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    def check(self, probe: DatabaseProbe) -> None:
+        """Raise PreconditionFailed when the condition does not hold."""
+
+
+@dataclass
+class AndPrecondition(Precondition):
+    name: ClassVar[str] = "and"
+    nested: list[Precondition] = field(default_factory=list)
+
+    def check(self, probe: DatabaseProbe) -> None:
+        for precondition in self.nested:
+            precondition.check(probe)
+
+
+@dataclass
+class OrPrecondition(Precondition):
+    name: ClassVar[str] = "or"
+    nested: list[Precondition] = field(default_factory=list)
+
+    def check(self, probe: DatabaseProbe) -> None:
+        failures: list[str] = []
+        for precondition in self.nested:
+            try:
+                precondition.check(probe)
+                return
+            except PreconditionFailed as failure:
+                failures.append(str(failure))
+        if failures:
+            raise PreconditionFailed("; ".join(failures))
+
+
+@dataclass
+class NotPrecondition(Precondition):
+    name: ClassVar[str] = "not"
+    nested: list[Precondition] = field(default_factory=list)
+
+    def check(self, probe: DatabaseProbe) -> None:
+        for precondition in self.nested:
+            try:
+                precondition.check(probe)
+            except PreconditionFailed:
+                continue
+            raise PreconditionFailed(f"Not precondition failed: {precondition.name} passed")
+
+
+@dataclass
+class DbmsPrecondition(Precondition):
+    name: ClassVar[str] = "dbms"
+    type: str = ""
+
+    def check(self, probe: DatabaseProbe) -> None:
+        if not dbms_matches(self.type, probe.dialect):
+            raise PreconditionFailed(f"DBMS Precondition failed: expected {self.type}, got {probe.dialect}")
+
+
+@dataclass
+class SqlCheckPrecondition(Precondition):
+    name: ClassVar[str] = "sqlCheck"
+    expected_result: str = ""
+    sql: str = ""
+
+    def check(self, probe: DatabaseProbe) -> None:
+        result = probe.query_scalar(self.sql)
+        if result is None:
+            raise PreconditionFailed("No rows returned from SQL Precondition")
+        text = _as_text(result)
+        if text != self.expected_result:
+            expected = self.expected_result
+            raise PreconditionFailed(f"SQL Precondition failed.  Expected '{expected}' got '{text}'")
+
+
+@dataclass
+class TableExistsPrecondition(Precondition):
+    name: ClassVar[str] = "tableExists"
+    table_name: str = ""
+    schema_name: str | None = None
+
+    def check(self, probe: DatabaseProbe) -> None:
+        if not probe.table_exists(self.table_name, self.schema_name):
+            raise PreconditionFailed(f"Table {_qualified(self.schema_name, self.table_name)} does not exist")
+
+
+@dataclass
+class ViewExistsPrecondition(Precondition):
+    name: ClassVar[str] = "viewExists"
+    view_name: str = ""
+    schema_name: str | None = None
+
+    def check(self, probe: DatabaseProbe) -> None:
+        if not probe.view_exists(self.view_name, self.schema_name):
+            raise PreconditionFailed(f"View {_qualified(self.schema_name, self.view_name)} does not exist")
+
+
+@dataclass
+class ColumnExistsPrecondition(Precondition):
+    name: ClassVar[str] = "columnExists"
+    table_name: str = ""
+    column_name: str = ""
+    schema_name: str | None = None
+
+    def check(self, probe: DatabaseProbe) -> None:
+        if not probe.column_exists(self.table_name, self.column_name, self.schema_name):
+            column = _qualified(self.schema_name, f"{self.table_name}.{self.column_name}")
+            raise PreconditionFailed(f"Column '{column}' does not exist")
+
+
+@dataclass
+class TableIsEmptyPrecondition(Precondition):
+    name: ClassVar[str] = "tableIsEmpty"
+    table_name: str = ""
+    schema_name: str | None = None
+
+    def check(self, probe: DatabaseProbe) -> None:
+        table = _qualified(self.schema_name, self.table_name)
+        if probe.query_scalar(f"SELECT COUNT(*) FROM {table}") not in (0, "0"):
+            raise PreconditionFailed(f"Table {self.table_name} is not empty.")
+
+
+@dataclass
+class RowCountPrecondition(Precondition):
+    name: ClassVar[str] = "rowCount"
+    table_name: str = ""
+    expected_rows: int = 0
+    schema_name: str | None = None
+
+    def check(self, probe: DatabaseProbe) -> None:
+        table = _qualified(self.schema_name, self.table_name)
+        count = int(str(probe.query_scalar(f"SELECT COUNT(*) FROM {table}")))
+        if count != self.expected_rows:
+            raise PreconditionFailed(
+                f"Table {self.table_name} does not have the expected row count of {self.expected_rows}. "
+                f"It contains {count} rows"
+            )
+
+
+@dataclass
+class ChangeLogPropertyDefinedPrecondition(Precondition):
+    """Evaluated against the properties known at parse time (``actual`` is filled by the parser)."""
+
+    name: ClassVar[str] = "changeLogPropertyDefined"
+    property: str = ""
+    value: str | None = None
+    actual: str | None = None
+
+    def check(self, probe: DatabaseProbe) -> None:
+        if self.actual is None:
+            raise PreconditionFailed(f"Changelog property '{self.property}' was not set")
+        if self.value is not None and self.actual != self.value:
+            raise PreconditionFailed(
+                f"Expected changelog property '{self.property}' to have a value of '{self.value}'.  Got '{self.actual}'"
+            )
+
+
+@dataclass(frozen=True)
+class PreconditionOutcome:
+    status: Literal["passed", "failed", "error"]
+    action: FailAction | None
+    """What to do: the container's onFail (failed) or onError (error); None when passed."""
+    message: str = ""
+
+
+@dataclass
+class Preconditions(AndPrecondition):
+    """Liquibase ``PreconditionContainer``: an AND of conditions plus what to do when they do not hold."""
+
+    name: ClassVar[str] = "preConditions"
+    on_fail: FailAction = "HALT"
+    on_error: FailAction = "HALT"
+    on_fail_message: str | None = None
+    on_error_message: str | None = None
+    on_sql_output: str = "IGNORE"
+
+    def evaluate(self, probe: DatabaseProbe) -> PreconditionOutcome:
+        try:
+            self.check(probe)
+        except PreconditionFailed as failure:
+            return PreconditionOutcome("failed", self.on_fail, self.on_fail_message or str(failure))
+        except Exception as error:  # any database error is a precondition *error*, by design
+            return PreconditionOutcome("error", self.on_error, self.on_error_message or str(error))
+        return PreconditionOutcome("passed", None)
+
+
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def _as_text(value: object) -> str:
+    """Render a query result the way JDBC's getString would for common types."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, bytes):
+        return value.decode()
+    return str(value)
