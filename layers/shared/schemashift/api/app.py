@@ -1,0 +1,117 @@
+"""The Powertools resolver every route handler uses, with errors, auth and logging wired once.
+
+A handler module does::
+
+    app = create_app()
+
+    @app.get("/v1/orgs/<org>/projects/<project>/dbschema")
+    def list_schemas(org: str, project: str): ...
+
+    lambda_handler = entrypoint(app)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from schemashift.api.context import Caller, caller_from_event
+from schemashift.api.errors import error_body, error_from_exception
+from schemashift.errors import SchemashiftError
+from schemashift.observability import logger, metrics, tracer
+
+JSON = "application/json"
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=JSON,
+        body=json.dumps(body, default=str, separators=(",", ":")),
+        headers=headers or {},
+    )
+
+
+def _describe_validation_errors(errors: Any) -> tuple[str, list[dict[str, Any]]]:
+    """Pydantic/OpenAPI errors -> one readable sentence plus structured details."""
+    details: list[dict[str, Any]] = []
+    parts: list[str] = []
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            msg = f"request body is not valid JSON: {err.get('ctx', {}).get('error', 'decode error')}"
+            return msg, [{"field": "body", "message": msg}]
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        field = ".".join(loc) or "body"
+        message = err.get("msg", "invalid value")
+        details.append({"field": field, "message": message})
+        parts.append(f"{field}: {message}")
+    return "invalid request: " + "; ".join(parts), details
+
+
+def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
+    """A resolver whose every failure is the documented envelope: never a traceback or a bare 500."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    def path() -> str:
+        return app.current_event.path or ""
+
+    @app.exception_handler(SchemashiftError)
+    def _domain_error(exc: SchemashiftError) -> Response:
+        status, body = error_from_exception(path(), exc)
+        if status >= 500:
+            logger.exception("request failed", extra={"code": exc.code})
+        return json_response(status, body)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation_error(exc: RequestValidationError) -> Response:
+        message, details = _describe_validation_errors(exc.errors())
+        return json_response(400, error_body(path(), 400, message, code="VALIDATION_ERROR", details=details))
+
+    @app.exception_handler(json.JSONDecodeError)
+    def _bad_json(exc: json.JSONDecodeError) -> Response:
+        message = f"request body is not valid JSON: {exc.msg} at position {exc.pos}"
+        return json_response(400, error_body(path(), 400, message, code="VALIDATION_ERROR"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return json_response(500, error_body(path(), 500, "Internal server error", code="INTERNAL_ERROR"))
+
+    @app.not_found
+    def _not_found(exc: Exception) -> Response:
+        message = f"No route for {app.current_event.http_method} {path()}"
+        return json_response(404, error_body(path(), 404, message, code="NOT_FOUND"))
+
+    def _authorize(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        caller = caller_from_event(app.current_event.raw_event)
+        params = app.current_event.path_parameters or {}
+        if "org" in params and "project" in params:
+            caller.require_project(params["org"], params["project"])
+        app.append_context(caller=caller)
+        return next_middleware(app)
+
+    if authenticated:
+        app.use(middlewares=[_authorize])
+    return app
+
+
+def current_caller(app: APIGatewayRestResolver) -> Caller:
+    return app.context["caller"]
+
+
+def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler: correlation id from the request, tracing and metrics around the resolver."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler
