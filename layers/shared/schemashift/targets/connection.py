@@ -1,0 +1,202 @@
+"""One connection to a target database per command run, with explicit transactions.
+
+The connection runs in driver autocommit mode and we issue BEGIN/COMMIT ourselves, so the
+same code gives real transactions on all three families: pysqlite's implicit transaction
+handling would otherwise autocommit DDL on SQLite. MySQL/MariaDB commit implicitly after any
+DDL statement, so a failing MySQL changeset can leave its earlier DDL applied, exactly as it
+does under Liquibase.
+
+``Target`` also implements the changelog's ``DatabaseProbe`` (what preconditions ask).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.pool import NullPool
+
+from schemashift.changelog.model import Dialect
+from schemashift.targets.errors import StatementFailed, TargetUnavailable
+from schemashift.targets.urls import TargetUrl, parse_target_url
+
+
+class Target:
+    """An open target database: execute SQL, run transactions, answer precondition probes."""
+
+    def __init__(self, engine: sqlalchemy.Engine, connection: sqlalchemy.Connection, url: TargetUrl) -> None:
+        self._engine = engine
+        self._connection = connection.execution_options(no_parameters=True)
+        self.url = url
+        self.dialect: Dialect = _detect_dialect(connection, url)
+        self.default_schema: str | None = url.default_schema or connection.dialect.default_schema_name
+        if self.dialect == "sqlite":
+            self.default_schema = None
+        self.in_transaction = False
+        self._recording: list[str] | None = None
+
+    # -- statements -------------------------------------------------------------------------
+
+    def execute(self, sql: str) -> int:
+        """Run one statement (one round trip); returns the affected row count (-1 if unknown)."""
+        if self._recording is not None:
+            self._recording.append(sql)
+            return 1
+        return self._run(sql).rowcount
+
+    def query_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._run(sql).fetchall()]
+
+    def query_scalar(self, sql: str) -> object:
+        row = self._run(sql).fetchone()
+        return None if row is None else row[0]
+
+    def query_dicts(self, sql: str) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by upper-case column name (PostgreSQL folds names to lower case)."""
+        result = self._run(sql)
+        keys = [str(key).upper() for key in result.keys()]  # noqa: SIM118 - CursorResult is not a mapping
+        return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
+
+    def _run(self, sql: str) -> sqlalchemy.CursorResult[Any]:
+        try:
+            return self._connection.exec_driver_sql(sql)
+        except sa_exc.DBAPIError as error:
+            message = str(error.orig).strip() if error.orig is not None else str(error)
+            raise StatementFailed(sql, message, retryable=error.connection_invalidated) from error
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def begin(self) -> None:
+        if self._recording is None:
+            self._run("START TRANSACTION" if self.dialect in ("mysql", "mariadb") else "BEGIN")
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        if self.in_transaction and self._recording is None:
+            self._run("COMMIT")
+        self.in_transaction = False
+
+    def rollback(self) -> None:
+        """Roll back the open transaction, if any; never raises over the original failure."""
+        if not self.in_transaction:
+            return
+        self.in_transaction = False
+        if self._recording is None:
+            with suppress(StatementFailed):
+                self._run("ROLLBACK")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, or ROLLBACK when the block raises."""
+        self.begin()
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    @contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """Collect writes instead of executing them (update-sql); reads still reach the database."""
+        previous = self._recording
+        self._recording = []
+        try:
+            yield self._recording
+        finally:
+            self._recording = previous
+
+    @property
+    def is_recording(self) -> bool:
+        return self._recording is not None
+
+    # -- DatabaseProbe ----------------------------------------------------------------------
+
+    def table_exists(self, table: str, schema: str | None = None) -> bool:
+        names = self._inspector().get_table_names(schema=self._schema(schema))
+        return _find_name(table, names) is not None
+
+    def view_exists(self, view: str, schema: str | None = None) -> bool:
+        names = self._inspector().get_view_names(schema=self._schema(schema))
+        return _find_name(view, names) is not None
+
+    def column_exists(self, table: str, column: str, schema: str | None = None) -> bool:
+        return _find_name(column, [name for name, _ in self.columns(table, schema)]) is not None
+
+    def columns(self, table: str, schema: str | None = None) -> list[tuple[str, Any]]:
+        """(name, SQLAlchemy type) of a table's columns; [] when the table does not exist."""
+        inspector = self._inspector()
+        names = inspector.get_table_names(schema=self._schema(schema))
+        actual = _find_name(table, names)
+        if actual is None:
+            return []
+        return [(column["name"], column["type"]) for column in inspector.get_columns(actual, self._schema(schema))]
+
+    def _inspector(self) -> sqlalchemy.Inspector:
+        return sqlalchemy.inspect(self._connection)
+
+    def _schema(self, schema: str | None) -> str | None:
+        return None if self.dialect == "sqlite" else (schema or self.default_schema)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        try:
+            self._connection.close()
+        finally:
+            self._engine.dispose()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.rollback()
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Target {self.dialect} {self.url.display}>"
+
+
+def open_target(
+    url: str | TargetUrl,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    connect_timeout: int = 15,
+) -> Target:
+    """Connect to ``url``; use as ``with open_target(...) as target:``."""
+    target_url = url if isinstance(url, TargetUrl) else parse_target_url(url, username=username, password=password)
+    connect_args = dict(target_url.connect_args)
+    if target_url.family != "sqlite":
+        connect_args.setdefault("connect_timeout", connect_timeout)
+    engine = sqlalchemy.create_engine(
+        target_url.sqlalchemy_url,
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args=connect_args,
+    )
+    try:
+        connection = engine.connect()
+    except sa_exc.DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).strip() if error.orig is not None else str(error)
+        raise TargetUnavailable(f"Cannot connect to {target_url.display}: {reason}") from None
+    return Target(engine, connection, target_url)
+
+
+def _detect_dialect(connection: sqlalchemy.Connection, url: TargetUrl) -> Dialect:
+    """MySQL and MariaDB speak one protocol; the server version says which one we reached."""
+    if url.family == "mysql":
+        return "mariadb" if getattr(connection.dialect, "is_mariadb", False) else "mysql"
+    return url.family
+
+
+def _find_name(wanted: str, names: list[str]) -> str | None:
+    """Exact match first, then case-insensitive (unquoted names fold differently per database)."""
+    if wanted in names:
+        return wanted
+    lowered = wanted.lower()
+    return next((name for name in names if name.lower() == lowered), None)
