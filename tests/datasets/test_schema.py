@@ -72,6 +72,7 @@ def test_arrow_schema_text_is_readable() -> None:
         ([], [], "at least 1"),
         ([{"name": "", "arrowType": "int8"}], [], "must not be empty"),
         ([{"name": "a.b", "arrowType": "int8"}], [], "must not contain '.'"),
+        ([{"name": "a`b", "arrowType": "int8"}], [], "must not contain '.' or '`'"),
         ([{"name": "a", "arrowType": "int128"}], [], "Invalid arrowType 'int128'"),
         ([{"name": "Id", "arrowType": "int8"}, {"name": "id", "arrowType": "int8"}], [], "duplicate column"),
         ([{"name": "id", "arrowType": "int8", "nullable": False}], ["nope"], "'nope' is not a column"),

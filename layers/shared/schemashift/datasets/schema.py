@@ -45,9 +45,9 @@ class TableField(BaseModel):
             raise ValueError("column name must not be empty")
         if len(name) > MAX_NAME_LENGTH:
             raise ValueError(f"column name must be at most {MAX_NAME_LENGTH} characters")
-        if "." in name:
-            # Lance addresses nested fields by dotted path; a dot in a top-level name is ambiguous.
-            raise ValueError(f"column name {name!r} must not contain '.'")
+        if "." in name or "`" in name:
+            # Lance addresses nested fields by dotted path and quotes names with backticks.
+            raise ValueError(f"column name {name!r} must not contain '.' or '`'")
         return name
 
     @field_validator("arrowType")
