@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy
@@ -22,6 +23,34 @@ from sqlalchemy.pool import NullPool
 from schemashift.changelog.model import Dialect
 from schemashift.targets.errors import StatementFailed, TargetUnavailable
 from schemashift.targets.urls import TargetUrl, parse_target_url
+
+
+@dataclass
+class SqlRecording:
+    """Statements and comments captured instead of executed, in order."""
+
+    entries: list[tuple[bool, str]] = field(default_factory=list)
+    """(is_comment, text) pairs."""
+
+    def statement(self, sql: str) -> None:
+        self.entries.append((False, sql))
+
+    def comment(self, text: str) -> None:
+        self.entries.append((True, text))
+
+    @property
+    def statements(self) -> list[str]:
+        return [text for is_comment, text in self.entries if not is_comment]
+
+    def script(self, delimiter: str = ";") -> str:
+        """A runnable script: comments as ``--`` lines, each statement ended by ``delimiter``."""
+        parts = []
+        for is_comment, text in self.entries:
+            if is_comment:
+                parts.append("\n".join(f"-- {line}" for line in text.splitlines() or [""]))
+            else:
+                parts.append(f"{text}{delimiter}\n")
+        return "\n".join(parts) + ("\n" if parts else "")
 
 
 class Target:
@@ -36,16 +65,21 @@ class Target:
         if self.dialect == "sqlite":
             self.default_schema = None
         self.in_transaction = False
-        self._recording: list[str] | None = None
+        self._recording: SqlRecording | None = None
 
     # -- statements -------------------------------------------------------------------------
 
     def execute(self, sql: str) -> int:
         """Run one statement (one round trip); returns the affected row count (-1 if unknown)."""
         if self._recording is not None:
-            self._recording.append(sql)
+            self._recording.statement(sql)
             return 1
         return self._run(sql).rowcount
+
+    def comment(self, text: str) -> None:
+        """A ``-- comment`` in recorded SQL (update-sql output); nothing is sent to the database."""
+        if self._recording is not None:
+            self._recording.comment(text)
 
     def query_rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._run(sql).fetchall()]
@@ -100,10 +134,10 @@ class Target:
         self.commit()
 
     @contextmanager
-    def recording(self) -> Iterator[list[str]]:
+    def recording(self) -> Iterator[SqlRecording]:
         """Collect writes instead of executing them (update-sql); reads still reach the database."""
         previous = self._recording
-        self._recording = []
+        self._recording = SqlRecording()
         try:
             yield self._recording
         finally:

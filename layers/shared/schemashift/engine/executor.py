@@ -1,0 +1,204 @@
+"""Run changesets forwards (update) and backwards (rollback), one transaction each.
+
+A changeset's statements and its DATABASECHANGELOG write share one transaction (when
+``runInTransaction`` is true), so a failure leaves neither behind; on MySQL/MariaDB any DDL
+commits implicitly, so earlier DDL of a failing changeset stays, as under Liquibase.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from schemashift.changelog.model import Change, ChangeSet
+from schemashift.engine.errors import MigrationFailed
+from schemashift.engine.planning import Planned, RanEntry
+from schemashift.engine.results import ChangesetResult, ChangesetStatus, RunResult
+from schemashift.engine.session import Session
+from schemashift.errors import SchemashiftError
+from schemashift.targets.errors import StatementFailed
+from schemashift.targets.history import RanChangeSet
+
+
+def run_forward(session: Session, to_run: list[Planned], result: RunResult, *, preview: bool = False) -> None:
+    """Execute ``to_run`` in order within the run's budget; ``result.remaining`` counts the rest."""
+    for position, item in enumerate(to_run):
+        if not session.options.budget_left(position):
+            result.remaining = len(to_run) - position
+            return
+        _notify_start(session, item.changeset)
+        outcome = _execute(session, item, result, preview=preview)
+        result.changesets.append(outcome)
+        session.lock.renew()
+        _notify_finish(session, outcome)
+
+
+def mark_ran(session: Session, changesets: list[ChangeSet], result: RunResult) -> None:
+    """changelog-sync: record each changeset as EXECUTED without running it."""
+    for changeset in changesets:
+        _notify_start(session, changeset)
+        outcome = ChangesetResult.of(changeset, "EXECUTED")
+        _record_alone(session, changeset, "EXECUTED", outcome, result)
+        result.changesets.append(outcome)
+        _notify_finish(session, outcome)
+
+
+def run_backward(session: Session, entries: list[RanEntry], result: RunResult) -> None:
+    """Roll back ``entries`` (newest first) and delete their rows, within the run's budget."""
+    for position, entry in enumerate(entries):
+        if not session.options.budget_left(position):
+            result.remaining = len(entries) - position
+            return
+        _notify_start(session, entry.changeset)
+        outcome = _roll_back(session, entry, result)
+        result.changesets.append(outcome)
+        session.lock.renew()
+        _notify_finish(session, outcome)
+
+
+def _execute(session: Session, item: Planned, result: RunResult, *, preview: bool) -> ChangesetResult:
+    changeset, target = item.changeset, session.target
+    started = time.perf_counter()
+    outcome = ChangesetResult.of(changeset, "EXECUTED")
+    target.comment(f"Changeset {changeset.fqn}")
+    if changeset.comment and changeset.comment.strip():
+        target.comment(changeset.comment.strip())
+    action = _precondition_action(session, changeset, outcome, result, preview=preview)
+    if action == "CONTINUE":
+        outcome.status = "SKIPPED"
+    elif action == "MARK_RAN":
+        outcome.status = "MARK_RAN"
+        _record_alone(session, changeset, "MARK_RAN", outcome, result)
+    else:
+        exec_type: ChangesetStatus = "EXECUTED" if item.status == "NOT_RAN" else "RERAN"
+        outcome.status = exec_type
+        try:
+            with _changeset_transaction(session, changeset):
+                for change in changeset.changes:
+                    _run_change(session, change, outcome)
+                row = _record(session, changeset, exec_type, outcome)
+        except _StatementError as failure:
+            if changeset.fail_on_error:
+                raise _migration_failed(changeset, failure, result, "failed") from failure.cause
+            outcome.status = "FAILED"
+            outcome.error = failure.message
+        else:
+            session.history.remember(row)
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    return outcome
+
+
+def _roll_back(session: Session, entry: RanEntry, result: RunResult) -> ChangesetResult:
+    changeset, target = entry.changeset, session.target
+    started = time.perf_counter()
+    outcome = ChangesetResult.of(changeset, "ROLLED_BACK")
+    target.comment(f"Rolling Back ChangeSet: {changeset.fqn}")
+    try:
+        with _changeset_transaction(session, changeset):
+            for change in changeset.rollback_changes():
+                _run_change(session, change, outcome)
+            delete = session.history.remove_statement(entry.ran)
+            _execute_sql(session, delete, outcome)
+    except _StatementError as failure:
+        raise _migration_failed(changeset, failure, result, "rollback failed") from failure.cause
+    session.history.forget(entry.ran)
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    return outcome
+
+
+def _precondition_action(
+    session: Session, changeset: ChangeSet, outcome: ChangesetResult, result: RunResult, *, preview: bool
+) -> str | None:
+    """None to run the changeset; CONTINUE or MARK_RAN to skip it; raises on HALT."""
+    preconditions = changeset.preconditions
+    if preconditions is None or (preview and preconditions.on_sql_output.upper() != "TEST"):
+        return None
+    evaluation = preconditions.evaluate(session.target)
+    if evaluation.status == "passed":
+        return None
+    message = f"Precondition {evaluation.status}: {evaluation.message}"
+    if evaluation.action == "HALT":
+        raise MigrationFailed(
+            f"Migration failed for changeset {changeset.fqn}: {message}", changeset=changeset.fqn, result=result
+        )
+    if evaluation.action == "WARN":
+        outcome.warnings.append(message)
+        return None
+    outcome.warnings.append(message)
+    return evaluation.action
+
+
+@contextmanager
+def _changeset_transaction(session: Session, changeset: ChangeSet) -> Iterator[None]:
+    if not changeset.run_in_transaction:
+        yield
+        return
+    with session.target.transaction():
+        yield
+
+
+def _run_change(session: Session, change: Change, outcome: ChangesetResult) -> None:
+    dialect = session.target.dialect
+    if not change.applies_to(dialect):
+        return
+    try:
+        statements = change.generate_statements(dialect, session.target)
+    except SchemashiftError as error:
+        raise _StatementError(error.message, None, error) from error
+    for sql in statements:
+        _execute_sql(session, sql, outcome)
+
+
+def _execute_sql(session: Session, sql: str, outcome: ChangesetResult) -> None:
+    try:
+        session.target.execute(sql)
+    except StatementFailed as error:
+        raise _StatementError(error.db_message, sql, error) from error
+    outcome.statements.append(sql)
+
+
+def _record(session: Session, changeset: ChangeSet, exec_type: str, outcome: ChangesetResult) -> RanChangeSet:
+    """Write the changeset's DATABASECHANGELOG row; the caller remembers it once committed."""
+    statement, row = session.history.record_statement(changeset, exec_type, session.checksum(changeset))
+    _execute_sql(session, statement, outcome)
+    return row
+
+
+def _record_alone(
+    session: Session, changeset: ChangeSet, exec_type: str, outcome: ChangesetResult, result: RunResult
+) -> None:
+    """Record a changeset that runs nothing (MARK_RAN, changelog-sync)."""
+    try:
+        session.history.remember(_record(session, changeset, exec_type, outcome))
+    except _StatementError as failure:
+        raise _migration_failed(changeset, failure, result, "could not be recorded") from failure.cause
+
+
+class _StatementError(Exception):
+    def __init__(self, message: str, sql: str | None, cause: BaseException) -> None:
+        super().__init__(message)
+        self.message = message
+        self.sql = sql
+        self.cause = cause
+
+
+def _migration_failed(changeset: ChangeSet, failure: _StatementError, result: RunResult, what: str) -> MigrationFailed:
+    where = f"\n  statement: {failure.sql}" if failure.sql else ""
+    return MigrationFailed(
+        f"Changeset {changeset.fqn} {what}: {failure.message}{where}",
+        changeset=changeset.fqn,
+        statement=failure.sql,
+        db_error=failure.message,
+        result=result,
+    )
+
+
+def _notify_start(session: Session, changeset: ChangeSet) -> None:
+    if session.options.on_changeset_start is not None:
+        session.options.on_changeset_start(changeset)
+
+
+def _notify_finish(session: Session, outcome: ChangesetResult) -> None:
+    if session.options.on_changeset_finish is not None:
+        session.options.on_changeset_finish(outcome)

@@ -1,0 +1,71 @@
+"""Validation before anything runs (Liquibase's ValidatingVisitor).
+
+Checked for every changeset in scope: id and author present, the changes valid for the
+dialect (only for changesets that will run), the stored checksum still valid (unless
+runOnChange/runAlways, honouring validCheckSum), no duplicate ``file::id::author``; plus the
+changelog-level preconditions.
+"""
+
+from __future__ import annotations
+
+from schemashift.changelog.model import ChangeSet, DatabaseChangeLog
+from schemashift.engine.planning import Contexts, in_scope
+from schemashift.engine.results import ValidationResult
+from schemashift.engine.session import Session
+
+
+def validate_changelog(
+    session: Session,
+    changelog: DatabaseChangeLog,
+    contexts: Contexts,
+    labels: str | None,
+    *,
+    check_preconditions: bool = True,
+) -> ValidationResult:
+    errors: list[str] = []
+    warnings: list[str] = []
+    dialect = session.target.dialect
+    seen: set[str] = set()
+    for changeset in in_scope(session, changelog, contexts, labels):
+        warnings.extend(f"{changeset.fqn}: {warning}" for warning in changeset.warnings)
+        if not _identity_ok(changeset, errors):
+            continue
+        ran = session.history.find(changeset)
+        will_run = ran is None or changeset.run_on_change or changeset.run_always
+        if will_run:
+            for change in changeset.changes:
+                if change.applies_to(dialect):
+                    errors.extend(f"{changeset.fqn}: {problem}" for problem in change.validate(dialect))
+        if ran is not None and not (changeset.run_on_change or changeset.run_always):
+            stored = ran.md5sum
+            if stored and stored != session.checksum(changeset) and not changeset.is_checksum_valid(stored, dialect):
+                errors.append(f"{changeset.fqn} was: {stored} but is now: {_current(session, changeset, stored)}")
+        exact = f"{changeset.file_path}::{changeset.id}::{changeset.author}"
+        if exact in seen:
+            errors.append(f"Duplicate changeset: {exact}")
+        seen.add(exact)
+    if check_preconditions and changelog.preconditions is not None:
+        outcome = changelog.preconditions.evaluate(session.target)
+        if outcome.status != "passed":
+            message = f"Changelog precondition {outcome.status}: {outcome.message}"
+            (warnings if outcome.action == "WARN" else errors).append(message)
+    return ValidationResult(errors, warnings)
+
+
+def _identity_ok(changeset: ChangeSet, errors: list[str]) -> bool:
+    where = f"{changeset.file_path}" + (f":{changeset.line}" if changeset.line else "")
+    if not changeset.id and not changeset.author:
+        errors.append(f"ChangeSet Id and Author are empty ({where})")
+    elif not changeset.id:
+        errors.append(f"ChangeSet Id is empty ({where})")
+    else:
+        return True
+    return False
+
+
+def _current(session: Session, changeset: ChangeSet, stored: str) -> str:
+    """The current checksum in the stored row's algorithm version (what Liquibase reports)."""
+    version = stored.partition(":")[0]
+    if version.isdigit() and version != "9":
+        return changeset.checksum(session.target.dialect, int(version))
+    return session.checksum(changeset)
