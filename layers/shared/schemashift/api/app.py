@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -23,10 +23,11 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from schemashift.api.context import Caller, caller_from_event
 from schemashift.api.errors import error_body, error_from_exception
-from schemashift.errors import SchemashiftError
+from schemashift.errors import SchemashiftError, ValidationFailed
 from schemashift.observability import logger, metrics, tracer
 
 JSON = "application/json"
+M = TypeVar("M")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -103,6 +104,32 @@ def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
 
 def current_caller(app: APIGatewayRestResolver) -> Caller:
     return app.context["caller"]
+
+
+def parse_body(app: APIGatewayRestResolver, model: type[M], *, required: bool = True) -> M:
+    """The JSON body as ``model``; an empty body is ``{}`` unless the route requires one."""
+    from pydantic import ValidationError
+
+    raw = app.current_event.decoded_body
+    if not raw or not raw.strip():
+        if required:
+            raise ValidationFailed("request body is required")
+        raw = "{}"
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"request body is not valid JSON: {exc.msg} at position {exc.pos}") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        message, details = _describe_validation_errors(exc.errors())
+        raise ValidationFailed(message, details=details) from None
+
+
+def query_param(app: APIGatewayRestResolver, name: str, default: str | None = None) -> str | None:
+    return app.current_event.get_query_string_value(name, default)
 
 
 def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

@@ -1,1 +1,1 @@
-"""dbschema"""
+"""Database schemas, their instances and changelogs, and per-changeset deployment state."""

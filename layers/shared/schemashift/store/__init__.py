@@ -1,1 +1,1 @@
-"""store"""
+"""DynamoDB access helpers shared by the domains (queries, batches, conditional writes)."""

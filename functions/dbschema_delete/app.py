@@ -1,0 +1,17 @@
+"""DELETE .../dbschema/{dbschema}: the schema, its instances, changelogs and state (204)."""
+
+from aws_lambda_powertools.event_handler import Response
+from schemashift.api.app import create_app, current_caller, entrypoint
+from schemashift.dbschema.schemas import delete_schema
+from schemashift.dbschema.tenancy import Tenant
+
+app = create_app()
+
+
+@app.delete("/v1/orgs/<org>/projects/<project>/dbschema/<dbschema>")
+def handle(org: str, project: str, dbschema: str):
+    delete_schema(Tenant.of(current_caller(app), org, project), dbschema)
+    return Response(status_code=204, body="")
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,22 @@
+"""GET .../dbschema: list schemas (search_term, sort, order, page, limit)."""
+
+from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
+from schemashift.api.pagination import parse_page
+from schemashift.dbschema.schemas import list_schemas
+from schemashift.dbschema.tenancy import Tenant
+
+app = create_app()
+
+
+@app.get("/v1/orgs/<org>/projects/<project>/dbschema")
+def handle(org: str, project: str):
+    page = parse_page(query_param(app, "page"), query_param(app, "limit"))
+    schemas, total = list_schemas(
+        Tenant.of(current_caller(app), org, project), page,
+        search_term=query_param(app, "search_term"),
+        sort=query_param(app, "sort", "created"), order=(query_param(app, "order", "DESC") or "DESC").upper(),
+    )
+    return json_response(200, schemas, page.headers(total))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,117 @@
+"""Changelog bundles: ``{rootFile, files}`` (or a zip), stored content-addressed in S3.
+
+The same bytes always have the same key, so re-uploading an unchanged changelog is free and a
+deployment can name the exact changelog version it ran.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from schemashift.errors import ValidationFailed
+
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 5000
+ROOT_CANDIDATES = ("changelog.xml", "changelog.yaml", "changelog.yml", "changelog.json", "changelog.sql",
+                   "db.changelog-master.xml", "db.changelog-master.yaml", "db.changelog-master.yml",
+                   "db.changelog-master.json", "db.changelog-master.sql")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    root_file: str
+    files: dict[str, str]
+
+    @property
+    def canonical_bytes(self) -> bytes:
+        return json.dumps({"rootFile": self.root_file, "files": dict(sorted(self.files.items()))},
+                          separators=(",", ":"), ensure_ascii=False).encode()
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.canonical_bytes).hexdigest()
+
+
+def _safe_path(path: str) -> str:
+    cleaned = path.replace("\\", "/")
+    normalized = posixpath.normpath(cleaned.lstrip("/"))
+    if normalized.startswith("..") or normalized in (".", ""):
+        raise ValidationFailed(f"bundle path {path!r} is not a relative path inside the bundle")
+    return normalized
+
+
+def bundle_from_files(root_file: str, files: dict[str, str]) -> Bundle:
+    if len(files) > MAX_FILES:
+        raise ValidationFailed(f"a changelog bundle holds at most {MAX_FILES} files")
+    total = sum(len(text.encode()) for text in files.values())
+    if total > MAX_BUNDLE_BYTES:
+        raise ValidationFailed(f"changelog bundle is {total} bytes; the limit is {MAX_BUNDLE_BYTES}")
+    cleaned = {_safe_path(p): text for p, text in files.items()}
+    root = _safe_path(root_file)
+    if root not in cleaned:
+        raise ValidationFailed(f"rootFile '{root_file}' is not one of the bundle's files",
+                               details={"files": sorted(cleaned)[:50]})
+    return Bundle(root_file=root_file.replace("\\", "/").lstrip("/"), files=cleaned)
+
+
+def bundle_from_zip(data: bytes, root_file: str | None) -> Bundle:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ValidationFailed("zip bundle is not a valid zip archive") from None
+    files: dict[str, str] = {}
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        total += info.file_size
+        if total > MAX_BUNDLE_BYTES:
+            raise ValidationFailed(f"zip bundle expands past {MAX_BUNDLE_BYTES} bytes")
+        try:
+            files[info.filename] = archive.read(info).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed(f"bundle file {info.filename!r} is not UTF-8 text") from None
+    if not root_file:
+        root_file = next((c for c in ROOT_CANDIDATES if c in files), None)
+        if root_file is None:
+            raise ValidationFailed("zip bundle has no rootFile; name one or include changelog.(xml|yaml|json|sql)")
+    return bundle_from_files(root_file, files)
+
+
+def decode_zip_base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("zipBase64 is not valid base64") from None
+
+
+def bundle_key(account: str, org: str, project: str, schema: str, sha256: str) -> str:
+    return f"bundles/{account}/{org}/{project}/{schema}/{sha256}.json"
+
+
+def store_bundle(key: str, bundle: Bundle) -> None:
+    from schemashift.aws import client
+    from schemashift.settings import get_settings
+
+    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=bundle.canonical_bytes,
+                            ContentType="application/json")
+
+
+@lru_cache(maxsize=16)
+def load_bundle(key: str) -> Bundle:
+    """Bundles are immutable (content-addressed), so a warm Lambda keeps them."""
+    from schemashift.aws import client
+    from schemashift.settings import get_settings
+
+    body = client("s3").get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
+    data: dict[str, Any] = json.loads(body)
+    return Bundle(root_file=data["rootFile"], files=data["files"])

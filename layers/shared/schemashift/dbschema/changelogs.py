@@ -1,0 +1,198 @@
+"""Changelog upload: parse, store, and register changesets in changelog order.
+
+Registration keeps a stable key (``csk``) per changeset identity, so deployment state survives
+reordering and edits. Changesets that disappear from a new changelog version stay listed (after
+the current ones, ``inChangelog: false``) while they are deployed on some instance.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from schemashift.aws import dynamodb_table
+from schemashift.changelog import BundleAccessor, ChangeSet, DatabaseChangeLog
+from schemashift.changelog.paths import normalize_path
+from schemashift.clock import now_ms
+from schemashift.dbschema.bundles import (
+    Bundle,
+    bundle_from_files,
+    bundle_from_zip,
+    bundle_key,
+    decode_zip_base64,
+    load_bundle,
+    store_bundle,
+)
+from schemashift.dbschema.models import ChangelogBundle
+from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.tenancy import (
+    CHANGELOG_SK,
+    SCHEMA_SK,
+    Tenant,
+    changeset_key,
+    changeset_seq,
+    definitions_pk,
+    order_key,
+)
+from schemashift.errors import Conflict, NotFound, ValidationFailed
+from schemashift.settings import get_settings
+from schemashift.store.dynamo import batch_write, plain, query_all
+
+
+def identity(file_name: str, changeset_id: str, author: str) -> tuple[str, str, str]:
+    """Liquibase matches rows to changesets case-insensitively on the normalised path."""
+    return (normalize_path(file_name).lower(), changeset_id.lower(), author.lower())
+
+
+def split_fqn(fqn: str) -> tuple[str, str, str]:
+    """``fileName::changesetId::author`` (an id may itself contain ``::``)."""
+    parts = fqn.split("::")
+    if len(parts) < 3 or not parts[0] or not parts[-1]:
+        raise ValidationFailed(f"changesetFQN {fqn!r} must look like fileName::changesetId::author")
+    return parts[0], "::".join(parts[1:-1]), parts[-1]
+
+
+def parse_bundle(bundle: Bundle) -> DatabaseChangeLog:
+    from schemashift.changelog import parse_changelog
+
+    return parse_changelog(bundle.root_file, BundleAccessor(bundle.files))
+
+
+@lru_cache(maxsize=8)
+def _parsed(key: str) -> DatabaseChangeLog:
+    return parse_bundle(load_bundle(key))
+
+
+def current_changelog(tenant: Tenant, schema: str) -> tuple[DatabaseChangeLog, dict[str, Any]]:
+    """The schema's current changelog, parsed (cached per bundle in a warm container)."""
+    item = get_schema_item(tenant, schema)
+    changelog = item.get("changelog")
+    if not changelog:
+        raise NotFound(f"Database schema '{schema}' has no changelog yet; upload one with PUT .../changelog")
+    return _parsed(changelog["key"]), plain(changelog)
+
+
+def read_definitions(tenant: Tenant, schema: str, search_term: str | None = None) -> list[dict[str, Any]]:
+    """Registered changesets in changelog order, optionally those whose id, author or file contain a term."""
+    values: dict[str, Any] = {":pk": definitions_pk(tenant, schema)}
+    extra: dict[str, Any] = {}
+    if search_term:
+        values[":t"] = search_term.lower()
+        extra["FilterExpression"] = "contains(searchText, :t)"
+    return list(query_all(dynamodb_table(get_settings().changeset_state_table),
+                          KeyConditionExpression="pk = :pk", ExpressionAttributeValues=values, **extra))
+
+
+def _definition(tenant: Tenant, schema: str, order: int, csk: str, cs: ChangeSet | None,
+                previous: dict[str, Any] | None, now: int) -> dict[str, Any]:
+    if cs is None:  # kept because deployed somewhere, though gone from the changelog
+        assert previous is not None
+        return {**previous, "sk": order_key(order), "inChangelog": False}
+    return {
+        "pk": definitions_pk(tenant, schema),
+        "sk": order_key(order),
+        "csk": csk,
+        "changeSet": cs.id,
+        "author": cs.author,
+        "fileName": cs.file_path,
+        "fqn": cs.fqn,
+        "searchText": f"{cs.id}\n{cs.author}\n{cs.file_path}".lower(),
+        "checksum": cs.checksum(None),
+        "description": cs.description(),
+        "comment": cs.comments() or None,
+        "labels": cs.full_labels(),
+        "contexts": cs.full_contexts(),
+        "tag": cs.is_tag(),
+        "inChangelog": True,
+        "registered": previous.get("registered", now) if previous else now,
+    }
+
+
+def _deployed_somewhere(tenant: Tenant, schema: str, csk: str) -> bool:
+    items = query_all(dynamodb_table(get_settings().changeset_state_table),
+                      KeyConditionExpression="pk = :pk AND begins_with(sk, :csk)",
+                      ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":csk": csk + "#"},
+                      ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"})
+    return any(i.get("status") in ("Successfully_Deployed", "Deployment_Failed") for i in items)
+
+
+def upload_changelog(tenant: Tenant, schema: str, body: ChangelogBundle) -> dict[str, Any]:
+    if body.files is None and body.zipBase64 is None:
+        raise ValidationFailed("send either files ({path: text}) or zipBase64")
+    bundle = (bundle_from_files(body.rootFile, body.files) if body.files is not None
+              else bundle_from_zip(decode_zip_base64(body.zipBase64 or ""), body.rootFile))
+    return register_bundle(tenant, schema, bundle)
+
+
+def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, Any]:
+    """Parse first (a bad changelog changes nothing), then store and register."""
+    schema_item = get_schema_item(tenant, schema)
+    changelog = parse_bundle(bundle)
+    now = now_ms()
+    key = bundle_key(tenant.account, tenant.org, tenant.project, schema, bundle.sha256)
+    current = schema_item.get("changelog") or {}
+    if current.get("sha256") == bundle.sha256:
+        return {**_summary(schema, current, changelog), "changed": False}
+
+    previous_defs = read_definitions(tenant, schema)
+    by_identity = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in previous_defs}
+    next_seq = int(schema_item.get("nextChangesetSeq", 0))
+    new_defs: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for cs in changelog.changesets:
+        ident = identity(cs.file_path, cs.id, cs.author)
+        seen.add(ident)
+        previous = by_identity.get(ident)
+        if previous:
+            csk = previous["csk"]
+        else:
+            csk = changeset_key(next_seq)
+            next_seq += 1
+        new_defs.append(_definition(tenant, schema, len(new_defs), csk, cs, previous, now))
+    removed_kept = 0
+    for ident, previous in sorted(by_identity.items(), key=lambda kv: kv[1]["sk"]):
+        if ident not in seen and _deployed_somewhere(tenant, schema, previous["csk"]):
+            new_defs.append(_definition(tenant, schema, len(new_defs), previous["csk"], None, previous, now))
+            removed_kept += 1
+
+    version = int(schema_item.get("changelogVersion", 0)) + 1
+    changelog_info = {"version": version, "sha256": bundle.sha256, "key": key, "rootFile": bundle.root_file,
+                      "uploaded": now, "changesetCount": len(changelog.changesets)}
+    store_bundle(key, bundle)
+    resources = dynamodb_table(get_settings().resources_table)
+    try:  # claim the version first: concurrent uploads of one schema are refused, not interleaved
+        resources.update_item(
+            Key={"pk": tenant.pk, "sk": SCHEMA_SK + schema},
+            UpdateExpression="SET changelog = :c, changelogVersion = :v, changesetCount = :n, "
+                             "nextChangesetSeq = :seq, updated = :now",
+            ConditionExpression="attribute_exists(pk) AND changelogVersion = :prev",
+            ExpressionAttributeValues={":c": changelog_info, ":v": version, ":n": len(new_defs),
+                                       ":seq": max(next_seq, 0), ":now": now,
+                                       ":prev": int(schema_item.get("changelogVersion", 0))},
+        )
+    except resources.meta.client.exceptions.ConditionalCheckFailedException:
+        raise Conflict(f"Another changelog upload for schema '{schema}' happened at the same time; retry") from None
+    state = dynamodb_table(get_settings().changeset_state_table)
+    stale = [{"pk": d["pk"], "sk": d["sk"]} for d in previous_defs if int(d["sk"]) >= len(new_defs)]
+    batch_write(state, puts=new_defs, deletes=stale)
+    resources.put_item(Item={"pk": tenant.schema_pk(schema), "sk": CHANGELOG_SK + f"{version:06d}",
+                             **changelog_info})
+    added = sum(1 for d in new_defs if d["inChangelog"] and changeset_seq(d["csk"]) >= int(
+        schema_item.get("nextChangesetSeq", 0)))
+    return {**_summary(schema, changelog_info, changelog), "changed": True, "added": added,
+            "removedButDeployed": removed_kept}
+
+
+def _summary(schema: str, info: dict[str, Any], changelog: DatabaseChangeLog) -> dict[str, Any]:
+    return {"schema": schema, "version": int(info["version"]), "sha256": info["sha256"],
+            "rootFile": info["rootFile"], "uploaded": int(info["uploaded"]),
+            "changesetCount": len(changelog.changesets)}
+
+
+def changelog_versions(tenant: Tenant, schema: str) -> list[dict[str, Any]]:
+    get_schema_item(tenant, schema)
+    items = query_all(dynamodb_table(get_settings().resources_table),
+                      KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                      ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":p": CHANGELOG_SK},
+                      ScanIndexForward=False)
+    return [{k: plain(v) for k, v in i.items() if k not in ("pk", "sk", "key")} for i in items]

@@ -1,0 +1,140 @@
+"""Database instances: a schema applied to one database connection.
+
+The connection URL never holds a password; credentials are a Secrets Manager ARN resolved only at
+deployment time, so reading an instance never returns a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.api.pagination import Page
+from schemashift.aws import dynamodb_table
+from schemashift.clock import now_ms
+from schemashift.dbschema.models import InstanceIn, InstanceListRequest, InstanceUpdate
+from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
+from schemashift.errors import Conflict, NotFound, ValidationFailed
+from schemashift.settings import get_settings
+from schemashift.store.dynamo import plain, query_all
+
+_PUBLIC = ("identifier", "name", "url", "secretArn", "context", "labels", "tags", "branch",
+           "substituteProperties", "dialect", "created", "updated", "lastAppliedTag", "lastDeployedChangeSetTag")
+
+
+def _resources() -> Any:
+    return dynamodb_table(get_settings().resources_table)
+
+
+def instance_dialect(url: str) -> str:
+    """Validate the URL (SQLAlchemy or JDBC form, no password) and name its dialect."""
+    from schemashift.targets.urls import parse_target_url
+
+    target = parse_target_url(url)
+    if target.sqlalchemy_url.password or any("password" in k.lower() for k in target.connect_args):
+        raise ValidationFailed("url must not contain a password; store credentials in Secrets Manager and "
+                               "pass its ARN as secretArn")
+    if target.family == "mysql":
+        return "mariadb" if target.mariadb_requested else "mysql"
+    return target.family
+
+
+def instance_out(schema: str, item: dict[str, Any]) -> dict[str, Any]:
+    out = {k: plain(item.get(k)) for k in _PUBLIC}
+    out["tags"] = out["tags"] or {}
+    out["substituteProperties"] = out["substituteProperties"] or {}
+    out["schemaIdentifier"] = schema
+    return out
+
+
+def get_instance_item(tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
+    item = _resources().get_item(Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}).get("Item")
+    if not item:
+        get_schema_item(tenant, schema)  # a missing schema is reported as such
+        raise NotFound(f"Database instance '{identifier}' not found in schema '{schema}'")
+    return item
+
+
+def create_instance(tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, Any]:
+    dialect = instance_dialect(body.url)
+    if dialect == "sqlite" and body.secretArn:
+        raise ValidationFailed("SQLite instances take no credentials; remove secretArn")
+    now = now_ms()
+    item = {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + body.identifier,
+            **body.model_dump(), "dialect": dialect, "created": now, "updated": now}
+    table = _resources()
+    try:
+        table.meta.client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table.name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Update": {"TableName": table.name, "Key": {"pk": tenant.pk, "sk": SCHEMA_SK + schema},
+                        "UpdateExpression": "ADD instanceCount :one SET updated = :now",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":one": 1, ":now": now}}},
+        ])
+    except table.meta.client.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            raise NotFound(f"Database schema '{schema}' not found") from None
+        raise Conflict(f"Database instance '{body.identifier}' already exists in schema '{schema}'") from None
+    return instance_out(schema, item)
+
+
+def get_instance(tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
+    return instance_out(schema, get_instance_item(tenant, schema, identifier))
+
+
+def update_instance(tenant: Tenant, schema: str, identifier: str, body: InstanceUpdate) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    item = get_instance_item(tenant, schema, identifier)
+    if "url" in changes:
+        changes["dialect"] = instance_dialect(changes["url"])
+    item.update(changes)
+    if item.get("dialect") == "sqlite" and item.get("secretArn"):
+        raise ValidationFailed("SQLite instances take no credentials; remove secretArn")
+    item["updated"] = now_ms()
+    _resources().put_item(Item=item, ConditionExpression="attribute_exists(pk)")
+    return instance_out(schema, item)
+
+
+def delete_instance(tenant: Tenant, schema: str, identifier: str) -> None:
+    from schemashift.dbschema.locks import running_deployments
+
+    get_instance_item(tenant, schema, identifier)
+    if running_deployments(tenant, schema, [identifier]):
+        raise Conflict(f"Database instance '{identifier}' has a deployment running; wait for it to finish")
+    table = _resources()
+    table.meta.client.transact_write_items(TransactItems=[
+        {"Delete": {"TableName": table.name, "Key": {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}}},
+        {"Update": {"TableName": table.name, "Key": {"pk": tenant.pk, "sk": SCHEMA_SK + schema},
+                    "UpdateExpression": "ADD instanceCount :minus SET updated = :now",
+                    "ExpressionAttributeValues": {":minus": -1, ":now": now_ms()}}},
+    ])
+    from schemashift.dbschema.state import delete_instance_state
+
+    delete_instance_state(tenant, schema, identifier)
+
+
+def list_instance_items(tenant: Tenant, schema: str) -> list[dict[str, Any]]:
+    """Every instance of a schema: one Query of the schema's partition."""
+    return list(query_all(
+        _resources(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":prefix": INSTANCE_SK},
+    ))
+
+
+def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page: Page,
+                   *, search_term: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    get_schema_item(tenant, schema)
+    instances = [instance_out(schema, i) for i in list_instance_items(tenant, schema)]
+    wanted = {(t.key, t.value) for t in body.instanceTags}
+    if wanted:
+        def has_all(inst: dict[str, Any]) -> bool:
+            return wanted <= set((inst["tags"] or {}).items())
+        keep = has_all if body.filterType == "Equals" else (lambda inst: not has_all(inst))
+        instances = [i for i in instances if keep(i)]
+    if search_term:
+        term = search_term.lower()
+        instances = [i for i in instances if term in i["identifier"].lower() or term in i["name"].lower()]
+    instances.sort(key=lambda i: i["identifier"])
+    return instances[page.offset : page.offset + page.size], len(instances)

@@ -1,0 +1,101 @@
+"""Request and response shapes of the dbschema API (Harness DB DevOps field names)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+IDENTIFIER_PATTERN = r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$"
+Status = Literal["Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back"]
+STATUSES: tuple[str, ...] = ("Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+Tags = dict[str, str]
+
+
+class SchemaIn(_Strict):
+    identifier: str = Field(pattern=IDENTIFIER_PATTERN)
+    name: str = Field(min_length=1, max_length=256)
+    tags: Tags = Field(default_factory=dict, max_length=128)
+    migrationType: Literal["Liquibase"] = "Liquibase"
+    description: str | None = Field(default=None, max_length=1024)
+
+
+class SchemaUpdate(_Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=256)
+    tags: Tags | None = Field(default=None, max_length=128)
+    description: str | None = Field(default=None, max_length=1024)
+    migrationType: Literal["Liquibase"] | None = None
+
+
+class InstanceIn(_Strict):
+    identifier: str = Field(pattern=IDENTIFIER_PATTERN)
+    name: str = Field(min_length=1, max_length=256)
+    url: str = Field(min_length=1, max_length=2048)
+    secretArn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
+    context: str | None = Field(default=None, max_length=1024)
+    labels: str | None = Field(default=None, max_length=1024)
+    tags: Tags = Field(default_factory=dict, max_length=128)
+    branch: str | None = Field(default=None, max_length=256)
+    substituteProperties: dict[str, str] = Field(default_factory=dict)
+
+
+class InstanceUpdate(_Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=256)
+    url: str | None = Field(default=None, min_length=1, max_length=2048)
+    secretArn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
+    context: str | None = None
+    labels: str | None = None
+    tags: Tags | None = None
+    branch: str | None = None
+    substituteProperties: dict[str, str] | None = None
+
+
+class TagFilter(_Strict):
+    key: str
+    value: str
+
+
+class InstanceListRequest(_Strict):
+    filterType: Literal["Equals", "NotEquals"] = "Equals"
+    instanceTags: list[TagFilter] = Field(default_factory=list)
+
+
+class ChangelogBundle(_Strict):
+    rootFile: str = Field(min_length=1, max_length=1024)
+    files: dict[str, str] | None = None
+    zipBase64: str | None = None
+
+    @field_validator("files")
+    @classmethod
+    def _not_empty(cls, files: dict[str, str] | None) -> dict[str, str] | None:
+        if files is not None and not files:
+            raise ValueError("files must contain at least the root changelog")
+        return files
+
+
+class InstanceFilter(_Strict):
+    instances: list[str] | None = None
+    order: Literal["ASC", "DESC"] = "ASC"
+    sort: Literal["name", "updated", "created", "identifier"] = "identifier"
+
+
+class MigrationStateRequest(_Strict):
+    instanceFilter: InstanceFilter | None = None
+
+
+class DeployedStateRequest(_Strict):
+    pipeline: str = Field(min_length=1)
+    planExecutionId: str = Field(min_length=1)
+    stageExecutionId: str = Field(min_length=1)
+    stepType: Literal["DBSchemaApply", "DBSchemaRollback"] | None = None
+    startTime: int | None = None
+
+
+class ChangesetSqlRequest(_Strict):
+    changesetFQN: str = Field(min_length=5)

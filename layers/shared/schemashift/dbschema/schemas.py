@@ -1,0 +1,139 @@
+"""Schemas: create, read, list, update, delete (with everything that belongs to them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.api.pagination import Page
+from schemashift.aws import dynamodb_table
+from schemashift.clock import now_ms
+from schemashift.dbschema.models import SchemaIn, SchemaUpdate
+from schemashift.dbschema.tenancy import CHANGELOG_SK, INSTANCE_SK, SCHEMA_SK, Tenant, definitions_pk
+from schemashift.errors import Conflict, NotFound, ValidationFailed
+from schemashift.settings import get_settings
+from schemashift.store.dynamo import batch_write, plain, query_all
+
+_PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount")
+
+
+def _resources() -> Any:
+    return dynamodb_table(get_settings().resources_table)
+
+
+def schema_out(item: dict[str, Any]) -> dict[str, Any]:
+    out = {k: plain(item.get(k)) for k in _PUBLIC}
+    out["tags"] = out["tags"] or {}
+    out["instanceCount"] = int(out["instanceCount"] or 0)
+    changelog = item.get("changelog")
+    out["changelog"] = plain(changelog) if changelog else None
+    out["changesetCount"] = int(item.get("changesetCount", 0))
+    return out
+
+
+def get_schema_item(tenant: Tenant, identifier: str) -> dict[str, Any]:
+    item = _resources().get_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier}).get("Item")
+    if not item:
+        raise NotFound(f"Database schema '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'")
+    return item
+
+
+def create_schema(tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
+    now = now_ms()
+    item = {
+        "pk": tenant.pk,
+        "sk": SCHEMA_SK + body.identifier,
+        "identifier": body.identifier,
+        "name": body.name,
+        "tags": body.tags,
+        "migrationType": body.migrationType,
+        "description": body.description,
+        "created": now,
+        "updated": now,
+        "instanceCount": 0,
+        "changesetCount": 0,
+        "nextChangesetSeq": 0,
+        "changelogVersion": 0,
+    }
+    try:
+        _resources().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+    except _resources().meta.client.exceptions.ConditionalCheckFailedException:
+        raise Conflict(f"Database schema '{body.identifier}' already exists") from None
+    return schema_out(item)
+
+
+def get_schema(tenant: Tenant, identifier: str) -> dict[str, Any]:
+    return schema_out(get_schema_item(tenant, identifier))
+
+
+def list_schemas(
+    tenant: Tenant, page: Page, *, search_term: str | None, sort: str, order: str
+) -> tuple[list[dict[str, Any]], int]:
+    """One Query of the project's partition; a project holds tens to hundreds of schemas."""
+    items = query_all(
+        _resources(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={":pk": tenant.pk, ":prefix": SCHEMA_SK},
+    )
+    schemas = [schema_out(i) for i in items]
+    if search_term:
+        term = search_term.lower()
+        schemas = [s for s in schemas if term in s["identifier"].lower() or term in s["name"].lower()]
+    if sort not in ("name", "updated", "created", "identifier"):
+        raise ValidationFailed("sort must be one of name, updated, created, identifier")
+    if order not in ("ASC", "DESC"):
+        raise ValidationFailed("order must be ASC or DESC")
+    schemas.sort(key=lambda s: (s[sort] if sort != "name" else s["name"].lower(), s["identifier"]),
+                 reverse=order == "DESC")
+    return schemas[page.offset : page.offset + page.size], len(schemas)
+
+
+def update_schema(tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    changes.pop("migrationType", None)  # fixed at creation, as in Harness
+    sets = ["updated = :updated"]
+    values: dict[str, Any] = {":updated": now_ms()}
+    names: dict[str, str] = {}
+    for i, (field, value) in enumerate(changes.items()):
+        names[f"#f{i}"] = field
+        values[f":v{i}"] = value
+        sets.append(f"#f{i} = :v{i}")
+    try:
+        result = _resources().update_item(
+            Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier},
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values,
+            **({"ExpressionAttributeNames": names} if names else {}),
+            ReturnValues="ALL_NEW",
+        )
+    except _resources().meta.client.exceptions.ConditionalCheckFailedException:
+        raise NotFound(f"Database schema '{identifier}' not found") from None
+    return schema_out(result["Attributes"])
+
+
+def delete_schema(tenant: Tenant, identifier: str) -> None:
+    """Deletes the schema with its instances, changelog history and changeset state.
+
+    Refused (409) while a deployment holds the lock of any of its instances."""
+    from schemashift.dbschema.locks import running_deployments
+
+    get_schema_item(tenant, identifier)
+    schema_pk = tenant.schema_pk(identifier)
+    children = list(
+        query_all(_resources(), KeyConditionExpression="pk = :pk",
+                  ExpressionAttributeValues={":pk": schema_pk}, ProjectionExpression="pk, sk")
+    )
+    instances = [c["sk"][len(INSTANCE_SK):] for c in children if c["sk"].startswith(INSTANCE_SK)]
+    busy = running_deployments(tenant, identifier, instances)
+    if busy:
+        raise Conflict(f"Database schema '{identifier}' has a deployment running on instance(s) "
+                       f"{', '.join(sorted(busy))}; wait for it to finish or cancel it first")
+    state = dynamodb_table(get_settings().changeset_state_table)
+    for pk in (schema_pk, definitions_pk(tenant, identifier)):
+        keys = [{"pk": i["pk"], "sk": i["sk"]} for i in query_all(
+            state, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": pk},
+            ProjectionExpression="pk, sk")]
+        batch_write(state, deletes=keys)
+    batch_write(_resources(), deletes=[{"pk": c["pk"], "sk": c["sk"]} for c in children
+                                       if c["sk"].startswith((INSTANCE_SK, CHANGELOG_SK))])
+    _resources().delete_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier})

@@ -1,0 +1,63 @@
+"""Tenant isolation by key: every item of a schema lives under its account/org/project prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class _Caller(Protocol):
+    account: str
+
+
+@dataclass(frozen=True)
+class Tenant:
+    account: str
+    org: str
+    project: str
+
+    @classmethod
+    def of(cls, caller: _Caller, org: str, project: str) -> Tenant:
+        """The caller's account scopes every key: another account's items are unreachable."""
+        return cls(account=caller.account, org=org, project=project)
+
+    @property
+    def pk(self) -> str:
+        return f"T#{self.account}#{self.org}#{self.project}"
+
+    def schema_pk(self, schema: str) -> str:
+        return f"{self.pk}#S#{schema}"
+
+
+SCHEMA_SK = "SCHEMA#"
+INSTANCE_SK = "INSTANCE#"
+CHANGELOG_SK = "CHANGELOG#"
+
+
+def definitions_pk(tenant: Tenant, schema: str) -> str:
+    """Partition of a schema's registered changesets, sorted by changelog order."""
+    return f"{tenant.schema_pk(schema)}#DEF"
+
+
+def instance_index_pk(tenant: Tenant, schema: str, instance: str) -> str:
+    """GSI partition of one instance's changeset state."""
+    return f"{tenant.schema_pk(schema)}#I#{instance}"
+
+
+def run_prefix(instance: str, pipeline: str, plan: str, stage: str) -> str:
+    """Sort-key prefix (in the schema's state partition) of the changesets one pipeline step ran on
+    one instance: deployedState is one Query. ``R`` sorts after the ``C`` state keys."""
+    return f"RUN#{instance}#{pipeline}#{plan}#{stage}#"
+
+
+def order_key(order: int) -> str:
+    return f"{order:07d}"
+
+
+def changeset_key(seq: int) -> str:
+    """Stable per-changeset key, assigned once; state items sort by it."""
+    return f"C{seq:07d}"
+
+
+def changeset_seq(key: str) -> int:
+    return int(key[1:])
