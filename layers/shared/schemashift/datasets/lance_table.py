@@ -30,7 +30,7 @@ from schemashift.errors import Conflict, NotFound, ValidationFailed
 
 IDEMPOTENCY_KEY_PROPERTY = "schemashift.idempotency-key"
 WRITE_RESULT_PROPERTY = "schemashift.write-result"
-DEFAULT_IDEMPOTENCY_WINDOW = 32
+DEFAULT_IDEMPOTENCY_WINDOW = 16  # each version checked costs one small object read
 DEFAULT_QUERY_LIMIT = 1_000
 MAX_QUERY_LIMIT = 10_000
 COMMIT_RETRIES = 20
@@ -132,7 +132,8 @@ class LanceTable:
                 return replay
         table_schema = from_arrow(dataset.schema)
         check_mode(table_schema, mode)
-        feed = BatchFeed(batches, _write_schema(dataset.schema, table_schema, mode))
+        keys = table_schema.primaryKeyColumns if mode in ("upsert", "delete") else ()
+        feed = BatchFeed(batches, _write_schema(dataset.schema, table_schema, mode), key_columns=keys)
         if feed.is_empty():
             return WriteResult(
                 0, 0, 0, 0, dataset.version, _elapsed_ms(started), ["the request contained no rows; nothing was written"]
@@ -142,6 +143,7 @@ class LanceTable:
         except Exception as exc:
             feed.raise_source_error()
             raise translate_lance_error(exc) from exc
+        feed.check_unique_keys()
         result = WriteResult(**counts, dataset_version=0, duration_ms=_elapsed_ms(started), warnings=[])
         properties = {WRITE_RESULT_PROPERTY: json.dumps({"mode": mode, **counts})}
         if idempotency_key:
