@@ -1,0 +1,271 @@
+"""Liquibase data type names mapped to each dialect's SQL type, as Liquibase's datatype classes do.
+
+``int``, ``varchar(50)``, ``boolean``, ``datetime``, ``clob``, ``uuid``... become e.g.
+``INTEGER``/``INT``, ``BOOLEAN``/``TINYINT``, ``TIMESTAMP WITHOUT TIME ZONE``/``datetime``/``TEXT``.
+Names Liquibase does not know pass through unchanged (``jsonb``, ``geometry``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TYPE = re.compile(r"^\s*(?P<name>[^(]*?)\s*(?:\((?P<params>[^)]*)\)\s*(?P<rest>.*))?$", re.DOTALL)
+
+_ALIASES = {
+    "int": "int",
+    "integer": "int",
+    "int4": "int",
+    "serial": "int",
+    "java.sql.types.integer": "int",
+    "bigint": "bigint",
+    "int8": "bigint",
+    "long": "bigint",
+    "bigserial": "bigint",
+    "java.lang.long": "bigint",
+    "smallint": "smallint",
+    "int2": "smallint",
+    "smallserial": "smallint",
+    "tinyint": "tinyint",
+    "mediumint": "mediumint",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "bit": "boolean",
+    "java.lang.boolean": "boolean",
+    "varchar": "varchar",
+    "varchar2": "varchar",
+    "character varying": "varchar",
+    "java.lang.string": "varchar",
+    "nvarchar": "nvarchar",
+    "nvarchar2": "nvarchar",
+    "national character varying": "nvarchar",
+    "char": "char",
+    "character": "char",
+    "nchar": "nchar",
+    "clob": "clob",
+    "text": "clob",
+    "longtext": "clob",
+    "longvarchar": "clob",
+    "nclob": "clob",
+    "ntext": "clob",
+    "mediumtext": "clob",
+    "tinytext": "clob",
+    "long varchar": "clob",
+    "blob": "blob",
+    "longblob": "blob",
+    "bytea": "blob",
+    "varbinary": "blob",
+    "binary": "blob",
+    "image": "blob",
+    "tinyblob": "blob",
+    "mediumblob": "blob",
+    "longvarbinary": "blob",
+    "datetime": "datetime",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamp",
+    "date": "date",
+    "time": "time",
+    "timetz": "time",
+    "timestamp with time zone": "timestamp",
+    "timestamp without time zone": "timestamp",
+    "time with time zone": "time",
+    "time without time zone": "time",
+    "decimal": "decimal",
+    "numeric": "number",
+    "number": "number",
+    "double": "double",
+    "double precision": "double",
+    "float8": "double",
+    "float": "float",
+    "real": "float",
+    "float4": "float",
+    "currency": "currency",
+    "money": "currency",
+    "smallmoney": "currency",
+    "uuid": "uuid",
+    "uniqueidentifier": "uuid",
+    "java.util.uuid": "uuid",
+    "xml": "xml",
+    "xmltype": "xml",
+}
+
+
+@dataclass(frozen=True)
+class ParsedType:
+    name: str
+    """The canonical Liquibase type (``int``, ``varchar``...) or the raw name when unknown."""
+    params: tuple[str, ...]
+    raw: str
+    rest: str = ""
+    known: bool = True
+
+
+def parse_type(definition: str) -> ParsedType:
+    match = _TYPE.match(definition)
+    if match is None:
+        return ParsedType(definition.strip(), (), definition, known=False)
+    name = match.group("name").strip()
+    params = tuple(part.strip() for part in (match.group("params") or "").split(",") if part.strip())
+    canonical = _ALIASES.get(re.sub(r"\s+", " ", name.lower()))
+    rest = (match.group("rest") or "").strip()
+    if canonical is None:
+        return ParsedType(name, params, definition.strip(), rest, known=False)
+    return ParsedType(canonical, params, definition.strip(), rest)
+
+
+def _with(name: str, params: tuple[str, ...]) -> str:
+    return f"{name}({', '.join(params)})" if params else name
+
+
+def to_sql_type(definition: str, dialect: str, *, auto_increment: bool = False) -> str:
+    """The column type Liquibase would emit for ``definition`` on ``dialect``."""
+    parsed = parse_type(definition)
+    if not parsed.known:
+        return parsed.raw
+    sql = _MAPPERS[dialect](parsed, auto_increment)
+    return f"{sql} {parsed.rest}".strip() if parsed.rest else sql
+
+
+def _postgresql(t: ParsedType, auto_increment: bool) -> str:
+    simple = {
+        "int": "INTEGER",
+        "bigint": "BIGINT",
+        "smallint": "SMALLINT",
+        "tinyint": "SMALLINT",
+        "mediumint": "INTEGER",
+        "boolean": "BOOLEAN",
+        "clob": "TEXT",
+        "blob": "BYTEA",
+        "date": "date",
+        "uuid": "UUID",
+        "xml": "XML",
+        "double": "DOUBLE PRECISION",
+        "currency": "DECIMAL(18, 4)",
+    }
+    if t.name in simple:
+        if t.name == "boolean" and t.raw.lower().startswith("bit") and t.params and t.params != ("1",):
+            return _with("BIT", t.params)
+        return simple[t.name]
+    if t.name in ("varchar", "nvarchar"):
+        return _with("VARCHAR", t.params)
+    if t.name in ("char", "nchar"):
+        return _with("CHAR", t.params)
+    if t.name in ("datetime", "timestamp"):
+        zoned = "tz" in t.raw.lower() or "with time zone" in t.raw.lower()
+        precision = f"({t.params[0]})" if t.params else ""
+        return f"TIMESTAMP{precision} {'WITH' if zoned else 'WITHOUT'} TIME ZONE"
+    if t.name == "time":
+        zoned = "tz" in t.raw.lower() or "with time zone" in t.raw.lower()
+        precision = f"({t.params[0]})" if t.params else ""
+        return f"TIME{precision} {'WITH' if zoned else 'WITHOUT'} TIME ZONE"
+    if t.name == "decimal":
+        return _with("DECIMAL", t.params)
+    if t.name == "number":
+        return _with("numeric", t.params)
+    if t.name == "float":
+        return "REAL" if t.raw.lower() in ("real", "float4") else _with("FLOAT", t.params)
+    return t.raw
+
+
+def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
+    simple = {
+        "int": "INT",
+        "bigint": "BIGINT",
+        "smallint": "SMALLINT",
+        "mediumint": "MEDIUMINT",
+        "date": "date",
+        "xml": "LONGTEXT",
+        "currency": "DECIMAL(18, 4)",
+    }
+    if t.name in simple:
+        return simple[t.name]
+    if t.name == "tinyint":
+        return _with("TINYINT", t.params)
+    if t.name == "boolean":
+        if t.raw.lower().startswith("bit") and t.params:
+            return _with("BIT", t.params)
+        return "TINYINT(1)" if mariadb else "TINYINT"
+    if t.name == "varchar":
+        return _with("VARCHAR", t.params)
+    if t.name == "nvarchar":
+        return _with("NVARCHAR", t.params)
+    if t.name in ("char", "nchar"):
+        return _with("CHAR" if t.name == "char" else "NCHAR", t.params)
+    if t.name == "clob":
+        lower = t.raw.lower()
+        return {"text": "TEXT", "tinytext": "TINYTEXT", "mediumtext": "MEDIUMTEXT"}.get(lower, "LONGTEXT")
+    if t.name == "blob":
+        lower = t.raw.lower().split("(")[0].strip()
+        if lower in ("varbinary", "binary"):
+            return _with(lower.upper(), t.params)
+        return {"blob": "BLOB" if t.params else "LONGBLOB", "tinyblob": "TINYBLOB", "mediumblob": "MEDIUMBLOB"}.get(
+            lower, "LONGBLOB"
+        )
+    if t.name == "datetime":
+        return _with("datetime", t.params)
+    if t.name == "timestamp":
+        return _with("timestamp", t.params)
+    if t.name == "time":
+        return _with("time", t.params)
+    if t.name in ("decimal", "number"):
+        return _with("DECIMAL", t.params)
+    if t.name == "double":
+        return _with("DOUBLE", t.params)
+    if t.name == "float":
+        return _with("FLOAT", t.params)
+    if t.name == "uuid":
+        return "UUID" if mariadb else "CHAR(36)"
+    return t.raw
+
+
+def _sqlite(t: ParsedType, auto_increment: bool) -> str:
+    simple = {
+        "int": "INTEGER",
+        "bigint": "BIGINT",
+        "smallint": "SMALLINT",
+        "tinyint": "TINYINT",
+        "mediumint": "MEDIUMINT",
+        "boolean": "BOOLEAN",
+        "clob": "TEXT",
+        "blob": "BLOB",
+        "date": "date",
+        "datetime": "TEXT",
+        "timestamp": "TEXT",
+        "time": "time",
+        "uuid": "TEXT",
+        "xml": "TEXT",
+        "double": "DOUBLE",
+        "currency": "DECIMAL(18, 4)",
+    }
+    if auto_increment and t.name in ("int", "bigint", "smallint"):
+        return "INTEGER"
+    if t.name in simple:
+        return simple[t.name]
+    if t.name in ("varchar", "nvarchar"):
+        return _with("VARCHAR", t.params)
+    if t.name in ("char", "nchar"):
+        return _with("CHAR", t.params)
+    if t.name == "decimal":
+        return _with("DECIMAL", t.params)
+    if t.name == "number":
+        return _with("NUMERIC", t.params)
+    if t.name == "float":
+        return _with("FLOAT", t.params)
+    return t.raw
+
+
+_MAPPERS = {
+    "postgresql": _postgresql,
+    "mysql": lambda t, auto: _mysql_family(t, auto, mariadb=False),
+    "mariadb": lambda t, auto: _mysql_family(t, auto, mariadb=True),
+    "sqlite": _sqlite,
+}
+
+
+def is_boolean(definition: str | None) -> bool:
+    return bool(definition) and parse_type(definition or "").name == "boolean"
+
+
+def is_numeric(definition: str | None) -> bool:
+    numeric = {"int", "bigint", "smallint", "tinyint", "mediumint", "decimal", "number", "double", "float", "currency"}
+    return bool(definition) and parse_type(definition or "").name in numeric

@@ -1,0 +1,95 @@
+"""Column values and defaults rendered as SQL literals for a dialect."""
+
+from __future__ import annotations
+
+from schemashift.changelog.changes.base import ColumnConfig
+from schemashift.changelog.changes.datatypes import is_boolean, is_numeric
+from schemashift.changelog.changes.sqlbuild import boolean_literal, qualified, string_literal
+
+_NOW = {"current_datetime", "now()", "current_timestamp"}
+
+
+def computed_sql(expression: str, dialect: str) -> str:
+    """A computed value; Liquibase's ``current_datetime`` placeholder becomes the DB's clock."""
+    return "CURRENT_TIMESTAMP" if expression.strip().lower() in _NOW else expression
+
+
+def sequence_next_sql(sequence: str, dialect: str) -> str:
+    if dialect == "postgresql":
+        return f"nextval('{qualified(None, sequence, dialect)}')"
+    if dialect == "mariadb":
+        return f"NEXT VALUE FOR {qualified(None, sequence, dialect)}"
+    raise ValueError(f"sequences are not supported on {dialect}")
+
+
+def _date_literal(text: str) -> str:
+    return text[:-2] if text.endswith(".0") else text
+
+
+def value_sql(column: ColumnConfig, dialect: str) -> str | None:
+    """The SQL for a column's ``value*`` (insert/update), or None when no value is set."""
+    if column.value_numeric is not None:
+        return column.value_numeric
+    if column.value_boolean is not None:
+        return boolean_literal(column.value_boolean, dialect)
+    if column.value_date is not None:
+        return string_literal(_date_literal(column.value_date), dialect)
+    if column.value_computed is not None:
+        return computed_sql(column.value_computed, dialect)
+    if column.value_sequence_next is not None:
+        return sequence_next_sql(column.value_sequence_next, dialect)
+    if column.value is not None:
+        return string_literal(column.value, dialect)
+    return None
+
+
+def default_sql(column: ColumnConfig, dialect: str, column_type: str | None = None) -> str | None:
+    """The SQL for a column default (``defaultValue*``), typed by ``column_type`` when known."""
+    return default_value_sql(
+        dialect,
+        column_type or column.type,
+        value=column.default_value,
+        numeric=column.default_value_numeric,
+        boolean=column.default_value_boolean,
+        date=column.default_value_date,
+        computed=column.default_value_computed,
+        sequence_next=column.default_value_sequence_next,
+    )
+
+
+def default_value_sql(
+    dialect: str,
+    column_type: str | None,
+    *,
+    value: str | None = None,
+    numeric: str | None = None,
+    boolean: bool | None = None,
+    date: str | None = None,
+    computed: str | None = None,
+    sequence_next: str | None = None,
+) -> str | None:
+    if numeric is not None:
+        return numeric
+    if boolean is not None:
+        return boolean_literal(boolean, dialect)
+    if date is not None:
+        return string_literal(_date_literal(date), dialect)
+    if computed is not None:
+        return computed_sql(computed, dialect)
+    if sequence_next is not None:
+        return sequence_next_sql(sequence_next, dialect)
+    if value is None:
+        return None
+    if is_boolean(column_type) and value.lower() in ("true", "false", "1", "0"):
+        return boolean_literal(value.lower() in ("true", "1"), dialect)
+    if is_numeric(column_type) and _looks_numeric(value):
+        return value
+    return string_literal(value, dialect)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
