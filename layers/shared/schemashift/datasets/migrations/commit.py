@@ -1,0 +1,312 @@
+"""Step 3: publish a migration as one Lance commit, then its index changes; or clean up.
+
+The schema change (renames, drops, casts, new columns, nullability, primary key, logical
+order) is one ``Merge`` when fragment tasks wrote data and one ``Project`` otherwise, both
+with ``read_version=plan.read_version``. Index builds run against the committed version and
+are published together in one ``CreateIndex`` commit. When the table changed since the plan,
+the commit is rebased if that is safe (appends, deletions) and fails with a retryable
+``ConcurrentModification`` otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import lance
+import pyarrow as pa
+from lance.commit import CommitConflictError
+from lance.dataset import Index
+from lance.file import LanceFileSession
+from lance.fragment import FragmentMetadata
+
+from schemashift.datasets.arrow_types import parse_arrow_type
+from schemashift.datasets.migrations.dataset_info import DatasetInfo, quote_filter
+from schemashift.datasets.migrations.errors import ConcurrentModification, MigrationFailed
+from schemashift.datasets.migrations.fragments import compute_fragment, require_valid
+from schemashift.datasets.migrations.lance_schema import (
+    build_lance_schema,
+    lance_field_count,
+    same_schema,
+    schema_metadata_json,
+)
+from schemashift.datasets.migrations.models import CommitResult, FragmentResult, IndexBuild, MigrationPlan
+from schemashift.datasets.schema import to_arrow
+
+MAX_COMMIT_ATTEMPTS = 3
+#: Rows appended concurrently that the commit step computes itself before giving up.
+CATCH_UP_MAX_ROWS = 1_000_000
+
+
+def commit_migration(
+    plan: MigrationPlan,
+    results: Sequence[FragmentResult],
+    *,
+    storage_options: dict[str, str] | None = None,
+) -> CommitResult:
+    """Commit the plan with its fragment results; on failure nothing stays visible or on disk."""
+    require_valid(plan)
+    options = storage_options if storage_options is not None else plan.storage_options
+    by_fragment = _results_by_fragment(plan, results)
+    read = DatasetInfo.open(plan.uri, options, plan.read_version)
+    committer = _Committer(plan, read, options)
+    try:
+        dataset = committer.commit_schema_change(by_fragment)
+    except Exception:
+        abort_migration(plan, [*results, *committer.catch_up], storage_options=options)
+        raise
+    try:
+        dataset = _apply_index_changes(plan, dataset, options)
+    except Exception as exc:
+        restored = committer.undo(dataset)
+        raise MigrationFailed(
+            f"Building the migration's indexes failed: {exc}",
+            code="INDEX_BUILD_FAILED",
+            details={"restoredVersion": restored},
+        ) from exc
+    return CommitResult(
+        lance_version=dataset.version,
+        schema=plan.new_schema,
+        indexes=sorted(index.name for index in dataset.describe_indices()),
+    )
+
+
+def abort_migration(
+    plan: MigrationPlan,
+    results: Sequence[FragmentResult],
+    *,
+    storage_options: dict[str, str] | None = None,
+) -> list[str]:
+    """Delete the data files of uncommitted fragment results; files a commit references are kept."""
+    options = storage_options if storage_options is not None else plan.storage_options
+    latest = lance.dataset(plan.uri, storage_options=options or None)
+    referenced = {f.path for fragment in latest.get_fragments() for f in fragment.metadata.data_files()}
+    session = LanceFileSession(plan.uri, storage_options=options or None)
+    deleted = []
+    for path in sorted({path for result in results for path in result.new_files} - referenced):
+        if session.contains(f"data/{path}"):
+            session.delete_file(f"data/{path}")
+            deleted.append(path)
+    return deleted
+
+
+class _Committer:
+    """Commits the schema change, rebasing onto concurrent writes it can absorb."""
+
+    def __init__(self, plan: MigrationPlan, read: DatasetInfo, options: dict[str, str]) -> None:
+        self.plan = plan
+        self.read = read
+        self.options = options
+        self.committed_version: int | None = None
+        self.catch_up: list[FragmentResult] = []
+
+    def commit_schema_change(self, results: dict[int, FragmentResult]) -> lance.LanceDataset:
+        plan = self.plan
+        if not plan.computed_columns and plan.new_schema == plan.base_schema:
+            return self._index_base()
+        fragments = {fid: result.fragment for fid, result in results.items()}
+        new_ids = _agreed_field_ids(results.values())
+        base = self.read.dataset
+        for _ in range(MAX_COMMIT_ATTEMPTS):
+            try:
+                dataset = lance.LanceDataset.commit(
+                    plan.uri,
+                    self._operation(fragments, new_ids, base),
+                    read_version=base.version,
+                    storage_options=self.options or None,
+                    commit_message=f"schemashift migration from version {plan.read_version}",
+                )
+            except CommitConflictError:
+                base = lance.dataset(plan.uri, storage_options=self.options or None)
+                fragments = self._rebase(base, fragments, new_ids)
+                continue
+            self.committed_version = dataset.version
+            return dataset
+        raise ConcurrentModification(
+            f"The table kept changing during the migration ({MAX_COMMIT_ATTEMPTS} attempts)",
+            details={"readVersion": plan.read_version},
+        )
+
+    def undo(self, dataset: lance.LanceDataset) -> int | None:
+        """Put the read version back after a committed schema change whose indexes failed."""
+        if self.committed_version is None:
+            return None
+        latest = lance.dataset(self.plan.uri, storage_options=self.options or None)
+        if latest.version != self.committed_version:
+            return None  # someone wrote after us: restoring would discard their data
+        previous = lance.dataset(self.plan.uri, version=self.plan.read_version, storage_options=self.options or None)
+        previous.restore()
+        return lance.dataset(self.plan.uri, storage_options=self.options or None).version
+
+    def _index_base(self) -> lance.LanceDataset:
+        """Index-only migrations build on the latest data, provided its schema is the planned one."""
+        latest = lance.dataset(self.plan.uri, storage_options=self.options or None)
+        if not same_schema(latest.lance_schema, self.read.dataset.lance_schema):
+            raise ConcurrentModification("The table schema changed since the migration was planned")
+        return latest
+
+    def _operation(
+        self, fragments: dict[int, dict[str, Any]], new_ids: dict[str, list[int]], base: lance.LanceDataset
+    ) -> lance.LanceOperation.BaseOperation:
+        schema = self._lance_schema(new_ids)
+        if not self.plan.computed_columns:
+            return lance.LanceOperation.Project(schema)
+        metadata = [FragmentMetadata.from_json(json.dumps(fragments[f.fragment_id])) for f in base.get_fragments()]
+        return lance.LanceOperation.Merge(metadata, schema)
+
+    def _lance_schema(self, new_ids: dict[str, list[int]]) -> Any:
+        plan, read = self.plan, self.read
+        target = to_arrow(plan.new_schema)  # type: ignore[arg-type]
+        # Null-only columns take ids after every id in use, including the fragment tasks' new ones.
+        next_id = max([read.next_field_id, *(i + 1 for ids in new_ids.values() for i in ids)])
+        fields, ids = [], []
+        for column in plan.columns:
+            wanted = target.field(column.name)
+            if column.kind == "existing":
+                data_type = read.arrow_schema.field(column.source_column).type
+                ids.append(read.field_ids[column.source_column])
+            elif column.kind == "computed":
+                data_type = parse_arrow_type(_computed(plan, column.temp_name).arrow_type)
+                ids.append(new_ids[column.temp_name])
+            else:
+                data_type = wanted.type
+                count = lance_field_count(wanted)
+                ids.append(list(range(next_id, next_id + count)))
+                next_id += count
+            fields.append(pa.field(wanted.name, data_type, wanted.nullable, metadata=wanted.metadata))
+        return build_lance_schema(pa.schema(fields), ids, schema_metadata_json(read.dataset.lance_schema))
+
+    def _rebase(
+        self, latest: lance.LanceDataset, fragments: dict[int, dict[str, Any]], new_ids: dict[str, list[int]]
+    ) -> dict[int, dict[str, Any]]:
+        """Fold concurrent appends and deletions into our fragments, or raise when unsafe."""
+        if not same_schema(latest.lance_schema, self.read.dataset.lance_schema):
+            raise ConcurrentModification("The table schema changed during the migration")
+        self._recheck_non_nullable(latest)
+        if not self.plan.computed_columns:
+            return fragments
+        read_files = {f.fragment_id: _file_paths(f.metadata.to_json()) for f in self.read.dataset.get_fragments()}
+        rebased, missing = {}, []
+        for fragment in latest.get_fragments():
+            current = fragment.metadata.to_json()
+            ours = fragments.get(fragment.fragment_id)
+            if ours is None:
+                missing.append(fragment)
+                continue
+            if _file_paths(current) != read_files[fragment.fragment_id]:
+                raise ConcurrentModification(f"Fragment {fragment.fragment_id} was rewritten during the migration")
+            added = [f for f in ours["files"] if f["path"] not in read_files[fragment.fragment_id]]
+            rebased[fragment.fragment_id] = {**current, "files": current["files"] + added}
+        if sum(fragment.count_rows() for fragment in missing) > CATCH_UP_MAX_ROWS:
+            raise ConcurrentModification("Too many rows were appended during the migration to catch up")
+        for fragment in missing:
+            result = compute_fragment(latest, self.plan, fragment.fragment_id)
+            self.catch_up.append(result)
+            if result.new_field_ids != new_ids:
+                raise ConcurrentModification("New columns would get different field ids; plan again")
+            rebased[fragment.fragment_id] = result.fragment
+        return rebased
+
+    def _recheck_non_nullable(self, latest: lance.LanceDataset) -> None:
+        """Rows written since the plan may hold NULLs in a column this migration makes non-nullable."""
+        for column in self.plan.columns:
+            if column.kind != "existing":
+                continue
+            was_nullable = self.plan.base_schema.field(column.source_column).nullable
+            if was_nullable and not self.plan.new_schema.field(column.name).nullable:  # type: ignore[union-attr]
+                nulls = latest.count_rows(filter=f"{quote_filter(column.source_column)} IS NULL")
+                if nulls:
+                    raise MigrationFailed(
+                        f"Rows written during the migration put {nulls} NULL value(s) in {column.name!r}",
+                        code="NULL_VALUE",
+                        details={"column": column.name},
+                    )
+
+
+def _apply_index_changes(
+    plan: MigrationPlan, dataset: lance.LanceDataset, options: dict[str, str]
+) -> lance.LanceDataset:
+    if not plan.index_builds and not plan.index_drops:
+        return dataset
+    fragment_ids = [fragment.fragment_id for fragment in dataset.get_fragments()]
+    removed = [
+        Index(
+            uuid=segment.uuid,
+            name=index.name,
+            fields=list(index.fields),
+            dataset_version=segment.dataset_version_at_last_update,
+            fragment_ids=segment.fragment_ids,
+            index_version=segment.index_version,
+        )
+        for index in dataset.describe_indices()
+        if index.name in plan.index_drops
+        for segment in index.segments
+    ]
+    built: list[Index] = []
+    try:
+        for build in plan.index_builds:
+            built.append(_build_index(dataset, build, fragment_ids))
+        if not built and not removed:
+            return dataset
+        return lance.LanceDataset.commit(
+            plan.uri,
+            lance.LanceOperation.CreateIndex(new_indices=built, removed_indices=removed),
+            read_version=dataset.version,
+            storage_options=options or None,
+        )
+    except Exception:
+        _delete_index_files(plan.uri, options, built)
+        raise
+
+
+def _build_index(dataset: lance.LanceDataset, build: IndexBuild, fragment_ids: list[int]) -> Index:
+    if build.kind == "scalar":
+        return dataset.create_index_uncommitted(
+            build.column, build.index_type, name=build.name, fragment_ids=fragment_ids
+        )
+    return dataset.create_index_uncommitted(
+        build.column,
+        build.index_type,
+        name=build.name,
+        metric=build.metric or "l2",
+        num_partitions=build.num_partitions,
+        num_sub_vectors=build.num_sub_vectors,
+        fragment_ids=fragment_ids,
+    )
+
+
+def _delete_index_files(uri: str, options: dict[str, str], indexes: list[Index]) -> None:
+    session = LanceFileSession(uri, storage_options=options or None)
+    for index in indexes:
+        for path in session.list(f"_indices/{index.uuid}"):
+            session.delete_file(path)
+
+
+def _results_by_fragment(plan: MigrationPlan, results: Sequence[FragmentResult]) -> dict[int, FragmentResult]:
+    by_fragment = {result.fragment_id: result for result in results}
+    missing = sorted(set(plan.fragment_ids) - by_fragment.keys())
+    unexpected = sorted(by_fragment.keys() - set(plan.fragment_ids))
+    if missing or unexpected or len(by_fragment) != len(results):
+        raise MigrationFailed(
+            "Fragment results do not match the plan",
+            code="INCOMPLETE_RESULTS",
+            details={"missing": missing, "unexpected": unexpected},
+        )
+    return by_fragment
+
+
+def _agreed_field_ids(results: Any) -> dict[str, list[int]]:
+    """Every fragment task numbers the new columns the same way (they all start from one version)."""
+    distinct = {json.dumps(result.new_field_ids, sort_keys=True) for result in results}
+    if len(distinct) > 1:
+        raise MigrationFailed("Fragment results disagree on the new columns' field ids", code="INCONSISTENT_RESULTS")
+    return json.loads(distinct.pop()) if distinct else {}
+
+
+def _computed(plan: MigrationPlan, temp_name: str | None) -> Any:
+    return next(column for column in plan.computed_columns if column.temp_name == temp_name)
+
+
+def _file_paths(fragment_json: dict[str, Any]) -> list[str]:
+    return [f["path"] for f in fragment_json["files"]]
