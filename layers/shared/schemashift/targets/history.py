@@ -34,6 +34,14 @@ def changeset_key(changeset: ChangeSet) -> RowKey:
     return row_key(changeset.file_path, changeset.id, changeset.author)
 
 
+def changeset_tag(changeset: ChangeSet) -> str | None:
+    """The TAG a changeset's row gets: its first tagDatabase change's tag (MarkChangeSetRanGenerator)."""
+    for change in changeset.changes:
+        if change.name == "tagDatabase":
+            return getattr(change, "tag", None)
+    return None
+
+
 def new_deployment_id() -> str:
     """The last 10 digits of the epoch milliseconds, once per command run (Liquibase's DEPLOYMENT_ID)."""
     return str(int(time.time() * 1000))[-10:]
@@ -194,7 +202,7 @@ class ChangeLogHistory:
             labels=changeset.full_labels(),
             deployment_id=self.deployment_id,
             order_executed=self._next_order(),
-            tag=changeset.is_tag(),
+            tag=changeset_tag(changeset),
         )
         previous = self.find(changeset) if exec_type == "RERAN" else None
         if previous is not None:
