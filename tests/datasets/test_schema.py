@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pyarrow as pa
 import pytest
 from schemashift.datasets.schema import (
@@ -88,3 +91,15 @@ def test_invalid_schemas_are_rejected(fields: list[dict], pk: list[str], message
         build_schema(fields, pk)
     assert message in info.value.message
     assert info.value.details
+
+
+def test_schema_validation_does_not_import_pyarrow() -> None:
+    """API handlers outside the data image validate schemas; pyarrow is not in their package."""
+    code = (
+        "import sys\n"
+        "from schemashift.datasets.schema import build_schema\n"
+        "build_schema([{'name': 'id', 'arrowType': 'INT64', 'nullable': False},"
+        " {'name': 'v', 'arrowType': 'fixed_size_list[2]<float>'}], ['id'])\n"
+        "assert 'pyarrow' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

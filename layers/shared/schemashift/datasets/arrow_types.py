@@ -3,34 +3,42 @@
 Names are case-insensitive and have aliases (``string`` = ``utf8``); every type has one
 canonical lower-case spelling so stored schemas compare by text.
 Grammar: ``name | timestamp[unit] | list<T> | fixed_size_list[N]<T>``, nesting allowed.
+
+Validating and normalising names needs no pyarrow (API handlers outside the data image use
+them); pyarrow is imported only when an Arrow type object is built or read.
 """
 
 from __future__ import annotations
 
-import pyarrow as pa
+import functools
+from typing import TYPE_CHECKING
 
 from schemashift.errors import ValidationFailed
 
-_SIMPLE: dict[str, pa.DataType] = {
-    "int8": pa.int8(),
-    "int16": pa.int16(),
-    "int32": pa.int32(),
-    "int64": pa.int64(),
-    "uint8": pa.uint8(),
-    "uint16": pa.uint16(),
-    "uint32": pa.uint32(),
-    "uint64": pa.uint64(),
-    "float16": pa.float16(),
-    "float32": pa.float32(),
-    "float64": pa.float64(),
-    "utf8": pa.string(),
-    "largeutf8": pa.large_string(),
-    "binary": pa.binary(),
-    "largebinary": pa.large_binary(),
-    "bool": pa.bool_(),
-    "date32": pa.date32(),
-    "date64": pa.date64(),
-    "null": pa.null(),
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# Canonical simple names -> pyarrow factory names.
+_SIMPLE: dict[str, str] = {
+    "int8": "int8",
+    "int16": "int16",
+    "int32": "int32",
+    "int64": "int64",
+    "uint8": "uint8",
+    "uint16": "uint16",
+    "uint32": "uint32",
+    "uint64": "uint64",
+    "float16": "float16",
+    "float32": "float32",
+    "float64": "float64",
+    "utf8": "string",
+    "largeutf8": "large_string",
+    "binary": "binary",
+    "largebinary": "large_binary",
+    "bool": "bool_",
+    "date32": "date32",
+    "date64": "date64",
+    "null": "null",
 }
 
 ALIASES: dict[str, str] = {
@@ -50,22 +58,31 @@ DEFAULT_TIMESTAMP_UNIT = "us"
 #: Every accepted spelling of a non-parameterised type, canonical names first.
 SIMPLE_TYPE_NAMES: tuple[str, ...] = (*_SIMPLE, *ALIASES)
 
-_CANONICAL_NAME: dict[pa.DataType, str] = {t: name for name, t in _SIMPLE.items()}
+# Parsed form: ("simple", name) | ("timestamp", unit) | ("list", item) | ("fixed_size_list", size, item)
+_Tree = tuple
 
 
 def parse_arrow_type(text: str) -> pa.DataType:
-    """Parse a type name; raise ``ValidationFailed`` naming the offending text."""
-    if not isinstance(text, str) or not text.strip():
-        raise _bad_type(text, "a type name is required")
-    parser = _Parser(text)
-    data_type = parser.parse_type()
-    parser.expect_end()
-    return data_type
+    """Parse a type name into a pyarrow type; raise ``ValidationFailed`` naming the offending text."""
+    return _build(_parse(text))
+
+
+def normalize_arrow_type(text: str) -> str:
+    """Canonical spelling of a user-written type name (no pyarrow needed)."""
+    return _canonical(_parse(text))
+
+
+def type_category(text: str) -> str:
+    """``list`` | ``fixed_size_list`` | ``timestamp`` | the canonical simple name, without pyarrow."""
+    tree = _parse(text)
+    return tree[1] if tree[0] == "simple" else tree[0]
 
 
 def format_arrow_type(data_type: pa.DataType) -> str:
     """Canonical lower-case name of a supported Arrow type (inverse of ``parse_arrow_type``)."""
-    name = _CANONICAL_NAME.get(data_type)
+    import pyarrow as pa
+
+    name = _simple_names().get(data_type)
     if name is not None:
         return name
     if pa.types.is_timestamp(data_type):
@@ -79,13 +96,50 @@ def format_arrow_type(data_type: pa.DataType) -> str:
     raise _bad_type(str(data_type), "this Arrow type is not supported")
 
 
-def normalize_arrow_type(text: str) -> str:
-    """Canonical spelling of a user-written type name."""
-    return format_arrow_type(parse_arrow_type(text))
-
-
 def is_list_type(data_type: pa.DataType) -> bool:
+    import pyarrow as pa
+
     return pa.types.is_list(data_type) or pa.types.is_fixed_size_list(data_type)
+
+
+@functools.cache
+def _simple_names() -> dict[pa.DataType, str]:
+    import pyarrow as pa
+
+    return {getattr(pa, factory)(): name for name, factory in _SIMPLE.items()}
+
+
+def _parse(text: str) -> _Tree:
+    if not isinstance(text, str) or not text.strip():
+        raise _bad_type(text, "a type name is required")
+    parser = _Parser(text)
+    tree = parser.parse_type()
+    parser.expect_end()
+    return tree
+
+
+def _canonical(tree: _Tree) -> str:
+    kind = tree[0]
+    if kind == "simple":
+        return tree[1]
+    if kind == "timestamp":
+        return f"timestamp[{tree[1]}]"
+    if kind == "list":
+        return f"list<{_canonical(tree[1])}>"
+    return f"fixed_size_list[{tree[1]}]<{_canonical(tree[2])}>"
+
+
+def _build(tree: _Tree) -> pa.DataType:
+    import pyarrow as pa
+
+    kind = tree[0]
+    if kind == "simple":
+        return getattr(pa, _SIMPLE[tree[1]])()
+    if kind == "timestamp":
+        return pa.timestamp(tree[1])
+    if kind == "list":
+        return pa.list_(_build(tree[1]))
+    return pa.list_(_build(tree[2]), tree[1])
 
 
 def _bad_type(text: object, reason: str) -> ValidationFailed:
@@ -107,7 +161,7 @@ class _Parser:
         self.lowered = text.lower()
         self.pos = 0
 
-    def parse_type(self) -> pa.DataType:
+    def parse_type(self) -> _Tree:
         word = self._word()
         if word == "timestamp":
             unit = DEFAULT_TIMESTAMP_UNIT
@@ -116,12 +170,12 @@ class _Parser:
                 if unit not in TIMESTAMP_UNITS:
                     raise self._error(f"timestamp unit must be one of {', '.join(TIMESTAMP_UNITS)}")
                 self._expect("]")
-            return pa.timestamp(unit)
+            return ("timestamp", unit)
         if word == "list":
             self._expect("<")
             item = self.parse_type()
             self._expect(">")
-            return pa.list_(item)
+            return ("list", item)
         if word == "fixed_size_list":
             self._expect("[")
             size = self._positive_int()
@@ -129,11 +183,11 @@ class _Parser:
             self._expect("<")
             item = self.parse_type()
             self._expect(">")
-            return pa.list_(item, size)
+            return ("fixed_size_list", size, item)
         name = ALIASES.get(word, word)
         if name not in _SIMPLE:
             raise self._error(f"unknown type {word!r}")
-        return _SIMPLE[name]
+        return ("simple", name)
 
     def expect_end(self) -> None:
         self._skip_space()

@@ -84,23 +84,34 @@ def _fast_path(values: list[Any] | pa.Array, data_type: pa.DataType) -> pa.Array
         if isinstance(values, pa.Array):
             if values.type == data_type:
                 return values
-            if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            if _is_text(values.type):
                 return _cast_text(values, data_type)
             return values.cast(data_type, safe=True)
-        return pa.array(values, type=data_type)
+        try:
+            return pa.array(values, type=data_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            if not (pa.types.is_timestamp(data_type) or pa.types.is_date(data_type)):
+                raise
+            return _cast_text(pa.array(values, type=pa.string()), data_type)  # ISO text in JSON
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError, TypeError):
         return None
 
 
 def _cast_text(values: pa.Array, data_type: pa.DataType) -> pa.Array | None:
-    """Vectorised text -> type cast for CSV columns; NULL words become NULL first."""
+    """Vectorised text -> type cast; NULL words become NULL first. Raises when any value needs our rules."""
     if _is_text(data_type):
         return values.cast(data_type)
-    if is_nested(data_type) or pa.types.is_timestamp(data_type) or pa.types.is_date(data_type):
-        return None  # JSON text / ISO forms with offsets need the per-value rules.
+    if is_nested(data_type):
+        return None  # JSON text inside CSV needs the per-value rules.
     trimmed = pc.utf8_trim_whitespace(values)
     is_null = pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(NULL_TEXT)))
     nulled = pc.if_else(is_null, pa.scalar(None, pa.string()), trimmed)
+    if pa.types.is_timestamp(data_type):
+        try:
+            return nulled.cast(data_type)
+        except pa.ArrowInvalid:
+            # All values carry an offset ("Z", "+02:00"): parse as UTC, keep the UTC wall time.
+            return nulled.cast(pa.timestamp(data_type.unit, tz="UTC")).cast(data_type)
     return nulled.cast(data_type, safe=True)
 
 

@@ -4,22 +4,26 @@
 physically at the end, so the physical order of a dataset may differ; ``from_arrow`` takes the
 logical order explicitly. The primary key lives in Lance's unenforced-primary-key field
 metadata so ``merge_insert`` can find it without us passing it around.
+The models validate without pyarrow; only the Arrow conversions import it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemashift.datasets.arrow_types import (
     format_arrow_type,
-    is_list_type,
     normalize_arrow_type,
     parse_arrow_type,
+    type_category,
 )
 from schemashift.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 PK_METADATA_KEY = "lance-schema:unenforced-primary-key"
 PK_POSITION_METADATA_KEY = "lance-schema:unenforced-primary-key:position"
@@ -97,7 +101,7 @@ class TableSchema(BaseModel):
                 raise ValueError(f"primary key column {column!r} is not a column of the table")
             if field.nullable:
                 raise ValueError(f"primary key column {column!r} must be non-nullable")
-            reason = primary_key_type_problem(field.data_type)
+            reason = primary_key_type_problem(field.arrowType)
             if reason:
                 raise ValueError(f"primary key column {column!r} {reason}")
         return self
@@ -113,12 +117,14 @@ class TableSchema(BaseModel):
         raise ValidationFailed(f"Unknown column {name!r}", details={"column": name})
 
 
-def primary_key_type_problem(data_type: pa.DataType) -> str | None:
+def primary_key_type_problem(arrow_type: str) -> str | None:
     """Why a type cannot be a key (None when it can): Lance needs primitive leaves; floats don't compare."""
-    if is_list_type(data_type) or pa.types.is_null(data_type):
-        return f"has type {format_arrow_type(data_type)}; a primary key must be a primitive column"
-    if pa.types.is_floating(data_type):
-        return f"has floating-point type {format_arrow_type(data_type)}; keys must compare exactly"
+    category = type_category(arrow_type)
+    canonical = normalize_arrow_type(arrow_type)
+    if category in ("list", "fixed_size_list", "null"):
+        return f"has type {canonical}; a primary key must be a primitive column"
+    if category.startswith("float"):
+        return f"has floating-point type {canonical}; keys must compare exactly"
     return None
 
 
@@ -142,6 +148,8 @@ def build_schema(fields: Sequence[dict], primary_key_columns: Sequence[str] = ()
 
 def to_arrow(schema: TableSchema) -> pa.Schema:
     """Arrow schema in logical order, primary key recorded as Lance field metadata."""
+    import pyarrow as pa
+
     positions = {name: index + 1 for index, name in enumerate(schema.primaryKeyColumns)}
     arrow_fields = []
     for field in schema.fields:
