@@ -188,7 +188,7 @@ class ChangeColumnType(MigrationOperation):
         if reason:
             return [f"cannot change column {p.name!r} from {current} to {normalize_arrow_type(p.newType)}: {reason}"]
         if p.name in draft.schema.primaryKeyColumns:
-            key_problem = primary_key_type_problem(target)
+            key_problem = primary_key_type_problem(p.newType)
             if key_problem:
                 problems.append(f"primary key column {p.name!r} {key_problem}")
         for index in draft.indexes_on(p.name):

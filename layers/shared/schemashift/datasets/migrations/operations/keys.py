@@ -35,7 +35,7 @@ class SetPrimaryKey(MigrationOperation):
                 problems.append(
                     f"column {column!r} is nullable; make it non-nullable first (alter_column_nullability)"
                 )
-            reason = primary_key_type_problem(field.data_type)
+            reason = primary_key_type_problem(field.arrowType)
             if reason:
                 problems.append(f"column {column!r} {reason}")
         if problems or not self.params.enforced:
