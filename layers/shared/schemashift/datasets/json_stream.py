@@ -8,41 +8,27 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from schemashift.errors import ValidationFailed
 
 DEFAULT_CHUNK_BYTES = 1 << 20
-_WHITESPACE = " \t\n\r"
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 def iter_json_array(stream: BinaryIO, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[Any]:
     """Yield the elements of the JSON array in ``stream``; malformed input is ``ValidationFailed``."""
     reader = _ChunkedText(stream, chunk_bytes)
-    reader.skip_whitespace()
-    if reader.peek() != "[":
-        raise _invalid("the body must be a JSON array", None)
-    reader.advance()
-    index = 0
-    reader.skip_whitespace()
-    if reader.peek() == "]":
-        reader.advance()
-    else:
+    if reader.open_array():
+        index = 0
         while True:
-            yield reader.decode_value(index)
-            index += 1
-            reader.skip_whitespace()
-            separator = reader.peek()
-            reader.advance()
-            if separator == "]":
+            yield reader.value(index)
+            if reader.separator(index) == "]":
                 break
-            if separator != ",":
-                raise _invalid(f"expected ',' or ']' after element {index - 1}", index - 1)
-            reader.skip_whitespace()
-    reader.skip_whitespace()
-    if reader.peek() != "":
-        raise _invalid("unexpected data after the JSON array", None)
+            index += 1
+    reader.expect_end()
 
 
 def _invalid(reason: str, row: int | None) -> ValidationFailed:
@@ -56,33 +42,26 @@ class _ChunkedText:
         self._stream = stream
         self._chunk_bytes = chunk_bytes
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        self._json = json.JSONDecoder()
+        self._decode = json.JSONDecoder().raw_decode
         self._text = ""
         self._pos = 0
         self._eof = False
 
-    def peek(self) -> str:
-        """The next character, or "" at the end of the input."""
-        while self._pos >= len(self._text) and not self._eof:
-            self._fill(self._chunk_bytes)
-        return self._text[self._pos] if self._pos < len(self._text) else ""
+    def open_array(self) -> bool:
+        """Consume ``[``; False when the array is empty (``]`` consumed too)."""
+        if self._next_char() != "[":
+            raise _invalid("the body must be a JSON array", None)
+        if self._next_char(consume=False) == "]":
+            self._pos += 1
+            return False
+        return True
 
-    def advance(self) -> None:
-        self._pos += 1
-
-    def skip_whitespace(self) -> None:
-        while True:
-            while self._pos < len(self._text) and self._text[self._pos] in _WHITESPACE:
-                self._pos += 1
-            if self._pos < len(self._text) or self._eof:
-                return
-            self._fill(self._chunk_bytes)
-
-    def decode_value(self, index: int) -> Any:
+    def value(self, index: int) -> Any:
         read_size = self._chunk_bytes
         while True:
+            pos = _WHITESPACE.match(self._text, self._pos).end()
             try:
-                value, end = self._json.raw_decode(self._text, self._pos)
+                value, end = self._decode(self._text, pos)
             except json.JSONDecodeError as exc:
                 if self._eof:
                     raise _invalid(f"element {index}: {exc.msg}", index) from None
@@ -91,8 +70,32 @@ class _ChunkedText:
                 if end < len(self._text) or self._eof:
                     self._pos = end
                     return value
+            self._pos = pos
             self._fill(read_size)
             read_size *= 2  # a single huge element must not cost quadratic re-parsing
+
+    def separator(self, index: int) -> str:
+        """Consume the ``,`` or ``]`` after element ``index``."""
+        char = self._next_char()
+        if char not in (",", "]"):
+            raise _invalid(f"expected ',' or ']' after element {index}", index)
+        return char
+
+    def expect_end(self) -> None:
+        if self._next_char(consume=False) != "":
+            raise _invalid("unexpected data after the JSON array", None)
+
+    def _next_char(self, *, consume: bool = True) -> str:
+        """The next non-whitespace character ("" at the end of input)."""
+        while True:
+            self._pos = _WHITESPACE.match(self._text, self._pos).end()
+            if self._pos < len(self._text):
+                char = self._text[self._pos]
+                self._pos += consume
+                return char
+            if self._eof:
+                return ""
+            self._fill(self._chunk_bytes)
 
     def _fill(self, size: int) -> None:
         try:

@@ -135,53 +135,50 @@ class _JsonRows:
         self.key_only = mode == "delete"
 
     def batches(self, stream: BinaryIO) -> Iterator[pa.RecordBatch]:
-        columns: list[list[Any]] = [[] for _ in self.target]
+        rows: list[dict[str, Any]] = []
         first_row = 0
+        exact_names = self.exact_names
         for index, element in enumerate(iter_json_array(stream)):
-            self._add(element, index, columns)
-            if len(columns[0]) == self.batch_rows:
-                yield self._build(columns, first_row)
+            if type(element) is dict and element.keys() <= exact_names:
+                rows.append(element)
+            else:
+                rows.append(self._normalise(element, index))
+            if len(rows) == self.batch_rows:
+                yield self._build(rows, first_row)
                 first_row = index + 1
-                columns = [[] for _ in self.target]
-        if columns[0]:
-            yield self._build(columns, first_row)
+                rows = []
+        if rows:
+            yield self._build(rows, first_row)
 
-    def _add(self, element: Any, index: int, columns: list[list[Any]]) -> None:
+    def _normalise(self, element: Any, index: int) -> dict[str, Any]:
+        """Slow path: case-insensitive names, unknown or repeated columns, bare keys for delete."""
         if isinstance(element, dict):
-            row = element if element.keys() <= self.exact_names else self._resolve(element, index)
-            for name, values in zip(self.target_names, columns, strict=True):
-                values.append(row.get(name))
-        elif self.key_only:
-            self._add_key(element, index, columns)
-        else:
+            row: dict[str, Any] = {}
+            for key, value in element.items():
+                name = self.known.get(key.casefold())
+                if name is None:
+                    raise row_error(index, key, value, "unknown column")
+                if name in row:
+                    raise row_error(index, key, value, f"column {name!r} given twice")
+                row[name] = value
+            return row
+        if not self.key_only:
             raise row_error(index, "*", element, "each row must be a JSON object")
-
-    def _resolve(self, element: dict[str, Any], index: int) -> dict[str, Any]:
-        """Slow path: case-insensitive names, unknown and duplicate columns."""
-        row: dict[str, Any] = {}
-        for key, value in element.items():
-            name = self.known.get(key.casefold())
-            if name is None:
-                raise row_error(index, key, value, "unknown column")
-            if name in row:
-                raise row_error(index, key, value, f"column {name!r} given twice")
-            row[name] = value
-        return row
-
-    def _add_key(self, element: Any, index: int, columns: list[list[Any]]) -> None:
         key = element if isinstance(element, list) else [element]
-        if len(key) != len(columns):
+        if len(key) != len(self.target_names):
             raise row_error(
                 index, ",".join(self.target_names), element,
-                f"a key needs {len(columns)} value(s) in primary key order",
+                f"a key needs {len(self.target_names)} value(s) in primary key order",
             )
-        for value, values in zip(key, columns, strict=True):
-            values.append(value)
+        return dict(zip(self.target_names, key, strict=True))
 
-    def _build(self, columns: list[list[Any]], first_row: int) -> pa.RecordBatch:
+    def _build(self, rows: list[dict[str, Any]], first_row: int) -> pa.RecordBatch:
         arrays = [
-            build_column(values, field.data_type, nullable=field.nullable, column=field.name, first_row=first_row)
-            for field, values in zip(self.target, columns, strict=True)
+            build_column(
+                [row.get(field.name) for row in rows], field.data_type, nullable=field.nullable,
+                column=field.name, first_row=first_row,
+            )
+            for field in self.target
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=self.out_schema)
 
