@@ -2,7 +2,8 @@
 
     python -m bench.datasets_ingest [--rows 1000000] [--query-rows 10000000] [--workdir DIR]
 
-Every measurement runs in a fresh child process so its peak RSS is its own. "ours" is the
+Every measurement runs in a fresh child process so its peak RSS is its own; times are medians
+(3 ingests, 5 queries). "ours" is the
 request path (``decode_rows`` + ``LanceTable.write`` / ``LanceTable.query``); "raw" is the
 shortest plain pyarrow + Lance code that does the same job (JSON parsed with ``json.loads``
 into ``pa.Table.from_pylist``; Parquet streamed straight into ``lance.write_dataset``).
@@ -35,6 +36,7 @@ QUERY_FILTERS = [
 ]
 QUERY_PREDICATE = "category = 'c42' AND score > 0.95"
 QUERY_REPEATS = 5
+INGEST_REPEATS = 3
 BATCH = 100_000
 
 
@@ -87,13 +89,15 @@ def run_phase(phase: str, workdir: Path) -> dict:
     return {**result, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
-class Stopwatch:
-    def __enter__(self) -> Stopwatch:
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.seconds = round(time.perf_counter() - self.started, 3)
+def _median_ingest(path: Path, ingest) -> dict:
+    """Median of INGEST_REPEATS timed runs, each into a fresh empty dataset (created untimed)."""
+    times, rows = [], 0
+    for _ in range(INGEST_REPEATS):
+        table, schema = _fresh_table(path)
+        started = time.perf_counter()
+        rows = ingest(table, schema)
+        times.append(time.perf_counter() - started)
+    return {"seconds": round(statistics.median(times), 3), "rows": rows}
 
 
 # --- phases --------------------------------------------------------------------------------
@@ -124,36 +128,39 @@ def prepare(workdir: Path) -> None:
 def json_ingest_ours(workdir: Path) -> dict:
     from schemashift.datasets.rows import decode_rows
 
-    table, schema = _fresh_table(workdir / "json_ours.lance")
-    with Stopwatch() as watch, (workdir / "rows.json").open("rb") as body:
-        result = table.write("append", decode_rows(body, "application/json", schema))
-    return {"seconds": watch.seconds, "rows": result.rows_inserted}
+    def ingest(table, schema) -> int:
+        with (workdir / "rows.json").open("rb") as body:
+            return table.write("append", decode_rows(body, "application/json", schema)).rows_inserted
+
+    return _median_ingest(workdir / "json_ours.lance", ingest)
 
 
 def json_ingest_raw(workdir: Path) -> dict:
     import lance
     import pyarrow as pa
 
-    _fresh_table(workdir / "json_raw.lance")
     arrow_schema = _arrow_schema()
     text_schema = arrow_schema.set(5, arrow_schema.field(5).with_type(pa.string()))
-    with Stopwatch() as watch:
+
+    def ingest(table, _) -> int:
         rows = json.loads((workdir / "rows.json").read_bytes())
         # pyarrow does not parse ISO text into timestamps from Python objects; cast the column in bulk.
-        table = pa.Table.from_pylist(rows, schema=text_schema)
-        table = table.set_column(5, arrow_schema.field(5), table.column(5).cast(pa.timestamp("us")))
+        data = pa.Table.from_pylist(rows, schema=text_schema)
+        data = data.set_column(5, arrow_schema.field(5), data.column(5).cast(pa.timestamp("us")))
         del rows
-        dataset = lance.write_dataset(table, str(workdir / "json_raw.lance"), mode="append")
-    return {"seconds": watch.seconds, "rows": dataset.count_rows()}
+        return lance.write_dataset(data, table.uri, mode="append").count_rows()
+
+    return _median_ingest(workdir / "json_raw.lance", ingest)
 
 
 def parquet_ingest_ours(workdir: Path) -> dict:
     from schemashift.datasets.rows import decode_rows
 
-    table, schema = _fresh_table(workdir / "parquet_ours.lance")
-    with Stopwatch() as watch, (workdir / "rows.parquet").open("rb") as body:
-        result = table.write("append", decode_rows(body, "application/parquet", schema))
-    return {"seconds": watch.seconds, "rows": result.rows_inserted}
+    def ingest(table, schema) -> int:
+        with (workdir / "rows.parquet").open("rb") as body:
+            return table.write("append", decode_rows(body, "application/parquet", schema)).rows_inserted
+
+    return _median_ingest(workdir / "parquet_ours.lance", ingest)
 
 
 def parquet_ingest_raw(workdir: Path) -> dict:
@@ -161,13 +168,14 @@ def parquet_ingest_raw(workdir: Path) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    _fresh_table(workdir / "parquet_raw.lance")
     arrow_schema = _arrow_schema()
-    with Stopwatch() as watch:
+
+    def ingest(table, _) -> int:
         source = pq.ParquetFile(workdir / "rows.parquet")
         reader = pa.RecordBatchReader.from_batches(arrow_schema, source.iter_batches(batch_size=65_536))
-        dataset = lance.write_dataset(reader, str(workdir / "parquet_raw.lance"), mode="append")
-    return {"seconds": watch.seconds, "rows": dataset.count_rows()}
+        return lance.write_dataset(reader, table.uri, mode="append").count_rows()
+
+    return _median_ingest(workdir / "parquet_raw.lance", ingest)
 
 
 def query_ours(workdir: Path) -> dict:
