@@ -135,3 +135,14 @@ def test_metadata_only_commit_rebases_over_appends_but_not_over_new_nulls(table:
         commit_migration(tighten, [])
     assert raised.value.code == "NULL_VALUE"
     assert table.dataset().schema.field("category").nullable
+
+
+def test_a_retried_commit_step_returns_the_first_result(table: Table) -> None:
+    """Step Functions retries a commit Lambda that timed out after Lance had committed."""
+    operations = [*CAST_AND_FILL, op("add_scalar_index", column="qty", indexType="btree")]
+    plan = plan_migration(table.uri, None, table.schema, operations)
+    results = [run_fragment(plan, fragment_id) for fragment_id in plan.fragment_ids]
+    first = commit_migration(plan, results)
+    again = commit_migration(plan, results)
+    assert again == first and first.lance_version == table.version == plan.read_version + 2
+    assert first.indexes == ["qty_idx"] and table.data_files() == table.referenced_files()

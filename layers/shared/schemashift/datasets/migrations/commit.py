@@ -48,14 +48,21 @@ def commit_migration(
     """Commit the plan with its fragment results; on failure nothing stays visible or on disk."""
     require_valid(plan)
     options = storage_options if storage_options is not None else plan.storage_options
+    published = _published(plan, options)
+    if "indexes" in published or ("schema" in published and not plan.index_builds and not plan.index_drops):
+        latest = lance.dataset(plan.uri, storage_options=options or None)
+        return _result(plan, latest, max(published.values()))
     by_fragment = _results_by_fragment(plan, results)
     read = DatasetInfo.open(plan.uri, options, plan.read_version)
     committer = _Committer(plan, read, options)
-    try:
-        dataset = committer.commit_schema_change(by_fragment)
-    except Exception:
-        abort_migration(plan, [*results, *committer.catch_up], storage_options=options)
-        raise
+    if "schema" in published:  # an earlier attempt committed the schema change, then stopped
+        dataset = committer.resume_after(published["schema"])
+    else:
+        try:
+            dataset = committer.commit_schema_change(by_fragment)
+        except Exception:
+            abort_migration(plan, [*results, *committer.catch_up], storage_options=options)
+            raise
     try:
         dataset = _apply_index_changes(plan, dataset, options)
     except Exception as exc:
@@ -65,11 +72,7 @@ def commit_migration(
             code="INDEX_BUILD_FAILED",
             details={"restoredVersion": restored},
         ) from exc
-    return CommitResult(
-        lance_version=dataset.version,
-        schema=plan.new_schema,
-        indexes=sorted(index.name for index in dataset.describe_indices()),
-    )
+    return _result(plan, dataset, dataset.version)
 
 
 def abort_migration(
@@ -115,7 +118,7 @@ class _Committer:
                     self._operation(fragments, new_ids, base),
                     read_version=base.version,
                     storage_options=self.options or None,
-                    commit_message=f"schemashift migration from version {plan.read_version}",
+                    commit_message=_marker(plan),
                 )
             except CommitConflictError:
                 base = lance.dataset(plan.uri, storage_options=self.options or None)
@@ -127,6 +130,19 @@ class _Committer:
             f"The table kept changing during the migration ({MAX_COMMIT_ATTEMPTS} attempts)",
             details={"readVersion": plan.read_version},
         )
+
+    def resume_after(self, version: int) -> lance.LanceDataset:
+        """The latest version, if the schema change committed at ``version`` is still in force."""
+        latest = lance.dataset(self.plan.uri, storage_options=self.options or None)
+        committed = lance.dataset(self.plan.uri, version=version, storage_options=self.options or None)
+        if not same_schema(latest.lance_schema, committed.lance_schema):
+            raise MigrationFailed(
+                "The migration's schema change was undone or overtaken before its indexes were built",
+                code="SUPERSEDED",
+                details={"committedVersion": version},
+            )
+        self.committed_version = version
+        return latest
 
     def undo(self, dataset: lance.LanceDataset) -> int | None:
         """Put the read version back after a committed schema change whose indexes failed."""
@@ -254,6 +270,7 @@ def _apply_index_changes(
             lance.LanceOperation.CreateIndex(new_indices=built, removed_indices=removed),
             read_version=dataset.version,
             storage_options=options or None,
+            commit_message=_marker(plan, "indexes"),
         )
     except Exception:
         _delete_index_files(plan.uri, options, built)
@@ -281,6 +298,35 @@ def _delete_index_files(uri: str, options: dict[str, str], indexes: list[Index])
     for index in indexes:
         for path in session.list(f"_indices/{index.uuid}"):
             session.delete_file(path)
+
+
+def _marker(plan: MigrationPlan, step: str = "schema") -> str:
+    return f"schemashift migration {plan.plan_id} {step}"
+
+
+def _published(plan: MigrationPlan, options: dict[str, str]) -> dict[str, int]:
+    """Versions an earlier attempt of this same commit already published, by step."""
+    latest = lance.dataset(plan.uri, storage_options=options or None)
+    markers = {_marker(plan, step): step for step in ("schema", "indexes")}
+    found = {}
+    for version in range(plan.read_version + 1, latest.version + 1):
+        try:
+            transaction = latest.read_transaction(version)
+        except (OSError, ValueError):
+            continue  # cleaned up
+        properties = (transaction.transaction_properties or {}) if transaction else {}
+        step = markers.get(properties.get("__lance_commit_message", ""))
+        if step:
+            found[step] = version
+    return found
+
+
+def _result(plan: MigrationPlan, dataset: lance.LanceDataset, version: int) -> CommitResult:
+    return CommitResult(
+        lance_version=version,
+        schema=plan.new_schema,
+        indexes=sorted(index.name for index in dataset.describe_indices()),
+    )
 
 
 def _results_by_fragment(plan: MigrationPlan, results: Sequence[FragmentResult]) -> dict[int, FragmentResult]:

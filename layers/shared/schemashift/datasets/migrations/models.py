@@ -8,6 +8,7 @@ the Catalyzed spelling (``isValid``, ``indexImpacts``); step plumbing uses snake
 from __future__ import annotations
 
 from typing import Any, Literal
+from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,6 +75,7 @@ class MigrationPlan(BaseModel):
     estimatedDurationMs: int = 0
     new_schema: TableSchema | None = Field(default=None, alias="schema")  # None when invalid
 
+    plan_id: str = Field(default_factory=lambda: uuid4().hex)  # marks its commits, so a retried commit is a no-op
     uri: str
     storage_options: dict[str, str] = Field(default_factory=dict)
     read_version: int
