@@ -9,6 +9,7 @@ from moto.server import ThreadedMotoServer
 from schemashift.datasets.lance_table import LanceTable
 from schemashift.datasets.rows import decode_rows
 from schemashift.datasets.schema import build_schema
+from schemashift.errors import Conflict, NotFound
 
 SCHEMA = build_schema(
     [{"name": "id", "arrowType": "int64", "nullable": False}, {"name": "name", "arrowType": "string"}], ["id"]
@@ -38,6 +39,8 @@ def storage_options() -> Iterator[dict[str, str]]:
 def test_s3_dataset_round_trip(storage_options: dict[str, str]) -> None:
     table = LanceTable("s3://tables/datasets/ds1/orders.lance", storage_options)
     assert table.create(SCHEMA) == 1
+    with pytest.raises(Conflict):
+        table.create(SCHEMA)
     body = b'[{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]'
     first = table.write("append", decode_rows(body, "application/json", SCHEMA), idempotency_key="k")
     update = table.write("upsert", decode_rows(b'[{"id": 2, "name": "B"}]', "application/json", SCHEMA))
@@ -53,3 +56,5 @@ def test_s3_dataset_round_trip(storage_options: dict[str, str]) -> None:
         aws_access_key_id="testing", aws_secret_access_key="testing",
     ).list_objects_v2(Bucket="tables", Prefix="datasets/ds1/")
     assert objects["KeyCount"] == 0
+    with pytest.raises(NotFound):
+        table.query()
