@@ -88,8 +88,15 @@ def child(workdir: Path, scenario: str, phase: str) -> dict:
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(workdir / "base.lance", target)
     command = [
-        sys.executable, "-m", "bench.table_migrations", "--phase", phase, "--scenario", scenario,
-        "--workdir", str(workdir),
+        sys.executable,
+        "-m",
+        "bench.table_migrations",
+        "--phase",
+        phase,
+        "--scenario",
+        scenario,
+        "--workdir",
+        str(workdir),
     ]
     try:
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout

@@ -116,7 +116,10 @@ def test_set_enforced_primary_key_checks_uniqueness_and_drop_primary_key(table: 
             table.uri,
             None,
             table.schema,
-            [op("alter_column_nullability", name="tag", nullable=False), op("set_primary_key", columns=["tag"], enforced=True)],
+            [
+                op("alter_column_nullability", name="tag", nullable=False),
+                op("set_primary_key", columns=["tag"], enforced=True),
+            ],
         )
     migrated = migrate(
         table,
@@ -184,6 +187,10 @@ def test_many_operations_publish_one_schema_version(table: Table) -> None:
     assert migrated.schema.names == ["status", "id", "price", "qty", "category", "embedding", "note"]
     row = migrated.dataset().to_table(filter="id = 1234").to_pylist()[0]
     assert {k: row[k] for k in ("status", "id", "price", "category", "note")} == {
-        "status": "ok", "id": 1234, "price": 234, "category": "t2", "note": None,
+        "status": "ok",
+        "id": 1234,
+        "price": 234,
+        "category": "t2",
+        "note": None,
     }
     assert uses_index(migrated, "price_idx", "price = 234")

@@ -123,7 +123,10 @@ def test_plan_round_trips_through_json(table: Table) -> None:
     again = MigrationPlan.model_validate(plan.to_json())
     assert again == plan
     assert plan.to_json()["schema"]["fields"][2] == {
-        "name": "qty", "arrowType": "int64", "nullable": True, "metadata": {},
+        "name": "qty",
+        "arrowType": "int64",
+        "nullable": True,
+        "metadata": {},
     }
 
 

@@ -35,9 +35,7 @@ def field_ids(schema: LanceSchema) -> dict[str, list[int]]:
     return {field.name(): walk(field) for field in schema.fields()}
 
 
-def build_lance_schema(
-    arrow_schema: pa.Schema, ids: Sequence[Sequence[int]], schema_metadata_json: str
-) -> LanceSchema:
+def build_lance_schema(arrow_schema: pa.Schema, ids: Sequence[Sequence[int]], schema_metadata_json: str) -> LanceSchema:
     """Lance schema for ``arrow_schema`` where column ``i`` (and its children) get ``ids[i]``."""
     metadata_json, *protos = LanceSchema.from_pyarrow(arrow_schema).__reduce__()[1]
     del metadata_json  # from_pyarrow drops nothing we need; the dataset's own metadata is kept

@@ -95,7 +95,6 @@ class MigrationPlan(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-
 class FragmentResult(BaseModel):
     """One fragment's new metadata (its data files plus the computed columns' file)."""
 

@@ -38,6 +38,4 @@ def vector_column_problem(data_type: pa.DataType) -> str | None:
 
 
 def _is_list(data_type: pa.DataType) -> bool:
-    return pa.types.is_list(data_type) or pa.types.is_large_list(data_type) or pa.types.is_fixed_size_list(
-        data_type
-    )
+    return pa.types.is_list(data_type) or pa.types.is_large_list(data_type) or pa.types.is_fixed_size_list(data_type)

@@ -32,9 +32,7 @@ class SetPrimaryKey(MigrationOperation):
         for column in columns:
             field = draft.schema.field(column)
             if field.nullable:
-                problems.append(
-                    f"column {column!r} is nullable; make it non-nullable first (alter_column_nullability)"
-                )
+                problems.append(f"column {column!r} is nullable; make it non-nullable first (alter_column_nullability)")
             reason = primary_key_type_problem(field.arrowType)
             if reason:
                 problems.append(f"column {column!r} {reason}")
