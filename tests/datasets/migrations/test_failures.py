@@ -146,3 +146,24 @@ def test_a_retried_commit_step_returns_the_first_result(table: Table) -> None:
     again = commit_migration(plan, results)
     assert again == first and first.lance_version == table.version == plan.read_version + 2
     assert first.indexes == ["qty_idx"] and table.data_files() == table.referenced_files()
+
+
+def test_failed_index_build_puts_the_previous_version_back(tmp_path) -> None:
+    data = orders_data()
+    nan_vectors = pa.FixedSizeListArray.from_arrays(pa.array([float("nan")] * (ROWS * 8), pa.float32()), 8)
+    data = data.set_column(data.schema.get_field_index("embedding"), data.schema.field("embedding"), nan_vectors)
+    uri = str(tmp_path / "nan.lance")
+    lance.write_dataset(data, uri, max_rows_per_file=ROWS_PER_FRAGMENT)
+    table = Table(uri=uri, schema=orders_schema())
+    version, before = table.version, table.dataset().to_table()
+    with pytest.raises(MigrationFailed) as raised:
+        run_migration(uri, None, table.schema, [*CAST_AND_FILL, op("add_vector_index", column="embedding")])
+    assert raised.value.code == "INDEX_BUILD_FAILED" and "KMeans" in raised.value.message
+    # The schema change had been committed; a restore commit puts the read version back.
+    assert raised.value.details == {"restoredVersion": version + 2} and table.version == version + 2
+    after = table.dataset().to_table()
+    assert after.schema.equals(before.schema, check_metadata=True)
+    assert after.drop_columns(["embedding"]).equals(before.drop_columns(["embedding"]))  # NaN != NaN
+    assert not (tmp_path / "nan.lance" / "_indices").exists() or not any(
+        (tmp_path / "nan.lance" / "_indices").iterdir()
+    )
