@@ -17,7 +17,6 @@ from typing import Any
 import lance
 import pyarrow as pa
 from lance.commit import CommitConflictError
-from lance.dataset import Index
 from lance.file import LanceFileSession
 from lance.fragment import FragmentMetadata
 
@@ -25,13 +24,14 @@ from schemashift.datasets.arrow_types import parse_arrow_type
 from schemashift.datasets.migrations.dataset_info import DatasetInfo, quote_filter
 from schemashift.datasets.migrations.errors import ConcurrentModification, MigrationFailed
 from schemashift.datasets.migrations.fragments import compute_fragment, require_valid
+from schemashift.datasets.migrations.index_changes import publish_index_changes
 from schemashift.datasets.migrations.lance_schema import (
     build_lance_schema,
     lance_field_count,
     same_schema,
     schema_metadata_json,
 )
-from schemashift.datasets.migrations.models import CommitResult, FragmentResult, IndexBuild, MigrationPlan
+from schemashift.datasets.migrations.models import CommitResult, FragmentResult, MigrationPlan
 from schemashift.datasets.schema import to_arrow
 
 MAX_COMMIT_ATTEMPTS = 3
@@ -64,7 +64,7 @@ def commit_migration(
             abort_migration(plan, [*results, *committer.catch_up], storage_options=options)
             raise
     try:
-        dataset = _apply_index_changes(plan, dataset, options)
+        dataset = publish_index_changes(plan, dataset, options, commit_message=_marker(plan, "indexes"))
     except Exception as exc:
         restored = committer.undo(dataset)
         raise MigrationFailed(
@@ -238,66 +238,6 @@ class _Committer:
                         code="NULL_VALUE",
                         details={"column": column.name},
                     )
-
-
-def _apply_index_changes(
-    plan: MigrationPlan, dataset: lance.LanceDataset, options: dict[str, str]
-) -> lance.LanceDataset:
-    if not plan.index_builds and not plan.index_drops:
-        return dataset
-    fragment_ids = [fragment.fragment_id for fragment in dataset.get_fragments()]
-    removed = [
-        Index(
-            uuid=segment.uuid,
-            name=index.name,
-            fields=list(index.fields),
-            dataset_version=segment.dataset_version_at_last_update,
-            fragment_ids=segment.fragment_ids,
-            index_version=segment.index_version,
-        )
-        for index in dataset.describe_indices()
-        if index.name in plan.index_drops
-        for segment in index.segments
-    ]
-    built: list[Index] = []
-    try:
-        for build in plan.index_builds:
-            built.append(_build_index(dataset, build, fragment_ids))
-        if not built and not removed:
-            return dataset
-        return lance.LanceDataset.commit(
-            plan.uri,
-            lance.LanceOperation.CreateIndex(new_indices=built, removed_indices=removed),
-            read_version=dataset.version,
-            storage_options=options or None,
-            commit_message=_marker(plan, "indexes"),
-        )
-    except Exception:
-        _delete_index_files(plan.uri, options, built)
-        raise
-
-
-def _build_index(dataset: lance.LanceDataset, build: IndexBuild, fragment_ids: list[int]) -> Index:
-    if build.kind == "scalar":
-        return dataset.create_index_uncommitted(
-            build.column, build.index_type, name=build.name, fragment_ids=fragment_ids
-        )
-    return dataset.create_index_uncommitted(
-        build.column,
-        build.index_type,
-        name=build.name,
-        metric=build.metric or "l2",
-        num_partitions=build.num_partitions,
-        num_sub_vectors=build.num_sub_vectors,
-        fragment_ids=fragment_ids,
-    )
-
-
-def _delete_index_files(uri: str, options: dict[str, str], indexes: list[Index]) -> None:
-    session = LanceFileSession(uri, storage_options=options or None)
-    for index in indexes:
-        for path in session.list(f"_indices/{index.uuid}"):
-            session.delete_file(path)
 
 
 def _marker(plan: MigrationPlan, step: str = "schema") -> str:

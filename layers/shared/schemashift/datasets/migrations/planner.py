@@ -21,10 +21,11 @@ from schemashift.errors import Conflict, ValidationFailed
 
 DEFAULT_BATCH_ROWS = 65536
 
-#: Rough costs measured by ``bench/table_migrations.py`` on a 2-core machine; only an estimate.
+#: Rough single-process costs from ``bench/table_migrations.py`` (10M rows, 2 cores); an estimate only.
+#: The vector figure is a guess: it depends on dimension and partitions far more than on rows.
 _COMMIT_MS = 50
-_REWRITE_NS_PER_ROW_AND_COLUMN = 60
-_INDEX_NS_PER_ROW = {"scalar": 250, "vector": 4000}
+_REWRITE_NS_PER_ROW = {"fill": 15, "cast": 70, "copy": 70}
+_INDEX_NS_PER_ROW = {"scalar": 200, "vector": 4000}
 
 _ROWS_PER_PARTITION = 4096
 _LANCE_INDEX_TYPES = {"btree": "BTREE", "bitmap": "BITMAP", "label_list": "LABEL_LIST", "inverted": "INVERTED"}
@@ -172,7 +173,7 @@ def _impacts(draft: Draft, info: DatasetInfo) -> list[IndexImpact]:
 
 
 def _estimate_ms(rows: int, computed: list[ComputedColumn], builds: list[IndexBuild]) -> int:
-    work_ns = rows * len(computed) * _REWRITE_NS_PER_ROW_AND_COLUMN
+    work_ns = sum(rows * _REWRITE_NS_PER_ROW[column.kind] for column in computed)
     work_ns += sum(rows * _INDEX_NS_PER_ROW[build.kind] for build in builds)
     return _COMMIT_MS + work_ns // 1_000_000
 
