@@ -2,8 +2,8 @@
 
     python -m bench.datasets_ingest [--rows 1000000] [--query-rows 10000000] [--workdir DIR]
 
-Every measurement runs in a fresh child process so its peak RSS is its own; times are medians
-(3 ingests, 5 queries). "ours" is the
+Every measurement runs in a fresh child process so its peak RSS is its own. Three rounds
+alternate ours and raw; times are medians over rounds (each query time is itself a median of 5). "ours" is the
 request path (``decode_rows`` + ``LanceTable.write`` / ``LanceTable.query``); "raw" is the
 shortest plain pyarrow + Lance code that does the same job (JSON parsed with ``json.loads``
 into ``pa.Table.from_pylist``; Parquet streamed straight into ``lance.write_dataset``).
@@ -36,7 +36,7 @@ QUERY_FILTERS = [
 ]
 QUERY_PREDICATE = "category = 'c42' AND score > 0.95"
 QUERY_REPEATS = 5
-INGEST_REPEATS = 3
+ROUNDS = 3
 BATCH = 100_000
 
 
@@ -63,7 +63,19 @@ def run_all(workdir: Path, rows: int, query_rows: int) -> None:
     print(f"preparing {rows:,} rows as JSON and Parquet, and a {query_rows:,}-row dataset in {workdir}")
     child("prepare", workdir, rows=rows, query_rows=query_rows)
     size_mb = (workdir / "rows.json").stat().st_size / 1e6
-    results = {phase: child(phase, workdir) for phase in PHASES if phase != "prepare"}
+    # Rounds alternate ours and raw so that load from other processes hits both alike.
+    runs: dict[str, list[dict]] = {phase: [] for phase in PHASES if phase != "prepare"}
+    for _ in range(ROUNDS):
+        for phase, measured in runs.items():
+            measured.append(child(phase, workdir))
+    results = {
+        phase: {
+            "seconds": round(statistics.median(run["seconds"] for run in measured), 4),
+            "peak_rss_mb": max(run["peak_rss_mb"] for run in measured),
+            "rows": measured[0]["rows"],
+        }
+        for phase, measured in runs.items()
+    }
     print(f"\nJSON body {size_mb:.0f} MB, {rows:,} rows; query over {query_rows:,} rows ({QUERY_PREDICATE})")
     print(f"{'':24}{'ours s':>9}{'raw s':>9}{'ratio':>8}{'ours MB':>10}{'raw MB':>9}")
     for name in ("json_ingest", "parquet_ingest", "query"):
@@ -89,15 +101,12 @@ def run_phase(phase: str, workdir: Path) -> dict:
     return {**result, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
-def _median_ingest(path: Path, ingest) -> dict:
-    """Median of INGEST_REPEATS timed runs, each into a fresh empty dataset (created untimed)."""
-    times, rows = [], 0
-    for _ in range(INGEST_REPEATS):
-        table, schema = _fresh_table(path)
-        started = time.perf_counter()
-        rows = ingest(table, schema)
-        times.append(time.perf_counter() - started)
-    return {"seconds": round(statistics.median(times), 3), "rows": rows}
+def _timed_ingest(path: Path, ingest) -> dict:
+    """One timed ingest into a fresh empty dataset (created untimed)."""
+    table, schema = _fresh_table(path)
+    started = time.perf_counter()
+    rows = ingest(table, schema)
+    return {"seconds": round(time.perf_counter() - started, 3), "rows": rows}
 
 
 # --- phases --------------------------------------------------------------------------------
@@ -132,7 +141,7 @@ def json_ingest_ours(workdir: Path) -> dict:
         with (workdir / "rows.json").open("rb") as body:
             return table.write("append", decode_rows(body, "application/json", schema)).rows_inserted
 
-    return _median_ingest(workdir / "json_ours.lance", ingest)
+    return _timed_ingest(workdir / "json_ours.lance", ingest)
 
 
 def json_ingest_raw(workdir: Path) -> dict:
@@ -150,7 +159,7 @@ def json_ingest_raw(workdir: Path) -> dict:
         del rows
         return lance.write_dataset(data, table.uri, mode="append").count_rows()
 
-    return _median_ingest(workdir / "json_raw.lance", ingest)
+    return _timed_ingest(workdir / "json_raw.lance", ingest)
 
 
 def parquet_ingest_ours(workdir: Path) -> dict:
@@ -160,7 +169,7 @@ def parquet_ingest_ours(workdir: Path) -> dict:
         with (workdir / "rows.parquet").open("rb") as body:
             return table.write("append", decode_rows(body, "application/parquet", schema)).rows_inserted
 
-    return _median_ingest(workdir / "parquet_ours.lance", ingest)
+    return _timed_ingest(workdir / "parquet_ours.lance", ingest)
 
 
 def parquet_ingest_raw(workdir: Path) -> dict:
@@ -175,7 +184,7 @@ def parquet_ingest_raw(workdir: Path) -> dict:
         reader = pa.RecordBatchReader.from_batches(arrow_schema, source.iter_batches(batch_size=65_536))
         return lance.write_dataset(reader, table.uri, mode="append").count_rows()
 
-    return _median_ingest(workdir / "parquet_raw.lance", ingest)
+    return _timed_ingest(workdir / "parquet_raw.lance", ingest)
 
 
 def query_ours(workdir: Path) -> dict:
