@@ -260,13 +260,13 @@ def _numeric(text: str | None) -> tuple[str | None, str | None]:
 
 
 def _date(text: str | None) -> tuple[str | None, str | None]:
-    """A date value as java.sql.Date/Time/Timestamp print it; unparseable ones are computed."""
+    """A date value in ISODateFormat, as Liquibase serializes it; unparseable ones are computed."""
     if text is None:
         return None, None
     if _DATE.match(text) or _TIME.match(text):
         return text, None
     match = _TIMESTAMP.match(text)
     if match:
-        fraction = (match.group(3) or "0").rstrip("0") or "0"
-        return f"{match.group(1)} {match.group(2)}.{fraction}", None
+        fraction = (match.group(3) or "").rstrip("0")
+        return f"{match.group(1)}T{match.group(2)}" + (f".{fraction}" if fraction else ""), None
     return None, text

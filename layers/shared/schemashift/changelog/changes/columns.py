@@ -115,6 +115,11 @@ class DropColumnChange(BeanChange):
     column_name: str | None = None
     columns: list[ColumnConfig] = dataclasses.field(default_factory=list)
 
+    def checksum_fields(self) -> dict[str, Any]:
+        fields = super().checksum_fields()
+        fields["columns"] = self.columns or None  # Liquibase omits an empty nested column list
+        return fields
+
     def names(self) -> list[str]:
         return [self.column_name] if self.column_name else [c.name or "" for c in self.columns]
 

@@ -30,6 +30,26 @@ class CreateIndexChange(BeanChange):
     clustered: bool | None = None
     columns: list[AddColumnConfig] = dataclasses.field(default_factory=list)
 
+    def checksum_fields(self) -> dict[str, Any]:
+        """Liquibase serializes index columns without their type, value and constraint settings."""
+        fields = super().checksum_fields()
+        fields["columns"] = [
+            dataclasses.replace(
+                column,
+                type=None,
+                auto_increment=None,
+                constraints=None,
+                default_value=None,
+                value=None,
+                start_with=None,
+                increment_by=None,
+                encoding=None,
+                remarks=None,
+            )
+            for column in self.columns
+        ]
+        return fields
+
     def validate(self, dialect: Dialect) -> list[str]:
         problems = self.require("tableName")
         if not self.columns:

@@ -23,7 +23,7 @@ def sequence_next_sql(sequence: str, dialect: str) -> str:
 
 
 def _date_literal(text: str) -> str:
-    return text[:-2] if text.endswith(".0") else text
+    return text.replace("T", " ")
 
 
 def value_sql(column: ColumnConfig, dialect: str) -> str | None:

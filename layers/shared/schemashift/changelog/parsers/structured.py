@@ -1,0 +1,373 @@
+"""XML, YAML and JSON changelogs share Liquibase's node model; this loads those nodes.
+
+It mirrors ``DatabaseChangeLog.handleChildNode`` (changeSet, include, includeAll, property,
+preConditions) and ``ChangeSet.load`` (attributes, changes, rollback, validCheckSum).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemashift.changelog.changes.base import CHANGE_TYPES
+from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange, SqlFileChange
+from schemashift.changelog.changes.views import CreateViewChange
+from schemashift.changelog.model import Change, ChangelogError, ChangeSet
+from schemashift.changelog.node import Node, java_string
+from schemashift.changelog.parsers.state import Inclusion, ParseState
+from schemashift.changelog.paths import logical_path, normalize_path, resolve_sibling
+from schemashift.changelog.preconditions import (
+    FAIL_ACTIONS,
+    AndPrecondition,
+    ChangeLogPropertyDefinedPrecondition,
+    ColumnExistsPrecondition,
+    DbmsPrecondition,
+    NotPrecondition,
+    OrPrecondition,
+    Precondition,
+    Preconditions,
+    RowCountPrecondition,
+    SqlCheckPrecondition,
+    TableExistsPrecondition,
+    TableIsEmptyPrecondition,
+    ViewExistsPrecondition,
+)
+from schemashift.changelog.properties import Property
+from schemashift.changelog.splitting import split_statements
+
+_IGNORED_ROOT_KEYS = {"logicalFilePath", "context", "contextFilter", "objectQuotingStrategy"}
+
+
+@dataclass
+class StructuredChangelog:
+    """One XML/YAML/JSON file being loaded."""
+
+    state: ParseState
+    inclusion: Inclusion
+    physical_path: str
+    """The file's path as its format records it (YAML normalizes it; XML keeps it as passed)."""
+    logical_file_path: str | None = None
+    expand_nodes: bool = True
+
+    @property
+    def path(self) -> str:
+        return self.inclusion.path
+
+    def file_path(self) -> str:
+        """``DatabaseChangeLog.getFilePath``: logicalFilePath (slashes fixed) or the physical path."""
+        return logical_path(self.logical_file_path) if self.logical_file_path else self.physical_path
+
+    def changelog_key(self) -> str:
+        return logical_path(self.logical_file_path or self.physical_path)
+
+    def error(self, message: str, node: Node | None = None) -> ChangelogError:
+        return ChangelogError(message, file=self.path, line=node.line if node else None)
+
+    def expand(self, text: str | None) -> str | None:
+        return self.state.parameters.expand(text, self.changelog_key())
+
+    def expand_node(self, node: Node) -> None:
+        """Expand ``${...}`` in every string of a node tree (Liquibase expands each top-level node)."""
+        for key, value in node.attrs.items():
+            if isinstance(value, str):
+                node.attrs[key] = self.expand(value)
+        if node.text is not None:
+            node.text = self.expand(node.text)
+        for child in node.children:
+            self.expand_node(child)
+
+    def load(self, root: Node) -> None:
+        self.logical_file_path = java_string(root.attrs.get("logicalFilePath"))
+        for child in root.children:
+            self.handle(child)
+
+    def handle(self, node: Node) -> None:
+        if node.name in _IGNORED_ROOT_KEYS and not node.children:
+            return
+        if self.expand_nodes:
+            self.expand_node(node)
+        handler = {
+            "changeSet": self.change_set,
+            "include": self.include,
+            "includeAll": self.include_all,
+            "property": self.property,
+            "preConditions": self.changelog_preconditions,
+        }.get(node.name)
+        if handler is None:
+            if node.name == "modifyChangeSets":
+                raise self.error("modifyChangeSets is not supported", node)
+            if node.children or node.attrs:
+                raise self.error(f"Unexpected node found under databaseChangeLog: {node.name}", node)
+            return
+        handler(node)
+
+    def property(self, node: Node) -> None:
+        if node.string("file") is not None:
+            self.property_file(node)
+            return
+        global_ = node.string("global")
+        self.state.parameters.set(self.property_from(node), global_=global_ != "false", changelog=self.changelog_key())
+
+    def property_from(self, node: Node, name: str | None = None, value: str | None = None) -> Property:
+        return Property(
+            name if name is not None else node.string("name") or "",
+            value if value is not None else node.string("value") or "",
+            contexts=node.string("contextFilter") or node.string("context"),
+            labels=node.string("labels"),
+            dbms=node.string("dbms"),
+        )
+
+    def property_file(self, node: Node) -> None:
+        file = node.string("file") or ""
+        relative = node.string("relativeToChangelogFile") == "true"
+        target = resolve_sibling(self.path, file) if relative else file
+        try:
+            text = self.state.accessor.read_text(target)
+        except ChangelogError:
+            if node.string("errorIfMissing") == "false":
+                return
+            raise
+        global_ = node.string("global") != "false"
+        for key, value in parse_properties(text).items():
+            prop = self.property_from(node, key, value)
+            self.state.parameters.set(prop, global_=global_, changelog=self.changelog_key())
+
+    def changelog_preconditions(self, node: Node) -> None:
+        self.state.preconditions.append(self.preconditions(node))
+
+    def include(self, node: Node) -> None:
+        from schemashift.changelog.parsers import parse_file
+
+        file = node.string("file")
+        if file is None:
+            raise self.error("No 'file' attribute on 'include'", node)
+        file = file.replace("\\", "/")
+        if node.string("relativeToChangelogFile") == "true":
+            file = normalize_path(resolve_sibling(self.path, file))
+        try:
+            self.state.accessor.read_text(file)
+        except ChangelogError:
+            if node.string("errorIfMissing") == "false":
+                return
+            raise self.error(f"The file {file} was not found in the configured search path", node) from None
+        contexts = node.string("contextFilter") or node.string("context")
+        child = self.inclusion.child(file, contexts, node.string("labels"), node.string("ignore") == "true")
+        parse_file(self.state, child)
+
+    def include_all(self, node: Node) -> None:
+        from schemashift.changelog.parsers import SUPPORTED_EXTENSIONS, parse_file
+
+        path = node.string("path")
+        if path is None:
+            raise self.error("No path attribute for includeAll", node)
+        path = path.replace("\\", "/")
+        if node.string("relativeToChangelogFile") == "true":
+            path = normalize_path(resolve_sibling(self.path, path))
+        if path and not path.endswith("/"):
+            path += "/"
+        ends_with = (node.string("endsWithFilter") or "").strip()
+        found = self.state.accessor.list_dir(path.rstrip("/"), recursive=True)
+        resources = sorted(
+            (
+                resource
+                for resource in found
+                if resource.lower().endswith(SUPPORTED_EXTENSIONS) and resource.endswith(ends_with)
+            ),
+            key=lambda text: text.replace("WEB-INF/classes/", "").encode("utf-16-be", "surrogatepass"),
+        )
+        if not resources and node.string("errorIfMissingOrEmpty") != "false":
+            raise self.error(
+                "Could not find directory, directory was empty, or no changelogs matched the provided search "
+                f"criteria for includeAll '{node.string('path')}'",
+                node,
+            )
+        contexts = node.string("contextFilter") or node.string("context")
+        for resource in resources:
+            child = self.inclusion.child(resource, contexts, node.string("labels"), node.string("ignore") == "true")
+            parse_file(self.state, child)
+
+    def change_set(self, node: Node) -> None:
+        changeset = self.build_change_set(node)
+        self.state.add(changeset, self.inclusion, self.path)
+
+    def build_change_set(self, node: Node) -> ChangeSet:
+        logical = (node.string("logicalFilePath") or "").strip() or None
+        file_path = logical_path(logical) if logical else self.file_path()
+        run_always = node.string("runAlways") or node.string("alwaysRun")
+        comments = [child.text or "" for child in node.all("comment")]
+        if "comment" in node.attrs:
+            comments.insert(0, node.string("comment") or "")
+        changeset = ChangeSet(
+            id=node.string("id") or "",
+            author=node.string("author") or "",
+            file_path=file_path,
+            comment=("\n".join(comments).strip() or None) if comments else None,
+            contexts=node.string("contextFilter") or node.string("context"),
+            labels=(node.string("labels") or "").strip() or None,
+            dbms=node.string("dbms"),
+            run_always=run_always == "true",
+            run_on_change=node.string("runOnChange") == "true",
+            run_in_transaction=node.string("runInTransaction") != "false",
+            fail_on_error=node.string("failOnError") != "false",
+            ignore=node.string("ignore") == "true",
+            line=node.line,
+        )
+        for child in node.children:
+            self.change_set_child(changeset, child)
+        return changeset
+
+    def change_set_child(self, changeset: ChangeSet, child: Node) -> None:
+        if child.name in ("comment",):
+            return
+        if child.name == "changes":
+            for change_node in child.children:
+                changeset.changes.append(self.change(change_node))
+        elif child.name == "rollback":
+            changeset.rollback = [*(changeset.rollback or []), *self.rollback(child, changeset)]
+        elif child.name in ("validCheckSum", "validCheckSums"):
+            changeset.valid_checksums.extend(_values(child))
+        elif child.name == "preConditions":
+            changeset.preconditions = self.preconditions(child)
+        elif child.name == "modifySql":
+            changeset.warnings.append(
+                f"{changeset.fqn}: modifySql is not supported and was skipped; its checksum will differ from Liquibase"
+            )
+        elif child.name in CHANGE_TYPES:
+            changeset.changes.append(self.change(child))
+        elif child.children or child.attrs:
+            raise self.unknown_change(child)
+
+    def unknown_change(self, node: Node) -> ChangelogError:
+        return self.error(
+            f"Error parsing {self.path}: Unknown change type '{node.name}'. Check for spelling or capitalization "
+            "errors and missing extensions such as liquibase-commercial.",
+            node,
+        )
+
+    def change(self, node: Node) -> Change:
+        change_type = CHANGE_TYPES.get(node.name)
+        if change_type is None:
+            raise self.unknown_change(node)
+        _flatten_wrappers(node)
+        change = change_type.load(node, self.path)
+        if isinstance(change, SqlFileChange | CreateViewChange) and change.path:
+            self.read_change_file(change, node)
+        return change
+
+    def read_change_file(self, change: SqlFileChange | CreateViewChange, node: Node) -> None:
+        path = change.path or ""
+        target = resolve_sibling(self.path, path) if change.relative_to_changelog_file else path
+        try:
+            text = self.state.accessor.read_text(target)
+        except ChangelogError:
+            raise self.error(f"The file {path} was not found in the configured search path", node) from None
+        change.file_text = text
+        if isinstance(change, SqlFileChange):
+            change.expanded_text = self.expand(text)
+
+    def rollback(self, node: Node, changeset: ChangeSet) -> list[Change]:
+        reference = node.string("changeSetId")
+        if reference is not None:
+            author = node.string("changeSetAuthor")
+            path = node.string("changeSetPath") or changeset.file_path
+            found = self.state.find(path, reference, author)
+            if not found:
+                raise self.error(f"Change set {path}::{reference}::{author} does not exist", node)
+            return [change for referenced in found for change in referenced.changes]
+        changes: list[Change] = []
+        for child in node.children:
+            if child.name in CHANGE_TYPES:
+                changes.append(self.change(child))
+            elif child.name == "empty":
+                changes.append(EmptyChange())
+        text = (node.text or "").strip()
+        if text and text.lower() != "empty":
+            changes.extend(
+                RawSqlChange(sql=statement)
+                for statement in split_statements(text, end_delimiter=";", strip_comments=True)
+            )
+        return changes or [EmptyChange()]
+
+    def preconditions(self, node: Node) -> Preconditions:
+        on_fail = (node.string("onFail") or "HALT").upper()
+        on_error = (node.string("onError") or "HALT").upper()
+        for action in (on_fail, on_error):
+            if action not in FAIL_ACTIONS:
+                raise self.error(f"Unknown precondition action '{action}'", node)
+        container = Preconditions(
+            on_fail=on_fail,  # type: ignore[arg-type]
+            on_error=on_error,  # type: ignore[arg-type]
+            on_fail_message=node.string("onFailMessage"),
+            on_error_message=node.string("onErrorMessage"),
+            on_sql_output=(node.string("onSqlOutput") or node.string("onUpdateSQL") or "IGNORE").upper(),
+        )
+        container.nested = self.nested_preconditions(node)
+        return container
+
+    def nested_preconditions(self, node: Node) -> list[Precondition]:
+        settings = {"onFail", "onError", "onFailMessage", "onErrorMessage", "onSqlOutput", "onUpdateSQL"}
+        return [self.precondition(child) for child in node.children if child.name not in settings]
+
+    def precondition(self, node: Node) -> Precondition:
+        name = node.name
+        if name in ("and", "or", "not"):
+            nested = self.nested_preconditions(node)
+            return {"and": AndPrecondition, "or": OrPrecondition, "not": NotPrecondition}[name](nested=nested)
+        if name == "dbms":
+            return DbmsPrecondition(type=node.string("type") or "")
+        if name == "sqlCheck":
+            sql = node.string("sql") or (node.text or "").strip()
+            return SqlCheckPrecondition(expected_result=node.string("expectedResult") or "", sql=sql)
+        if name == "tableExists":
+            return TableExistsPrecondition(node.string("tableName") or "", node.string("schemaName"))
+        if name == "viewExists":
+            return ViewExistsPrecondition(node.string("viewName") or "", node.string("schemaName"))
+        if name == "columnExists":
+            return ColumnExistsPrecondition(
+                node.string("tableName") or "", node.string("columnName") or "", node.string("schemaName")
+            )
+        if name == "tableIsEmpty":
+            return TableIsEmptyPrecondition(node.string("tableName") or "", node.string("schemaName"))
+        if name == "rowCount":
+            expected = node.string("expectedRows") or "0"
+            return RowCountPrecondition(node.string("tableName") or "", int(expected), node.string("schemaName"))
+        if name == "changeLogPropertyDefined":
+            prop = node.string("property") or ""
+            actual = self.state.parameters.get(prop, self.changelog_key())
+            return ChangeLogPropertyDefinedPrecondition(prop, node.string("value"), actual)
+        raise self.error(f"The '{name}' precondition type is not supported", node)
+
+
+def _values(node: Node) -> list[str]:
+    if node.children and all(child.name == "item" for child in node.children):
+        return [child.text or "" for child in node.children]
+    return [value for value in [java_string(node.text)] if value]
+
+
+def _flatten_wrappers(node: Node) -> None:
+    """YAML/JSON wrap nested elements (``columns: [{column: ...}]``); XML does not. Unwrap them."""
+    flattened: list[Node] = []
+    for child in node.children:
+        if child.name == "columns" and all(grand.name == "column" for grand in child.children):
+            flattened.extend(child.children)
+        else:
+            flattened.append(child)
+    node.children = flattened
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """A Java ``.properties`` file (``key=value`` / ``key: value``, ``#`` and ``!`` comments)."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", "!")):
+            continue
+        separators = [index for index in (line.find("="), line.find(":")) if index >= 0]
+        if not separators:
+            values[line] = ""
+            continue
+        cut = min(separators)
+        values[line[:cut].strip()] = line[cut + 1 :].strip()
+    return values
+
+
+__all__ = ["StructuredChangelog", "parse_properties"]
