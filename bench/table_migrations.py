@@ -1,6 +1,6 @@
 """Table migrations: our plan -> fragments -> commit vs the raw Lance call vs a naive rewrite.
 
-    python -m bench.table_migrations [--rows N] [--fragments 40] [--workdir DIR]
+    python -m bench.table_migrations [--rows N] [--fragments 40] [--rounds 3] [--workdir DIR]
 
 The row count defaults to ``SCHEMASHIFT_BENCH_ROWS`` or 10,000,000, written as ``--fragments``
 fragments. Every measurement runs in a fresh child process on a fresh copy of the dataset,
@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=int(os.environ.get("SCHEMASHIFT_BENCH_ROWS", 10_000_000)))
     parser.add_argument("--fragments", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3, help="runs per measurement; the median time is shown")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
@@ -50,23 +51,28 @@ def main() -> None:
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="schemashift-bench-"))
     try:
-        run_all(workdir, args.rows, args.fragments)
+        run_all(workdir, args.rows, args.fragments, args.rounds)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_all(workdir: Path, rows: int, fragments: int) -> None:
+def run_all(workdir: Path, rows: int, fragments: int, rounds: int) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"writing {rows:,} rows in {fragments} fragments to {workdir}")
     prepare(workdir / "base.lance", rows, fragments)
-    results: dict[str, dict[str, dict]] = {}
-    for scenario in SCENARIOS:
-        for phase in ("ours", "raw", "naive"):
-            if scenario == "add_scalar_index" and phase == "naive":
-                continue  # an index is not a rewrite; nothing naive to compare with
-            results.setdefault(scenario, {})[phase] = child(workdir, scenario, phase)
-    print(f"\n{rows:,} rows, {fragments} fragments; seconds, and peak RSS above the child's imports (MB)")
+    runs: dict[str, dict[str, list[dict]]] = {}
+    for _ in range(rounds):  # rounds alternate the phases so machine noise hits all of them
+        for scenario in SCENARIOS:
+            for phase in ("ours", "raw", "naive"):
+                if scenario == "add_scalar_index" and phase == "naive":
+                    continue  # an index is not a rewrite; nothing naive to compare with
+                runs.setdefault(scenario, {}).setdefault(phase, []).append(child(workdir, scenario, phase))
+    results = {
+        scenario: {phase: _median_run(samples) for phase, samples in by_phase.items()}
+        for scenario, by_phase in runs.items()
+    }
+    print(f"\n{rows:,} rows, {fragments} fragments, median of {rounds}; seconds, peak RSS above imports (MB)")
     print(
         f"{'':22}{'ours s':>8}{'raw s':>8}{'naive s':>8}{'ours/raw':>9}{'naive/ours':>11}{'1 frag s':>9}"
         f"{'ours MB':>8}{'raw MB':>8}{'naive MB':>9}"
@@ -81,6 +87,12 @@ def run_all(workdir: Path, rows: int, fragments: int) -> None:
             f"{ours['work_rss_mb']:8.0f}{raw['work_rss_mb']:8.0f}{naive['work_rss_mb']:9.0f}"
         )
     print(json.dumps({"rows": rows, "fragments": fragments, "results": results}))
+
+
+def _median_run(samples: list[dict]) -> dict:
+    """The run with the median time; memory is the worst seen."""
+    middle = sorted(samples, key=lambda sample: sample["seconds"])[len(samples) // 2]
+    return {**middle, "work_rss_mb": max(sample["work_rss_mb"] for sample in samples)}
 
 
 def child(workdir: Path, scenario: str, phase: str) -> dict:
