@@ -229,7 +229,7 @@ class StructuredChangelog:
             changeset.preconditions = self.preconditions(child)
         elif child.name == "modifySql":
             changeset.warnings.append(
-                f"{changeset.fqn}: modifySql is not supported and was skipped; its checksum will differ from Liquibase"
+                "modifySql is not supported and was skipped; its checksum will differ from Liquibase"
             )
         elif child.name in CHANGE_TYPES:
             changeset.changes.append(self.change(child))
