@@ -1,0 +1,40 @@
+"""/datasets and /datasets/{datasetId}: the parent datasets of dataset tables (metadata only)."""
+
+from aws_lambda_powertools.event_handler import Response
+from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body, query_param
+from schemashift.datasets.catalog import default_catalog
+from schemashift.datasets.lifecycle import delete_dataset
+from schemashift.datasets.paging import parse_page_request
+from schemashift.datasets.requests import CreateDataset, parse_flag
+from schemashift.datasets.storage import default_bucket
+
+app = create_app()
+
+
+@app.post("/datasets")
+def create():
+    body = parse_body(app, CreateDataset)
+    dataset = default_catalog().create_dataset(current_caller(app).account, body.name, body.description)
+    return json_response(201, dataset.to_api())
+
+
+@app.get("/datasets")
+def list_datasets():
+    page = parse_page_request(query_param(app, "limit"), query_param(app, "cursor"))
+    found = default_catalog().list_datasets(current_caller(app).account, page)
+    return json_response(200, {"datasets": found.items, "nextCursor": found.next_cursor})
+
+
+@app.get("/datasets/<datasetId>")
+def get(datasetId: str):
+    return json_response(200, default_catalog().get_dataset(current_caller(app).account, datasetId).to_api())
+
+
+@app.delete("/datasets/<datasetId>")
+def delete(datasetId: str):
+    force = parse_flag("force", query_param(app, "force"))
+    delete_dataset(default_catalog(), default_bucket(), current_caller(app).account, datasetId, force=force)
+    return Response(status_code=204)
+
+
+lambda_handler = entrypoint(app)

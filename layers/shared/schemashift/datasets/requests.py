@@ -1,0 +1,83 @@
+"""Request bodies of the dataset and dataset-table routes (pydantic, no pyarrow).
+
+Column definitions stay plain dicts here: they are checked by ``schema.build_schema`` in the
+function that creates the table, which knows the Arrow types.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from schemashift.errors import ValidationFailed
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+Description = Annotated[str, StringConstraints(max_length=4096)]
+
+MAX_QUERY_ROWS = 10_000
+
+
+class CreateDataset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: Description | None = None
+
+
+class CreateTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    datasetId: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    tableName: Name
+    description: Description | None = None
+    fields: list[dict[str, Any]] = Field(min_length=1)
+    primaryKeyColumns: list[str] = Field(default_factory=list)
+
+
+class UpdateTable(BaseModel):
+    """``PATCH``: only the keys present change; ``"description": null`` clears the description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tableName: Name | None = None
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> UpdateTable:
+        if not self.model_fields_set:
+            raise ValueError("give tableName and/or description")
+        if "tableName" in self.model_fields_set and self.tableName is None:
+            raise ValueError("tableName cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set)
+
+
+class QueryRows(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] | None = None
+    filters: list[dict[str, Any]] = Field(default_factory=list)
+    limit: Annotated[int, Field(ge=0, le=MAX_QUERY_ROWS)] = 1000
+    offset: Annotated[int, Field(ge=0)] = 0
+    version: Annotated[int, Field(ge=1)] | None = None
+    includeTotal: bool = False
+
+
+class CreateUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contentType: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+def parse_flag(name: str, raw: str | None) -> bool:
+    """A boolean query parameter: absent, ``false`` or ``0`` is False; ``true`` or ``1`` is True."""
+    if raw is None or raw.lower() in ("", "false", "0"):
+        return False
+    if raw.lower() in ("true", "1"):
+        return True
+    raise ValidationFailed(
+        f"query parameter {name!r} must be true or false, got {raw!r}", details={"field": name}
+    )
