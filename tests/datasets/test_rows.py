@@ -1,5 +1,6 @@
 import io
 import json
+import random
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -180,6 +181,38 @@ def test_json_elements_split_across_chunks_are_read_whole() -> None:
     for chunk in (1, 2, 3, 7):
         assert list(iter_json_array(io.BytesIO(text), chunk_bytes=chunk)) == values
     assert list(iter_json_array(io.BytesIO(b"\xef\xbb\xbf [ ] "))) == []
+
+
+def random_json(rng: random.Random, depth: int = 0):
+    # Strings full of brackets and commas try to fool the reader's bulk cuts.
+    leaves = [1, -2.5, 1e-7, "a,b", "}],[{", '},{"x":', 'q"\\', None, True, "", 12345678901234567890]
+    roll = rng.random()
+    if depth > 2 or roll < 0.3:
+        return rng.choice(leaves)
+    if roll < 0.6:
+        return [random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {f"k{i},}}": random_json(rng, depth + 1) for i in range(rng.randint(0, 3))}
+
+
+def test_streamed_json_agrees_with_json_loads_on_random_and_corrupted_documents() -> None:
+    rng = random.Random(7)
+    for _ in range(150):
+        document = [random_json(rng) for _ in range(rng.randint(0, 25))]
+        text = json.dumps(document, indent=rng.choice([None, 1])).encode()
+        for chunk in (1, 5, 64, 1 << 20):
+            assert list(iter_json_array(io.BytesIO(text), chunk_bytes=chunk)) == document
+        position = rng.randrange(len(text))
+        corrupted = text[:position] + b"#" + text[position + 1 :]
+        try:
+            expected = json.loads(corrupted)
+        except ValueError:
+            expected = None
+        for chunk in (5, 1 << 20):
+            try:
+                got = list(iter_json_array(io.BytesIO(corrupted), chunk_bytes=chunk))
+            except ValidationFailed:
+                got = None
+            assert got == expected
 
 
 class CountingReader(io.BytesIO):
