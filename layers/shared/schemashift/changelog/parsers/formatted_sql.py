@@ -185,6 +185,11 @@ class FormattedSqlParser:
 
     def read_line(self, line: str, number: int, next_index: int) -> int:
         """Handle one line; returns the index of the next line to read."""
+        if not line.lstrip().startswith(("-", "/")):
+            # Every directive starts with a dash (or "/*" for a rollback block): plain SQL.
+            if self.pending is not None:
+                self.pending.sql.append(line + "\n")
+            return next_index
         if PROPERTY.fullmatch(line):
             self.property(line)
             return next_index

@@ -211,6 +211,9 @@ class StructuredChangelog:
             ignore=node.string("ignore") == "true",
             line=node.line,
         )
+        for key in ("rollback", "validCheckSum"):
+            if key in node.attrs:  # YAML/JSON scalars: ``rollback: drop table x``
+                self.change_set_child(changeset, Node(key, text=node.string(key), line=node.line))
         for child in node.children:
             self.change_set_child(changeset, child)
         return changeset

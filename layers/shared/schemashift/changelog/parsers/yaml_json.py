@@ -29,10 +29,12 @@ def _loader() -> type:
     class Loader(yaml.SafeLoader):
         """SafeLoader without the timestamp resolver, recording mapping lines."""
 
-        def construct_mapping(self, node: Any, deep: bool = False) -> _LineDict:
-            mapping = _LineDict(super().construct_mapping(node, deep=True))
-            mapping.line = node.start_mark.line + 1
-            return mapping
+    def construct_map(loader: yaml.SafeLoader, node: Any) -> _LineDict:
+        mapping = _LineDict(loader.construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        return mapping
+
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
 
     Loader.yaml_implicit_resolvers = {
         key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -78,7 +80,9 @@ def to_node(name: str, value: Any, line: int | None = None) -> Node:
         for item in value:
             if isinstance(item, dict) and len(item) == 1:
                 key, inner = next(iter(item.items()))
-                node.children.append(to_node(str(key), inner, getattr(item, "line", line)))
+                child = to_node(str(key), inner, line)
+                child.line = getattr(item, "line", None) or child.line  # the "- key:" line
+                node.children.append(child)
             elif isinstance(item, dict):
                 node.children.append(to_node("item", item, line))
             else:
