@@ -65,6 +65,7 @@ class Target:
         if self.dialect == "sqlite":
             self.default_schema = None
         self.in_transaction = False
+        self._begin_pending = False
         self._recording: SqlRecording | None = None
 
     # -- statements -------------------------------------------------------------------------
@@ -95,8 +96,13 @@ class Target:
         return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
 
     def _run(self, sql: str) -> sqlalchemy.CursorResult[Any]:
+        text = sql
+        if self._begin_pending:
+            # PostgreSQL runs "BEGIN; <statement>" in one round trip (simple query protocol).
+            self._begin_pending = False
+            text = f"BEGIN;\n{sql}"
         try:
-            return self._connection.exec_driver_sql(sql)
+            return self._connection.exec_driver_sql(text)
         except sa_exc.DBAPIError as error:
             message = str(error.orig).strip() if error.orig is not None else str(error)
             raise StatementFailed(sql, message, retryable=error.connection_invalidated) from error
@@ -105,12 +111,16 @@ class Target:
 
     def begin(self) -> None:
         if self._recording is None:
-            self._run("START TRANSACTION" if self.dialect in ("mysql", "mariadb") else "BEGIN")
+            if self.dialect == "postgresql":
+                self._begin_pending = True
+            else:
+                self._run("START TRANSACTION" if self.dialect in ("mysql", "mariadb") else "BEGIN")
         self.in_transaction = True
 
     def commit(self) -> None:
-        if self.in_transaction and self._recording is None:
+        if self.in_transaction and self._recording is None and not self._begin_pending:
             self._run("COMMIT")
+        self._begin_pending = False
         self.in_transaction = False
 
     def rollback(self) -> None:
@@ -118,6 +128,9 @@ class Target:
         if not self.in_transaction:
             return
         self.in_transaction = False
+        if self._begin_pending:
+            self._begin_pending = False
+            return
         if self._recording is None:
             with suppress(StatementFailed):
                 self._run("ROLLBACK")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from schemashift.changelog.model import ChangeSet
@@ -67,7 +68,7 @@ class RanChangeSet:
     labels: str | None
     deployment_id: str | None
 
-    @property
+    @cached_property
     def key(self) -> RowKey:
         return row_key(self.filename, self.id, self.author)
 
@@ -109,7 +110,7 @@ class ChangeLogHistory:
         self.deployment_id = deployment_id or new_deployment_id()
         self.exists = False
         self._rows: list[RanChangeSet] | None = None
-        self._index: dict[RowKey, RanChangeSet] = {}
+        self._index: dict[RowKey, list[RanChangeSet]] = {}
         self._last_order: int | None = None
 
     # -- table ------------------------------------------------------------------------------
@@ -161,7 +162,11 @@ class ChangeLogHistory:
     def find(self, changeset: ChangeSet) -> RanChangeSet | None:
         """The row that denotes ``changeset`` (the newest when there are several)."""
         self.ran_changesets()
-        return self._index.get(changeset_key(changeset))
+        rows = self._index.get(changeset_key(changeset))
+        if not rows:
+            return None
+        # Several rows for one changeset: the most recently executed wins (ShouldRunChangeSetFilter).
+        return max(rows, key=lambda row: row.date_executed or datetime.min)
 
     def checksums_compatible(self) -> bool:
         """False when some row holds a non-v9 checksum (it is upgraded after validation)."""
@@ -170,10 +175,22 @@ class ChangeLogHistory:
     def _reindex(self) -> None:
         self._index = {}
         for row in self._rows or []:
-            current = self._index.get(row.key)
-            # Several rows for one changeset: the newest wins (ShouldRunChangeSetFilter).
-            if current is None or _newer(row, current):
-                self._index[row.key] = row
+            self._index.setdefault(row.key, []).append(row)
+
+    def _add(self, row: RanChangeSet) -> None:
+        self._loaded().append(row)
+        self._index.setdefault(row.key, []).append(row)
+
+    def _drop(self, row: RanChangeSet) -> None:
+        rows = self._loaded()
+        rows.remove(row)
+        self._index[row.key].remove(row)
+
+    def _swap(self, old: RanChangeSet, new: RanChangeSet) -> None:
+        rows = self._loaded()
+        rows[rows.index(old)] = new
+        keyed = self._index[old.key]
+        keyed[keyed.index(old)] = new
 
     def _next_order(self) -> int:
         if self._last_order is None:
@@ -222,23 +239,23 @@ class ChangeLogHistory:
 
     def remember(self, ran: RanChangeSet) -> None:
         """Add (or move to the end, for RERAN) a row written through ``record_statement``."""
-        rows = self._loaded()
-        self._rows = [row for row in rows if not (ran.exec_type == "RERAN" and row.key == ran.key)] + [ran]
-        self._reindex()
+        if ran.exec_type == "RERAN":
+            for row in list(self._index.get(ran.key, [])):
+                self._drop(row)
+        self._add(ran)
 
     def remove_statement(self, ran: RanChangeSet) -> str:
         return self.sql.delete_row(ran.id, ran.author, ran.filename)
 
     def forget(self, ran: RanChangeSet) -> None:
-        self._rows = [row for row in self._loaded() if row is not ran]
-        self._reindex()
+        """Drop every row of ``ran``'s changeset (the DELETE matches them all)."""
+        for row in [row for row in self._index.get(ran.key, []) if row.filename == ran.filename]:
+            self._drop(row)
 
     def upgrade_checksum(self, ran: RanChangeSet, checksum: str) -> None:
         """Rewrite a NULL or older-version MD5SUM with the current v9 value."""
         self.target.execute(self.sql.update_checksum(ran.id, ran.author, ran.filename, checksum))
-        updated = replace(ran, md5sum=checksum)
-        self._rows = [updated if row is ran else row for row in self._loaded()]
-        self._reindex()
+        self._swap(ran, replace(ran, md5sum=checksum))
 
     def clear_checksums(self) -> int:
         count = self.target.execute(self.sql.clear_checksums())
@@ -255,11 +272,10 @@ class ChangeLogHistory:
                 contexts=None, labels=None, deployment_id=self.deployment_id, order_executed=self._next_order(),
             )
             self.target.execute(self.sql.insert_row(placeholder))
-            self._rows = [_row_from_history(placeholder)]
+            self._add(_row_from_history(placeholder))
         self.target.execute(self.sql.tag_latest(tag))
-        rows = self._loaded()
-        rows[-1] = replace(rows[-1], tag=tag)
-        self._reindex()
+        latest = self._loaded()[-1]
+        self._swap(latest, replace(latest, tag=tag))
 
     def _loaded(self) -> list[RanChangeSet]:
         self.ran_changesets()
@@ -274,12 +290,6 @@ def _row_from_history(row: HistoryRow) -> RanChangeSet:
         description=row.description, comments=row.comments, tag=row.tag, liquibase=LIQUIBASE_VERSION,
         contexts=row.contexts, labels=row.labels, deployment_id=row.deployment_id,
     )
-
-
-def _newer(row: RanChangeSet, current: RanChangeSet) -> bool:
-    if row.date_executed is None or current.date_executed is None:
-        return False
-    return row.date_executed > current.date_executed
 
 
 def _as_datetime(value: Any) -> datetime | None:
