@@ -100,3 +100,22 @@ def test_description_and_comment_limits() -> None:
     assert len(changeset.description()) == 250 and changeset.description().endswith("...")
     assert len(changeset.comments()) == 250
     assert ChangeSet("2", "a", "f.xml").description() == "empty"
+
+
+def test_parsing_and_checksums_do_not_import_sqlalchemy() -> None:
+    """API handlers parse changelogs; SQLAlchemy must load only when statements are generated."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures" / "liquibase"
+    code = (
+        "import sys\n"
+        "from schemashift.changelog import FileSystemAccessor, parse_changelog\n"
+        f"log = parse_changelog('root.xml', FileSystemAccessor([{str(fixtures)!r}]))\n"
+        "assert [c.checksum('sqlite') for c in log.changesets]\n"
+        "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'\n"
+        "log.changesets[0].changes[0].generate_statements('sqlite')\n"
+        "assert 'sqlalchemy' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

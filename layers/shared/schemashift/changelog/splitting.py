@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 _UNICODE_LETTERS = "\u00c0-\u00d6\u00d8-\u00f6\u00f7-\u02c1\u0370-\u1fff\u2c00-\ud7ff\uf900-\ufdcf"
 _WORD = rf"[A-Za-z{_UNICODE_LETTERS}$_][A-Za-z0-9{_UNICODE_LETTERS}$_#@]*"
@@ -28,8 +29,14 @@ _TOKEN_PATTERN = rf"""
   | (?P<other>.)
     """
 _FLAGS = re.VERBOSE | re.DOTALL | re.IGNORECASE
-_TOKEN = re.compile(_TOKEN_PATTERN, _FLAGS)
-_TOKEN_NO_DOLLAR = re.compile(_TOKEN_PATTERN.replace("(?P<dollar>", "(?P<never>(?!)"), _FLAGS)
+
+
+@cache
+def _tokenizer(dollar_quotes: bool) -> re.Pattern[str]:
+    """Compiled on first use: the pattern is large and most imports never split SQL."""
+    pattern = _TOKEN_PATTERN if dollar_quotes else _TOKEN_PATTERN.replace("(?P<dollar>", "(?P<never>(?!)")
+    return re.compile(pattern, _FLAGS)
+
 
 _NOT_BLOCK_AFTER_BEGIN = {"transaction", "trans", "tran", "dialog", "conversation", "distributed"}
 _NOT_BLOCK_AFTER_END = {"transaction", "trans", "tran"}
@@ -37,7 +44,7 @@ _NOT_BLOCK_AFTER_END = {"transaction", "trans", "tran"}
 
 def tokenize(sql: str, *, dollar_quotes: bool = True) -> Iterator[tuple[str, str]]:
     """Yield ``(kind, text)`` tokens; kinds: ws, comment, string, word, number, other."""
-    pattern = _TOKEN if dollar_quotes else _TOKEN_NO_DOLLAR
+    pattern = _tokenizer(dollar_quotes)
     position, length = 0, len(sql)
     while position < length:
         match = pattern.match(sql, position)
@@ -47,7 +54,7 @@ def tokenize(sql: str, *, dollar_quotes: bool = True) -> Iterator[tuple[str, str
         if kind == "dollar":
             closing = sql.find(text, match.end())
             if closing < 0:
-                match = _TOKEN_NO_DOLLAR.match(sql, position)
+                match = _tokenizer(False).match(sql, position)
                 assert match is not None
                 kind, text = "word", match.group(0)
             else:
