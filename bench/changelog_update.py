@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -202,34 +203,41 @@ class Database:
         engine.dispose()
 
 
+def commands(database: Database, workdir: Path) -> dict[str, Callable[[str], list[str]]]:
+    """How to launch each contender against a database URL."""
+    python = [sys.executable, "-m", "bench.changelog_update", "--workdir", str(workdir)]
+    launchers: dict[str, Callable[[str], list[str]]] = {
+        "schemashift": lambda url: [*python, "--phase", "schemashift", "--url", url],
+        "raw": lambda url: [*python, "--phase", "raw", "--url", url],
+    }
+    if LIQUIBASE.is_file():
+        launchers["liquibase"] = lambda url: [
+            str(LIQUIBASE), "--show-banner=false", f"--search-path={workdir}", f"--changelog-file={CHANGELOG}",
+            *database.jdbc(url), "update",
+        ]
+    return launchers
+
+
 def run_all(workdir: Path, changesets: int, repeat: int) -> list[dict[str, Any]]:
     write_changelog(workdir, changesets)
     kinds = [Database("sqlite", workdir)]
     postgres = os.environ.get("SCHEMASHIFT_BENCH_POSTGRES_URL") or os.environ.get("SCHEMASHIFT_TEST_POSTGRES_URL")
     if postgres:
         kinds.append(Database("postgresql", workdir, postgres))
-    python = [sys.executable, "-m", "bench.changelog_update", "--workdir", str(workdir)]
     table = []
     for database in kinds:
         write_statements(workdir, database.kind)
-        contenders: dict[str, Any] = {
-            "schemashift": lambda url: python + ["--phase", "schemashift", "--url", url],
-            "raw": lambda url: python + ["--phase", "raw", "--url", url],
-        }
-        if LIQUIBASE.is_file():
-            contenders["liquibase"] = lambda url: [
-                str(LIQUIBASE), "--show-banner=false", f"--search-path={workdir}", f"--changelog-file={CHANGELOG}",
-                *database.jdbc(url), "update",
-            ]
+        contenders = commands(database, workdir)
         try:
             row: dict[str, Any] = {"database": database.kind}
-            for name, command in contenders.items():
-                runs = []
-                for _ in range(repeat):
+            samples: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
+            for _ in range(repeat):  # interleaved, so drifting machine load hits every contender alike
+                for name, command in contenders.items():
                     url = database.fresh()
-                    runs.append(measure(command(url), ROOT))
+                    samples[name].append(measure(command(url), ROOT))
                     if name != "raw" and database.rows(url) != changesets:
                         raise RuntimeError(f"{name} did not record {changesets} changesets")
+            for name, runs in samples.items():
                 row[name] = statistics.median(seconds for seconds, _ in runs)
                 row[f"{name}_rss"] = max(rss for _, rss in runs)
             table.append(row)
