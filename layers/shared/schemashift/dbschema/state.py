@@ -52,6 +52,8 @@ class ChangesetStatusUpdate:
     error: str | None = None
     executionId: str | None = None
     deployedAt: int | None = None
+    log_run: bool = True
+    """Also list it under the pipeline step (deployedState); off for bookkeeping-only updates."""
 
 
 def record_changeset_status(tenant: Tenant, schema: str, instance: str,
@@ -82,7 +84,7 @@ def record_changeset_status(tenant: Tenant, schema: str, instance: str,
             "error": update.error, "deployedAt": deployed_at, "executionId": update.executionId,
         }
         puts.append(state)
-        if update.planExecutionId and update.stageExecutionId:
+        if update.log_run and update.planExecutionId and update.stageExecutionId:
             puts.append({
                 "pk": tenant.schema_pk(schema),
                 "sk": run_prefix(instance, update.pipeline, update.planExecutionId, update.stageExecutionId)

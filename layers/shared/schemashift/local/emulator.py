@@ -66,18 +66,22 @@ def _patch_moto() -> None:
     original_send = Rule.send_to_targets
 
     def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
-        original_send(self, original_event, transform_input)
-        if not self.event_pattern.matches_event(original_event):
+        ours = [t for t in self.targets if t["Arn"].split(":")[2] in ("states", "lambda")]
+        others = [t for t in self.targets if t not in ours]
+        if others:
+            all_targets, self.targets = self.targets, others
+            try:
+                original_send(self, original_event, transform_input)
+            finally:
+                self.targets = all_targets
+        if not ours or not self.event_pattern.matches_event(original_event):
             return
-        for target in self.targets:
+        for target in ours:
             arn: str = target["Arn"]
-            event = original_event
-            if target.get("InputPath") == "$.detail":
-                event = original_event.get("detail", {})
-            service = arn.split(":")[2]
-            if service == "states":
+            event = original_event.get("detail", {}) if target.get("InputPath") == "$.detail" else original_event
+            if arn.split(":")[2] == "states":
                 _start_execution(arn, event)
-            elif service == "lambda":
+            else:
                 _dispatch(arn, json.dumps(event).encode(), True)
 
     Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
@@ -86,7 +90,30 @@ def _patch_moto() -> None:
         _dispatch(fn_arn, json.dumps(event_body).encode(), True)
 
     notifications._invoke_awslambda = invoke_from_s3  # type: ignore[attr-defined]
+    _make_state_machines_copyable()
     _patched = True
+
+
+def _make_state_machines_copyable() -> None:
+    """moto deep-copies the state machine on every StartExecution, including its running executions
+    (threads, locks) and its backend; copy the definition only, so executions can overlap."""
+    import copy
+
+    from moto.stepfunctions.models import StateMachineInstance
+
+    def deepcopy(self: Any, memo: dict[int, Any]) -> Any:
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            if key == "executions":
+                setattr(clone, key, [])
+            elif key == "backend":
+                setattr(clone, key, value)
+            else:
+                setattr(clone, key, copy.deepcopy(value, memo))
+        return clone
+
+    StateMachineInstance.__deepcopy__ = deepcopy  # type: ignore[attr-defined]
 
 
 def _start_execution(state_machine_arn: str, event: dict[str, Any]) -> None:

@@ -1,0 +1,9 @@
+"""EventBridge target: DbSchemaApplyRequested / DbSchemaRollbackRequested start a deployment."""
+
+from schemashift.deployments.pipeline_events import handle_request_event
+from schemashift.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: object) -> dict:
+    return handle_request_event(event)

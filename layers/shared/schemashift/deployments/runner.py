@@ -1,0 +1,326 @@
+"""What the deployment state machine's tasks do: start, apply in budgeted batches, finish.
+
+Every task takes ``{"executionId": ...}`` and keeps its state in the execution item, so a retried
+or resumed task picks up where the database says things stand. Each changeset is checkpointed to
+DynamoDB as soon as it commits; the next start reconciles any gap a crash left.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from schemashift.dbschema.bundles import load_bundle
+from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
+from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
+from schemashift.deployments.credentials import fetch_credentials
+from schemashift.deployments.events import emit
+from schemashift.deployments.executions import (
+    FAILURE,
+    SUCCESS,
+    add_failure,
+    add_progress,
+    add_results,
+    finish_execution,
+    get_execution_item,
+    set_child_status,
+    tenant_of,
+    update_execution,
+)
+from schemashift.errors import Conflict, SchemashiftError
+from schemashift.faults import maybe_fail
+from schemashift.observability import logger
+
+SAFETY_MARGIN_S = 20.0
+"""Time left unused in a batch Lambda so the last changeset's checkpoint always lands."""
+DEFAULT_BATCH_SECONDS = 600.0
+
+
+class InstanceBusy(Conflict):
+    """Another deployment holds the instance lock (the state machine retries with backoff)."""
+
+
+@contextmanager
+def connect_instance(instance_item: dict[str, Any]) -> Iterator[Any]:
+    from schemashift.targets import open_target
+
+    credentials = fetch_credentials(instance_item.get("secretArn"))
+    with open_target(instance_item["url"], username=credentials.username, password=credentials.password) as target:
+        yield target
+
+
+def _changelog(execution: dict[str, Any], dialect: str) -> Any:
+    from schemashift.changelog import BundleAccessor, parse_changelog
+
+    bundle = load_bundle(execution["changelogKey"])
+    properties = {k: str(v) for k, v in (execution.get("substituteProperties") or {}).items()}
+    return parse_changelog(bundle.root_file, BundleAccessor(bundle.files), parameters=properties or None,
+                           dialect=dialect)
+
+
+def _run_options(execution: dict[str, Any], deadline: float | None, on_finish: Any = None) -> Any:
+    from schemashift.engine import RunOptions
+    from schemashift.targets.lock import LockOptions
+
+    return RunOptions(
+        lock=LockOptions(wait_timeout=30.0, poll_interval=2.0, break_stale_lock_after=float(DEFAULT_LEASE_SECONDS)),
+        deadline=deadline, deployment_id=execution["deploymentId"], run_id=execution["executionId"],
+        on_changeset_finish=on_finish,
+    )
+
+
+def start(execution_id: str) -> dict[str, Any]:
+    """Lease the lock, reconcile state, tag the pre-start state and size the work."""
+    from schemashift.dbschema.changelogs import current_changelog
+    from schemashift.deployments.sync import reconcile
+    from schemashift.engine import rollback_sql, status, update_sql
+    from schemashift.targets.history import ChangeLogHistory, new_deployment_id
+
+    execution = get_execution_item(execution_id)
+    tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
+    request = execution["request"]
+    if acquire_lock(tenant, schema, instance, owner=execution_id) is None:
+        raise InstanceBusy(f"Another deployment is running on instance '{instance}'")
+    instance_item = get_instance_item(tenant, schema, instance)
+    _, changelog_info = current_changelog(tenant, schema)
+    fields: dict[str, Any] = {"changelogKey": changelog_info["key"], "changelogVersion": changelog_info["version"],
+                              "deploymentId": execution.get("deploymentId") or new_deployment_id(),
+                              "substituteProperties": instance_item.get("substituteProperties") or {}}
+    execution = {**execution, **fields}
+    contexts = request.get("contexts") or instance_item.get("context")
+    labels = request.get("labels") or instance_item.get("labels")
+    with connect_instance(instance_item) as target:
+        changelog = _changelog(execution, target.dialect)
+        drift = reconcile(tenant, schema, instance, target, changelog)
+        fields["sync"] = drift
+        kind = execution["kind"]
+        if request.get("dryRun"):
+            preview = (update_sql(target, changelog, count=request.get("count"), to_tag=request.get("toTag"),
+                                  contexts=contexts, labels=labels) if kind == "apply" else
+                       rollback_sql(target, changelog, tag=request.get("tag"), count=request.get("count"),
+                                    contexts=contexts, labels=labels))
+            fields.update(sql=preview.statements, progressTotal=len(preview.run.changesets), remaining=0)
+        elif kind == "apply":
+            pending = status(target, changelog, contexts=contexts, labels=labels).pending
+            total = min(len(pending), int(request["count"])) if request.get("count") else len(pending)
+            if request.get("toTag"):
+                total = _count_to_tag(changelog, [p.fqn for p in pending], request["toTag"], total)
+            rows = ChangeLogHistory(target).ran_changesets()
+            fields["preStartTag"] = _pre_start_tag(target, rows, execution_id) if total else (
+                rows[-1].tag if rows else None)
+            fields.update(progressTotal=total, remaining=total)
+        else:
+            total = _rollback_size(ChangeLogHistory(target).ran_changesets(), request)
+            fields.update(progressTotal=total, remaining=total)
+    update_execution(execution_id, **fields)
+    return {"executionId": execution_id, "remaining": int(fields["remaining"])}
+
+
+def _count_to_tag(changelog: Any, pending: list[str], tag: str, default: int) -> int:
+    """update-to-tag runs pending changesets up to and including the tagDatabase changeset."""
+    pending_set = set(pending)
+    count = 0
+    for cs in changelog.changesets:
+        if cs.fqn in pending_set:
+            count += 1
+            if cs.is_tag() == tag:
+                return count
+    return default
+
+
+def _pre_start_tag(target: Any, rows: list[Any], execution_id: str) -> str | None:
+    """Harness's preStartTag: reuse the last row's tag, else tag the last row now."""
+    from schemashift.engine import tag
+
+    if not rows:
+        return None
+    if rows[-1].tag:
+        return rows[-1].tag
+    name = f"schemashift_pre_{execution_id}"
+    tag(target, name)
+    return name
+
+
+def _rollback_size(rows: list[Any], request: dict[str, Any]) -> int:
+    if request.get("count"):
+        return min(int(request["count"]), len(rows))
+    wanted = str(request["tag"]).lower()
+    for index, row in enumerate(rows):
+        if (row.tag or "").lower() == wanted:
+            after = len(rows) - index - 1
+            return after + (1 if row.is_tag_changeset else 0)
+    from schemashift.engine import TagNotFound
+
+    raise TagNotFound(f"Tag '{request['tag']}' does not exist on instance '{request.get('instance', '')}'")
+
+
+def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, Any]:
+    """Apply (or roll back) as many changesets as fit in this invocation's time budget."""
+    from schemashift.engine import MigrationFailed, rollback, rollback_count, tag, update, update_count, update_to_tag
+
+    execution = get_execution_item(execution_id)
+    if execution.get("dryRun") or int(execution.get("remaining", 0)) <= 0:
+        return {"executionId": execution_id, "remaining": 0}
+    tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
+    request = execution["request"]
+    acquire_lock(tenant, schema, instance, owner=execution_id)  # renew the lease
+    instance_item = get_instance_item(tenant, schema, instance)
+    budget = (remaining_ms / 1000.0 if remaining_ms else DEFAULT_BATCH_SECONDS) - SAFETY_MARGIN_S
+    deadline = time.time() + max(budget, 1.0)
+    applied_status = "Successfully_Deployed" if execution["kind"] != "rollback" else "Rolled_Back"
+    done_before = int(execution.get("progressDone", 0))
+
+    def checkpoint(result: Any) -> None:
+        maybe_fail("deployment.before_checkpoint")
+        if result.status in ("EXECUTED", "RERAN", "MARK_RAN", "ROLLED_BACK"):
+            record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
+                result.fqn, applied_status, request.get("pipeline", ""), request.get("planExecutionId", ""),
+                request.get("stageExecutionId", ""), executionId=execution_id)])
+        add_results(execution_id, [{"changeSetFQN": result.fqn, "status": result.status,
+                                    "durationMs": int(round(result.duration_ms)), "error": result.error}])
+        add_progress(execution_id, 1)
+        maybe_fail("deployment.after_checkpoint")
+
+    options = _run_options(execution, deadline, checkpoint)
+    contexts = request.get("contexts") or instance_item.get("context")
+    labels = request.get("labels") or instance_item.get("labels")
+    with connect_instance(instance_item) as target:
+        changelog = _changelog(execution, target.dialect)
+        _repair_gap(execution, target, changelog)
+        try:
+            if execution["kind"] == "rollback":
+                if request.get("count"):
+                    left = int(request["count"]) - done_before
+                    result = rollback_count(target, changelog, left, contexts=contexts, labels=labels, options=options)
+                else:
+                    result = rollback(target, changelog, request["tag"], contexts=contexts, labels=labels,
+                                      options=options)
+            elif request.get("count"):
+                left = int(request["count"]) - done_before
+                result = update_count(target, changelog, left, contexts=contexts, labels=labels, options=options)
+            elif request.get("toTag"):
+                result = update_to_tag(target, changelog, request["toTag"], contexts=contexts, labels=labels,
+                                       options=options)
+            else:
+                result = update(target, changelog, contexts=contexts, labels=labels, options=options)
+        except MigrationFailed as failure:
+            record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
+                failure.changeset, "Deployment_Failed", request.get("pipeline", ""),
+                request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
+                error=failure.db_error or failure.message, executionId=execution_id)])
+            add_results(execution_id, [{"changeSetFQN": failure.changeset, "status": "FAILED",
+                                        "error": failure.db_error or failure.message,
+                                        "statement": failure.statement}])
+            raise
+        remaining = int(result.remaining)
+        applied = int(execution.get("progressDone", 0)) + sum(
+            1 for r in result.changesets if r.status in ("EXECUTED", "RERAN", "MARK_RAN"))
+        if remaining == 0 and execution["kind"] == "apply" and request.get("tag") and applied > 0:
+            tag(target, request["tag"], options=_run_options(execution, None))
+            record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
+                result.changesets[-1].fqn, "Successfully_Deployed", request.get("pipeline", ""),
+                request.get("planExecutionId", ""), request.get("stageExecutionId", ""), tag=request["tag"],
+                executionId=execution_id, log_run=False)] if result.changesets else [])
+    update_execution(execution_id, remaining=remaining)
+    return {"executionId": execution_id, "remaining": remaining}
+
+
+def _repair_gap(execution: dict[str, Any], target: Any, changelog: Any) -> None:
+    """A retried batch after a crash: changesets that committed before their checkpoint are
+    recorded now, counted as this execution's work, never run again."""
+    from schemashift.deployments.sync import reconcile
+
+    execution_id = execution["executionId"]
+    report = reconcile(tenant_of(execution), execution["schema"], execution["instance"], target, changelog)
+    moved = report["adopted"] if execution["kind"] != "rollback" else report["markedRolledBack"]
+    if moved:
+        add_results(execution_id, [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None}
+                                   for fqn in moved])
+        add_progress(execution_id, len(moved))
+        execution["progressDone"] = int(execution.get("progressDone", 0)) + len(moved)
+
+
+def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Record the outcome, release the lock and tell pipelines."""
+    execution = get_execution_item(execution_id)
+    tenant = tenant_of(execution)
+    failure = _describe(error) if error else None
+    status = FAILURE if failure else SUCCESS
+    final = finish_execution(execution_id, status, failure)
+    release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
+    if execution.get("parentId"):
+        set_child_status(execution["parentId"], execution["instance"], final["status"])
+        add_progress(execution["parentId"], 1)
+        if final["status"] == FAILURE:
+            add_failure(execution["parentId"])
+    request = execution.get("request") or {}
+    detail = {
+        "executionId": execution_id, "kind": execution["kind"], "status": final["status"],
+        "account": tenant.account, "org": tenant.org, "project": tenant.project,
+        "dbschema": execution["schema"], "dbinstance": execution["instance"],
+        "pipeline": request.get("pipeline"), "planExecutionId": request.get("planExecutionId"),
+        "stageExecutionId": request.get("stageExecutionId"), "preStartTag": final.get("preStartTag"),
+        "applied": int(final.get("progressDone", 0)), "error": failure,
+    }
+    emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail)
+    return {"executionId": execution_id, "status": final["status"]}
+
+
+def _describe(error: dict[str, Any]) -> dict[str, Any]:
+    """Step Functions' {Error, Cause} -> {code, message}, with the Lambda's message when it sent one."""
+    import json
+
+    code = str(error.get("Error") or "DeploymentFailed")
+    message = str(error.get("Cause") or code)
+    try:
+        cause = json.loads(message)
+        message = cause.get("errorMessage") or message
+    except (json.JSONDecodeError, TypeError, AttributeError):
+        pass
+    return {"code": code, "message": message}
+
+
+def fail_safely(execution_id: str, exc: Exception) -> None:
+    """Used by callers outside Step Functions (e.g. a start that could not launch the state machine)."""
+    logger.exception("deployment could not start", extra={"executionId": execution_id})
+    code = exc.code if isinstance(exc, SchemashiftError) else type(exc).__name__
+    finish(execution_id, {"Error": code, "Cause": str(exc)})
+
+
+def fleet_gate(execution_id: str, parent_id: str, max_failures: int) -> dict[str, Any]:
+    """Before an instance of a fleet starts: skip it once the fleet has more than maxFailures failures."""
+    from schemashift.deployments.executions import CANCELLED, count_failures
+
+    if count_failures(parent_id) > max_failures:
+        finish_execution(execution_id, CANCELLED, {"code": "MaxFailuresReached",
+                                                   "message": "not started: the fleet exceeded maxFailures"})
+        set_child_status(parent_id, get_execution_item(execution_id)["instance"], CANCELLED)
+        return {"executionId": execution_id, "skip": True}
+    return {"executionId": execution_id, "skip": False}
+
+
+def fleet_finish(parent_id: str) -> dict[str, Any]:
+    """Aggregate the instances' outcomes into the fleet execution and tell pipelines."""
+    from schemashift.deployments.executions import execution_out
+
+    parent = get_execution_item(parent_id)
+    children = execution_out(parent)["instances"]
+    counts: dict[str, int] = {}
+    for child in children:
+        counts[child["status"]] = counts.get(child["status"], 0) + 1
+    ok = counts.get(SUCCESS, 0) == len(children)
+    error = None if ok else {"code": "FleetIncomplete",
+                             "message": f"{counts.get(FAILURE, 0)} failed, {counts.get('CANCELLED', 0)} not started"}
+    final = finish_execution(parent_id, SUCCESS if ok else FAILURE, error, summary=counts,
+                             progressDone=len(children) - counts.get("CANCELLED", 0))
+    tenant = tenant_of(parent)
+    request = parent.get("request") or {}
+    emit("DbSchemaDeploymentSucceeded" if ok else "DbSchemaDeploymentFailed", {
+        "executionId": parent_id, "kind": "fleet", "status": final["status"], "account": tenant.account,
+        "org": tenant.org, "project": tenant.project, "dbschema": parent["schema"], "summary": counts,
+        "pipeline": request.get("pipeline"), "planExecutionId": request.get("planExecutionId"),
+        "stageExecutionId": request.get("stageExecutionId"), "error": error})
+    return {"executionId": parent_id, "status": final["status"], "summary": counts}

@@ -1,0 +1,146 @@
+"""Starting deployments: validate, create the execution, start its state machine (202).
+
+``Idempotency-Key`` makes a retried start return the first call's execution instead of starting a
+second run (Powertools idempotency, records in the idempotency table for 24 hours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from schemashift.dbschema.changelogs import current_changelog
+from schemashift.dbschema.instances import get_instance_item, list_instance_items
+from schemashift.dbschema.locks import current_lock
+from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.deployments.executions import create_execution, execution_out, link_child
+from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
+from schemashift.errors import Conflict, ValidationFailed
+from schemashift.settings import get_settings
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+
+def _start_state_machine(arn: str, execution_id: str) -> None:
+    import json
+
+    from schemashift.aws import client
+
+    client("stepfunctions").start_execution(stateMachineArn=arn, name=execution_id,
+                                            input=json.dumps({"executionId": execution_id}))
+
+
+def idempotent(key: str | None, scope: str, payload: dict[str, Any],
+               start: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``start(payload)`` once per (scope, key); replays return the stored response."""
+    if not key:
+        return start(payload)
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+    config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
+                               expires_after_seconds=IDEMPOTENCY_TTL_SECONDS, raise_on_no_idempotency_key=True)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def start_once(request: dict[str, Any]) -> dict[str, Any]:
+        return start(request["body"])
+
+    try:
+        return start_once(request={"key": f"{scope}#{key}", "body": payload})
+    except IdempotencyValidationError:
+        raise Conflict("Idempotency-Key was already used with a different request body") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly") from None
+
+
+def _check_ready(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
+    instance_item = get_instance_item(tenant, schema, instance)
+    current_changelog(tenant, schema)
+    lock = current_lock(tenant, schema, instance)
+    if lock:
+        raise Conflict(f"A deployment ({lock['owner']}) is already running on instance '{instance}'",
+                       details={"executionId": lock["owner"]})
+    return instance_item
+
+
+def start_apply(tenant: Tenant, schema: str, instance: str, body: ApplyRequest,
+                idempotency_key: str | None = None) -> dict[str, Any]:
+    def start(payload: dict[str, Any]) -> dict[str, Any]:
+        _check_ready(tenant, schema, instance)
+        item = create_execution(tenant, schema, instance, "apply", payload)
+        _start_state_machine(get_settings().apply_state_machine_arn, item["executionId"])
+        return execution_out(item, with_results=False)
+
+    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#apply#{instance}",
+                      body.model_dump(exclude_none=True), start)
+
+
+def start_rollback(tenant: Tenant, schema: str, instance: str, body: RollbackRequest,
+                   idempotency_key: str | None = None) -> dict[str, Any]:
+    def start(payload: dict[str, Any]) -> dict[str, Any]:
+        _check_ready(tenant, schema, instance)
+        item = create_execution(tenant, schema, instance, "rollback", payload)
+        _start_state_machine(get_settings().rollback_state_machine_arn, item["executionId"])
+        return execution_out(item, with_results=False)
+
+    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#rollback#{instance}",
+                      body.model_dump(exclude_none=True), start)
+
+
+def fleet_targets(tenant: Tenant, schema: str, body: FleetApplyRequest) -> list[str]:
+    instances = list_instance_items(tenant, schema)
+    known = {i["identifier"]: i for i in instances}
+    if body.instances:
+        missing = [i for i in body.instances if i not in known]
+        if missing:
+            raise ValidationFailed(f"unknown instance(s): {', '.join(missing)}")
+        chosen = list(dict.fromkeys(body.instances))
+    else:
+        wanted = set((body.tags or {}).items())
+        chosen = [i["identifier"] for i in instances if wanted <= set((i.get("tags") or {}).items())]
+    if not chosen:
+        raise ValidationFailed("the fleet filter matches no instance")
+    return sorted(chosen)
+
+
+def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
+                      idempotency_key: str | None = None) -> dict[str, Any]:
+    def start(payload: dict[str, Any]) -> dict[str, Any]:
+        get_schema_item(tenant, schema)
+        current_changelog(tenant, schema)
+        chosen = fleet_targets(tenant, schema, body)
+        parent = create_execution(tenant, schema, None, "fleet", payload)
+        child_request = {k: v for k, v in payload.items()
+                         if k not in ("instances", "tags", "maxConcurrency", "maxFailures")}
+        items = []
+        for instance in chosen:
+            child = create_execution(tenant, schema, instance, "apply", child_request, parent_id=parent["executionId"])
+            link_child(parent["executionId"], instance, child["executionId"])
+            items.append({"executionId": child["executionId"], "parentId": parent["executionId"]})
+        from schemashift.deployments.executions import update_execution
+
+        parent = update_execution(parent["executionId"], progressTotal=len(chosen))
+        _start_fleet(parent["executionId"], items, body.maxConcurrency, body.maxFailures)
+        return execution_out(parent, with_results=False)
+
+    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#fleet", body.model_dump(exclude_none=True), start)
+
+
+def _start_fleet(parent_id: str, items: list[dict[str, Any]], max_concurrency: int, max_failures: int) -> None:
+    import json
+
+    from schemashift.aws import client
+
+    client("stepfunctions").start_execution(
+        stateMachineArn=get_settings().fleet_apply_state_machine_arn, name=parent_id,
+        input=json.dumps({"executionId": parent_id, "items": items, "maxConcurrency": max_concurrency,
+                          "maxFailures": max_failures}))
