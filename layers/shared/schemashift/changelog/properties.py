@@ -35,6 +35,8 @@ class ChangeLogParameters:
     _local: dict[str, list[Property]] = field(default_factory=dict)
 
     def set(self, prop: Property, *, global_: bool = True, changelog: str | None = None) -> None:
+        if not self._active(prop):
+            return  # filters are fixed for the whole parse, so an inactive property never applies
         if global_ or changelog is None:
             self._global.append(prop)
         else:
@@ -51,18 +53,17 @@ class ChangeLogParameters:
     def get(self, name: str, changelog: str | None = None) -> str | None:
         wanted = name.lower()
         for prop in self._global:
-            if prop.name.lower() == wanted and self._active(prop):
+            if prop.name.lower() == wanted:
                 return prop.value
         for prop in reversed(self._local.get(changelog or "", [])):
-            if prop.name.lower() == wanted and self._active(prop):
+            if prop.name.lower() == wanted:
                 return prop.value
         return None
 
     def global_values(self) -> dict[str, str]:
         values: dict[str, str] = {}
         for prop in self._global:
-            if self._active(prop):
-                values.setdefault(prop.name, prop.value)
+            values.setdefault(prop.name, prop.value)
         return values
 
     def expand(self, text: str | None, changelog: str | None = None) -> str | None:
@@ -74,24 +75,19 @@ class ChangeLogParameters:
 
     def _expand(self, text: str, position: int, changelog: str | None, *, inside: bool) -> tuple[str, int]:
         out: list[str] = []
-        length = len(text)
-        while position < length:
-            char = text[position]
-            if char == "$" and text.startswith("${", position):
-                inner, position = self._expand(text, position + 2, changelog, inside=True)
-                if inner.startswith("${"):
-                    out.append(inner)  # never closed: kept as written
-                    continue
-                value = self.get(inner.strip(), changelog)
-                if value is None:
-                    out.append("${" + inner + "}")
-                else:
-                    out.append(self.expand(value, changelog) or "")
+        while True:
+            start = text.find("${", position)
+            close = text.find("}", position) if inside else -1
+            if close != -1 and (start == -1 or close < start):
+                out.append(text[position:close])
+                return "".join(out), close + 1
+            if start == -1:
+                out.append(text[position:])
+                return ("${" if inside else "") + "".join(out), len(text)
+            out.append(text[position:start])
+            inner, position = self._expand(text, start + 2, changelog, inside=True)
+            if inner.startswith("${"):
+                out.append(inner)  # never closed: kept as written
                 continue
-            if char == "}" and inside:
-                return "".join(out), position + 1
-            out.append(char)
-            position += 1
-        if inside:
-            return "${" + "".join(out), position
-        return "".join(out), position
+            value = self.get(inner.strip(), changelog)
+            out.append("${" + inner + "}" if value is None else self.expand(value, changelog) or "")

@@ -102,6 +102,21 @@ def _boolean(pattern: re.Pattern[str], line: str, default: bool) -> bool:
     return default if value is None else value.lower() == "true"
 
 
+class _Attributes:
+    """The ``name:value`` attributes of a directive line; skips regexes whose keyword is absent."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.lower = line.lower()
+
+    def get(self, pattern: re.Pattern[str], keyword: str) -> str | None:
+        return _group(pattern, self.line) if keyword in self.lower else None
+
+    def flag(self, pattern: re.Pattern[str], keyword: str, default: bool) -> bool:
+        value = self.get(pattern, keyword)
+        return default if value is None else value.lower() == "true"
+
+
 def _unquote(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" else text
 
@@ -155,6 +170,8 @@ class FormattedSqlParser:
         )
 
     def expand(self, text: str | None) -> str | None:
+        if text is None or "${" not in text:
+            return text
         return self.state.parameters.expand(text, self.changelog_key())
 
     def changelog_key(self) -> str:
@@ -257,12 +274,13 @@ class FormattedSqlParser:
         exact = re.compile(r"\s*\-\-[\s]*changeset\s+" + re.escape(f"{author_group}:{id_group}") + r".*$", _FLAGS)
         if not exact.fullmatch(line):
             raise self.malformed(number, "--changeset <authorname>:<changesetId>")
-        context = _group(CONTEXT_FILTER, line) or _group(CONTEXT, line)
-        labels = _group(LABELS, line)
-        logical = _group(LOGICAL_FILE_PATH, line) or self.logical_file_path or self.path
+        attributes = _Attributes(line)
+        context = attributes.get(CONTEXT_FILTER, "contextfilter:") or attributes.get(CONTEXT, "context:")
+        labels = attributes.get(LABELS, "labels:")
+        logical = attributes.get(LOGICAL_FILE_PATH, "logicalfilepath:") or self.logical_file_path or self.path
         logical = self.expand(logical_path(logical)) or ""
-        ignore = _group(IGNORE, line)
-        dbms = _group(DBMS, line)
+        ignore = attributes.get(IGNORE, "ignore:")
+        dbms = attributes.get(DBMS, "dbms:")
         changeset = ChangeSet(
             id=self.expand(_unquote(id_group)) or "",
             author=self.expand(_unquote(author_group)) or "",
@@ -270,24 +288,24 @@ class FormattedSqlParser:
             contexts=self.expand(_unquote(context)) if context is not None else None,
             labels=self.expand(_unquote(labels)) if labels is not None else None,
             dbms=self.expand(dbms) if dbms is not None else None,
-            run_on_change=_boolean(RUN_ON_CHANGE, line, False),
-            run_always=_boolean(RUN_ALWAYS, line, False),
-            run_in_transaction=_boolean(RUN_IN_TRANSACTION, line, True),
-            fail_on_error=_boolean(FAIL_ON_ERROR, line, True),
+            run_on_change=attributes.flag(RUN_ON_CHANGE, "runonchange:", False),
+            run_always=attributes.flag(RUN_ALWAYS, "runalways:", False),
+            run_in_transaction=attributes.flag(RUN_IN_TRANSACTION, "runintransaction:", True),
+            fail_on_error=attributes.flag(FAIL_ON_ERROR, "failonerror:", True),
             ignore=(self.expand(ignore) or "").lower() == "true",
             line=number,
         )
         change = RawSqlChange(
             sql=self.previous_sql,
-            strip_comments=_boolean(STRIP_COMMENTS, line, True),
-            split_statements=_boolean(SPLIT_STATEMENTS, line, True),
-            end_delimiter=_group(END_DELIMITER, line),
+            strip_comments=attributes.flag(STRIP_COMMENTS, "stripcomments:", True),
+            split_statements=attributes.flag(SPLIT_STATEMENTS, "splitstatements:", True),
+            end_delimiter=attributes.get(END_DELIMITER, "enddelimiter:"),
         )
         changeset.changes.append(change)
-        rollback_split = (
-            _boolean(ROLLBACK_SPLIT_STATEMENTS, line, True) if ROLLBACK_SPLIT_STATEMENTS.fullmatch(line) else None
-        )
-        return _Pending(changeset, change, number, rollback_split, _group(ROLLBACK_END_DELIMITER, line))
+        rollback_split_text = attributes.get(ROLLBACK_SPLIT_STATEMENTS, "rollbacksplitstatements:")
+        rollback_split = None if rollback_split_text is None else rollback_split_text.lower() == "true"
+        rollback_delimiter = attributes.get(ROLLBACK_END_DELIMITER, "rollbackenddelimiter:")
+        return _Pending(changeset, change, number, rollback_split, rollback_delimiter)
 
     def changeset_line(self, pending: _Pending, line: str, number: int, next_index: int) -> int:
         changeset = pending.changeset
