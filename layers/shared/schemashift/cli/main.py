@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from schemashift.errors import SchemashiftError
 
 # Subcommand modules; each exposes register(subparsers) and sets args.func(args) -> int.
-_COMMANDS = ("schemashift.cli.local", "schemashift.cli.keys", "schemashift.cli.db")
+_COMMANDS = (
+    "schemashift.cli.local",
+    "schemashift.cli.keys",
+    "schemashift.cli.db",
+    "schemashift.cli.deploy",
+    "schemashift.cli.table",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
