@@ -36,6 +36,8 @@ class CreateViewChange(BeanChange):
     remarks: str | None = None
     file_text: str | None = None
     """The contents of ``path`` when the query comes from a file (set by the parser)."""
+    expanded_text: str | None = None
+    """``file_text`` with ``${property}`` expanded: what runs, and what the v9 checksum hashes."""
 
     def checksum_excluded(self, version: int) -> tuple[str, ...]:
         return () if version <= 8 else ("path", "relativeToChangelogFile", "selectQuery", "encoding")
@@ -47,15 +49,18 @@ class CreateViewChange(BeanChange):
                 return bean
             query = sql_checksum(self.file_text or "", 8, end_delimiter=";", split_statements=False)
             return compute(f"{bean}:{query}", version)
-        query_text = self.file_text if self.path is not None else (self.select_query or "")
+        query_text = self.file_query() if self.path is not None else (self.select_query or "")
         return compute(f"{bean}:{sql_checksum(query_text or '', version)}", version)
 
     def after_load(self, node: Node, file: str | None) -> None:
         if self.select_query is None and node.text and node.text.strip():
             self.select_query = node.text.strip()
 
+    def file_query(self) -> str:
+        return (self.expanded_text if self.expanded_text is not None else self.file_text) or ""
+
     def query(self) -> str:
-        return (self.file_text if self.path is not None else self.select_query) or ""
+        return (self.file_query() if self.path is not None else self.select_query) or ""
 
     def validate(self, dialect: Dialect) -> list[str]:
         problems = self.require("viewName")

@@ -264,8 +264,7 @@ class StructuredChangelog:
         except ChangelogError:
             raise self.error(f"The file {path} was not found in the configured search path", node) from None
         change.file_text = text
-        if isinstance(change, SqlFileChange):
-            change.expanded_text = self.expand(text)
+        change.expanded_text = self.expand(text)
 
     def rollback(self, node: Node, changeset: ChangeSet) -> list[Change]:
         reference = node.string("changeSetId")
