@@ -17,15 +17,20 @@ class Inclusion:
     path: str
     """Physical path: how the file is read and, without a logicalFilePath, its FILENAME."""
     contexts: tuple[str, ...] = ()
+    """Inherited context filters, innermost first (Liquibase ``getInheritableContextFilter`` order)."""
     labels: tuple[str, ...] = ()
     ignore: bool = False
+
+    def with_changelog_context(self, context: str | None) -> Inclusion:
+        """This file's own changelog-level contextFilter comes before everything it inherited."""
+        return replace(self, contexts=(context, *self.contexts)) if context and context.strip() else self
 
     def child(self, path: str, contexts: str | None, labels: str | None, ignore: bool) -> Inclusion:
         return replace(
             self,
             path=path,
-            contexts=(*self.contexts, contexts) if contexts and contexts.strip() else self.contexts,
-            labels=(*self.labels, labels) if labels and labels.strip() else self.labels,
+            contexts=(contexts, *self.contexts) if contexts and contexts.strip() else self.contexts,
+            labels=(labels, *self.labels) if labels and labels.strip() else self.labels,
             ignore=self.ignore or ignore,
         )
 

@@ -77,6 +77,8 @@ class StructuredChangelog:
 
     def load(self, root: Node) -> None:
         self.logical_file_path = java_string(root.attrs.get("logicalFilePath"))
+        context = java_string(root.attrs.get("contextFilter")) or java_string(root.attrs.get("context"))
+        self.inclusion = self.inclusion.with_changelog_context(context)
         for child in root.children:
             self.handle(child)
 
