@@ -209,3 +209,45 @@ def test_tenant_isolation(api, project, stack) -> None:
     assert api.with_key(scoped_key).get(f"{base}/dbschema").status == 403
     # the owner still sees everything untouched
     assert api.get(f"{base}/dbschema/{schema}").json()["instanceCount"] == 1
+
+
+def test_changelog_pushed_to_s3_is_registered(api, project, stack) -> None:
+    import io
+    import json as jsonlib
+    import time
+    import zipfile
+
+    from schemashift.aws import client
+    from schemashift.settings import get_settings
+
+    base, org, proj = project
+    api.post(f"{base}/dbschema", {"identifier": "pushed", "name": "Pushed"})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("changelog.sql", SQL_CHANGELOG)
+    bucket = get_settings().bucket
+    key = f"changelogs/local/{org}/{proj}/pushed/build-7.zip"
+    client("s3").put_object(Bucket=bucket, Key=key, Body=buffer.getvalue())
+    status_key = f"changelog-status/local/{org}/{proj}/pushed/build-7.zip.result.json"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            outcome = jsonlib.loads(client("s3").get_object(Bucket=bucket, Key=status_key)["Body"].read())
+            break
+        except client("s3").exceptions.NoSuchKey:
+            time.sleep(0.1)
+    assert outcome["accepted"] is True and outcome["changesetCount"] == 3
+    schema = api.get(f"{base}/dbschema/pushed").json()
+    assert schema["changelog"]["rootFile"] == "changelog.sql" and schema["changesetCount"] == 3
+
+    client("s3").put_object(Bucket=bucket, Key=f"changelogs/local/{org}/{proj}/pushed/bad.json", Body=b"{}")
+    bad_key = f"changelog-status/local/{org}/{proj}/pushed/bad.json.result.json"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            rejected = jsonlib.loads(client("s3").get_object(Bucket=bucket, Key=bad_key)["Body"].read())
+            break
+        except client("s3").exceptions.NoSuchKey:
+            time.sleep(0.1)
+    assert rejected["accepted"] is False and "rootFile" in rejected["error"]
+    assert api.get(f"{base}/dbschema/pushed").json()["changelog"]["version"] == 1

@@ -133,19 +133,20 @@ class LocalStack:
     def _name_resources(self) -> None:
         """Physical names are deterministic, so every reference resolves before anything is created."""
         region, acct, stack = self.region, ACCOUNT_ID, self.stack_name
+        names = Resolver({}, self._pseudo())
         for logical_id, res in self.template.resources.items():
             props = res.get("Properties", {})
             kind = res["Type"]
             short = f"{stack}-{logical_id}"
             if kind == "AWS::DynamoDB::Table":
-                name = props.get("TableName", short)
+                name = names.resolve(props.get("TableName", short))
                 arn = f"arn:aws:dynamodb:{region}:{acct}:table/{name}"
                 self.physical[logical_id] = {"Ref": name, "Arn": arn, "StreamArn": arn + "/stream/local"}
             elif kind == "AWS::S3::Bucket":
-                name = props.get("BucketName", short.lower())
+                name = names.resolve(props.get("BucketName", short.lower()))
                 self.physical[logical_id] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
             elif kind == "AWS::Events::EventBus":
-                name = Resolver({}, self._pseudo()).resolve(props.get("Name", short))
+                name = names.resolve(props.get("Name", short))
                 self.physical[logical_id] = {
                     "Ref": name,
                     "Name": name,
