@@ -126,6 +126,17 @@ databaseChangeLog:
         - addPrimaryKey: {tableName: scratch, columnNames: id, constraintName: pk_scratch}
         - dropNotNullConstraint: {tableName: scratch, columnName: label, columnDataType: varchar(20)}
   - changeSet:
+      id: unnamed-key
+      author: t
+      changes:
+        - createTable:
+            tableName: keyed
+            columns:
+              - column: {name: id, type: int, constraints: {primaryKey: true, primaryKeyName: custom_keyed_pk}}
+        - dropPrimaryKey: {tableName: keyed}
+        - dropTable: {tableName: keyed}
+      rollback: empty
+  - changeSet:
       id: rename
       author: t
       changes:

@@ -10,7 +10,7 @@ import dataclasses
 from typing import ClassVar
 
 from schemashift.changelog.changes.base import BeanChange, register
-from schemashift.changelog.changes.sqlbuild import column_list, qualified, quote, split_names
+from schemashift.changelog.changes.sqlbuild import column_list, qualified, quote, split_names, string_literal
 from schemashift.changelog.changes.sqlite_rebuild import ForeignKeyShape, TableShape, UniqueShape, rebuild
 from schemashift.changelog.model import Change, DatabaseProbe, Dialect
 from schemashift.errors import ValidationFailed
@@ -94,7 +94,7 @@ class DropPrimaryKeyChange(BeanChange):
         if dialect in MYSQL:
             return [f"ALTER TABLE {table} DROP PRIMARY KEY"]
         if dialect == "postgresql":
-            name = self.constraint_name or f"{self.table_name}_pkey"
+            name = self.constraint_name or self._postgres_key_name(probe)
             return [f"ALTER TABLE {table} DROP CONSTRAINT {quote(name, dialect)}"]
 
         def drop_key(shape: TableShape) -> None:
@@ -104,6 +104,16 @@ class DropPrimaryKeyChange(BeanChange):
             shape.autoincrement = False
 
         return rebuild(probe, self.table_name or "", self.name, drop_key)
+
+    def _postgres_key_name(self, probe: DatabaseProbe | None) -> str:
+        """Without a constraintName, ask the catalog (as Liquibase does); offline, PostgreSQL's default."""
+        if probe is None:
+            return f"{self.table_name}_pkey"
+        relation = string_literal(qualified(self.schema_name, self.table_name or "", "postgresql"), "postgresql")
+        found = probe.query_scalar(
+            f"SELECT conname FROM pg_constraint WHERE conrelid = {relation}::regclass AND contype = 'p'"
+        )
+        return str(found) if found else f"{self.table_name}_pkey"
 
 
 @register
