@@ -1,5 +1,4 @@
 --liquibase formatted sql
---property name:prefix value:app_
 
 --changeset alice:1 labels:core
 --comment: people, and who owns which pet
