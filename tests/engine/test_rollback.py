@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from schemashift import engine
+from schemashift.changelog import FileSystemAccessor, parse_changelog
 from schemashift.changelog.model import RollbackImpossible
 from schemashift.engine import TagNotFound
 from schemashift.targets import open_target
@@ -93,3 +96,16 @@ def test_rows_the_changelog_no_longer_has_are_left_alone_with_a_warning(db_url: 
         assert [item.id for item in result.changesets] == ["2", "1"]
         assert "db/changelog.sql::3::dev" in result.warnings[0]
         assert [row["id"] for row in rows(target)] == ["3"]
+
+
+def test_every_change_type_in_the_mixed_changelog_rolls_back_to_an_empty_schema(db_url: str, tmp_path: Path) -> None:
+    """Update, then roll back everything: every inverse (and explicit rollback) runs on every database."""
+    shutil.copytree(Path(__file__).parent / "changelogs" / "differential", tmp_path / "db")
+    with open_target(db_url) as target:
+        log = parse_changelog("db/changelog.yaml", FileSystemAccessor([str(tmp_path)]), dialect=target.dialect)
+        applied = engine.update(target, log)
+        assert {"product", "orders", "audit_event", "app_person", "app_pet"} <= tables(target)
+        result = engine.rollback_count(target, log, len(applied.changesets))
+        assert [item.fqn for item in result.changesets] == [item.fqn for item in reversed(applied.changesets)]
+        assert rows(target) == [] and tables(target) == set()
+        assert engine.status(target, log).pending[0].fqn == "db/sql/people.sql::1::alice"
