@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from schemashift.changelog import BundleAccessor, ChangelogError, FileSystemAccessor, parse_changelog
+from schemashift.changelog import BundleAccessor, ChangelogError, ChangeSet, FileSystemAccessor, parse_changelog
 from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange
 from schemashift.changelog.changes.tables import DropTableChange
 from schemashift.changelog.preconditions import (
@@ -129,7 +129,8 @@ def test_rollback_forms_and_preconditions_in_xml() -> None:
     assert [c.sql for c in two.rollback_changes()] == ["delete from t", "delete from u"]  # type: ignore[attr-defined]
     assert isinstance(three.rollback_changes()[0], EmptyChange)
     assert four.rollback_changes() == one.changes
-    assert five.warnings and "modifySql" in five.warnings[0]
+    assert five.modify_sql(["select 1"], "sqlite") == ["select 1 x"]
+    assert five.checksum() != ChangeSet("5", "a", "m.xml", changes=five.changes).checksum()
 
 
 def test_yaml_rollback_string_and_changelog_preconditions() -> None:

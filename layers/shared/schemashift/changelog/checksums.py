@@ -81,6 +81,9 @@ def changeset_checksum(changeset: ChangeSet, dialect: Dialect | None, version: i
             continue
         parts.append(change.checksum(version))
         parts.append(":")
+    for visitor in changeset.sql_visitors:
+        parts.append(visitor.checksum(version))
+        parts.append(";")
     return compute("".join(parts), version)
 
 

@@ -16,6 +16,7 @@ from schemashift.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from schemashift.changelog.preconditions import Preconditions
+    from schemashift.changelog.sql_visitors import SqlVisitor
 
 Dialect = Literal["postgresql", "mysql", "mariadb", "sqlite"]
 """Liquibase ``dbms`` short names of the databases we generate SQL for."""
@@ -186,8 +187,10 @@ class ChangeSet:
     inherited_contexts: list[str] = field(default_factory=list)
     """contextFilter expressions of the includes that led to this changeset, outermost first."""
     inherited_labels: list[str] = field(default_factory=list)
+    sql_visitors: list[SqlVisitor] = field(default_factory=list)
+    """``modifySql`` edits; they count in the checksum, and ``modify_sql`` applies them."""
     warnings: list[str] = field(default_factory=list)
-    """Things parsed but not honoured (e.g. modifySql), for the caller to report."""
+    """Things parsed but not honoured, for the caller to report."""
 
     @property
     def fqn(self) -> str:
@@ -205,6 +208,22 @@ class ChangeSet:
         from schemashift.changelog.checksums import checksum_is_valid
 
         return checksum_is_valid(self, stored, dialect)
+
+    def modify_sql(
+        self,
+        statements: list[str],
+        dialect: Dialect,
+        contexts: Sequence[str] | str | None = None,
+        labels: str | None = None,
+        *,
+        rollback: bool = False,
+    ) -> list[str]:
+        """Statements after this changeset's applicable ``modifySql`` edits (call before executing)."""
+        if not self.sql_visitors:
+            return statements
+        from schemashift.changelog.sql_visitors import apply_sql_visitors
+
+        return apply_sql_visitors(statements, self.sql_visitors, dialect, contexts, labels, rollback=rollback)
 
     def description(self) -> str:
         """DESCRIPTION column: the changes' descriptions joined with "; ", cut to 250."""

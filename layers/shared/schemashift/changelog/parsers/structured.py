@@ -33,6 +33,7 @@ from schemashift.changelog.preconditions import (
 )
 from schemashift.changelog.properties import Property
 from schemashift.changelog.splitting import split_statements
+from schemashift.changelog.sql_visitors import VISITORS, RegExpReplaceSqlVisitor, ReplaceSqlVisitor, SqlVisitor
 
 _IGNORED_ROOT_KEYS = {"logicalFilePath", "context", "contextFilter", "objectQuotingStrategy"}
 
@@ -233,13 +234,30 @@ class StructuredChangelog:
         elif child.name == "preConditions":
             changeset.preconditions = self.preconditions(child)
         elif child.name == "modifySql":
-            changeset.warnings.append(
-                "modifySql is not supported and was skipped; its checksum will differ from Liquibase"
-            )
+            changeset.sql_visitors.extend(self.sql_visitors(child))
         elif child.name in CHANGE_TYPES:
             changeset.changes.append(self.change(child))
         elif child.children or child.attrs:
             raise self.unknown_change(child)
+
+    def sql_visitors(self, node: Node) -> list[SqlVisitor]:
+        dbms = tuple(part.strip() for part in (node.string("dbms") or "").split(",") if part.strip())
+        common = {
+            "dbms": dbms,
+            "apply_to_rollback": node.string("applyToRollback") == "true",
+            "contexts": (node.string("contextFilter") or node.string("context") or "").strip() or None,
+            "labels": (node.string("labels") or "").strip() or None,
+        }
+        visitors: list[SqlVisitor] = []
+        for child in node.children:
+            visitor_type = VISITORS.get(child.name)
+            if visitor_type is None:
+                continue  # Liquibase ignores what its SqlVisitorFactory does not know
+            own: dict[str, str | None] = {"value": child.string("value")}
+            if visitor_type in (ReplaceSqlVisitor, RegExpReplaceSqlVisitor):
+                own = {"replace": child.string("replace"), "with_": child.string("with")}
+            visitors.append(visitor_type(**common, **own))  # type: ignore[arg-type]
+        return visitors
 
     def unknown_change(self, node: Node) -> ChangelogError:
         return self.error(
