@@ -24,7 +24,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from schemashift.api.context import Caller, caller_from_event
 from schemashift.api.errors import error_body, error_from_exception
 from schemashift.errors import SchemashiftError, ValidationFailed
-from schemashift.observability import logger, metrics, tracer
+from schemashift.observability import get_tracer, logger, metrics
 
 JSON = "application/json"
 M = TypeVar("M")
@@ -133,12 +133,19 @@ def query_param(app: APIGatewayRestResolver, name: str, default: str | None = No
 
 
 def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler: correlation id from the request, tracing and metrics around the resolver."""
+    """The Lambda handler: correlation id from the request, tracing and metrics around the resolver.
+
+    Tracing wraps the resolver on the first invocation, keeping the X-Ray SDK out of import time."""
+    traced: list[Callable[[dict[str, Any], Any], dict[str, Any]]] = []
+
+    def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return app.resolve(event, context)
+        if not traced:
+            traced.append(get_tracer().capture_lambda_handler(resolve))
+        return traced[0](event, context)
 
     return lambda_handler
