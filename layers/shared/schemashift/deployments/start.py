@@ -6,7 +6,6 @@ second run (Powertools idempotency, records in the idempotency table for 24 hour
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from schemashift.dbschema.changelogs import current_changelog
@@ -17,9 +16,8 @@ from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.executions import create_execution, execution_out, link_child
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
 from schemashift.errors import Conflict, ValidationFailed
+from schemashift.idempotency import IDEMPOTENCY_TTL_SECONDS, idempotent  # noqa: F401 (re-exported)
 from schemashift.settings import get_settings
-
-IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 
 def _start_state_machine(arn: str, execution_id: str) -> None:
@@ -29,37 +27,6 @@ def _start_state_machine(arn: str, execution_id: str) -> None:
 
     client("stepfunctions").start_execution(stateMachineArn=arn, name=execution_id,
                                             input=json.dumps({"executionId": execution_id}))
-
-
-def idempotent(key: str | None, scope: str, payload: dict[str, Any],
-               start: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """Run ``start(payload)`` once per (scope, key); replays return the stored response."""
-    if not key:
-        return start(payload)
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
-    config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
-                               expires_after_seconds=IDEMPOTENCY_TTL_SECONDS, raise_on_no_idempotency_key=True)
-
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
-    def start_once(request: dict[str, Any]) -> dict[str, Any]:
-        return start(request["body"])
-
-    try:
-        return start_once(request={"key": f"{scope}#{key}", "body": payload})
-    except IdempotencyValidationError:
-        raise Conflict("Idempotency-Key was already used with a different request body") from None
-    except IdempotencyAlreadyInProgressError:
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly") from None
 
 
 def _check_ready(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
