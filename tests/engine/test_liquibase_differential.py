@@ -62,7 +62,10 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     root = tmp_path_factory.mktemp(f"differential-{request.param}")
     shutil.copytree(SOURCE, root / "db")
     with ExitStack() as stack:
-        urls = [stack.enter_context(fresh_database(request.param, root / name)) for name in ("lb", "ss", "half")]
+        urls = [
+            stack.enter_context(fresh_database(request.param, root / name, whole_database=True))
+            for name in ("lb", "ss", "half")
+        ]
         for name in ("lb", "ss", "half"):
             (root / name).mkdir(exist_ok=True)
         run = Scenario(request.param, root, *urls)
