@@ -56,15 +56,23 @@ class ChangesetStatusUpdate:
     """Also list it under the pipeline step (deployedState); off for bookkeeping-only updates."""
 
 
-def record_changeset_status(tenant: Tenant, schema: str, instance: str,
-                            updates: list[ChangesetStatusUpdate]) -> list[str]:
+DefinitionIndex = dict[tuple[str, str, str], dict[str, Any]]
+
+
+def definitions_index(tenant: Tenant, schema: str) -> DefinitionIndex:
+    """Registered changesets by Liquibase identity; a deployment loads it once per batch."""
+    return {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(tenant, schema)}
+
+
+def record_changeset_status(tenant: Tenant, schema: str, instance: str, updates: list[ChangesetStatusUpdate],
+                            index: DefinitionIndex | None = None) -> list[str]:
     """Write the outcome of changesets on an instance; returns FQNs unknown to the schema (drift)."""
     if not updates:
         return []
     for update in updates:
         if update.status not in STATUSES:
             raise ValidationFailed(f"unknown changeset status {update.status!r}")
-    definitions = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(tenant, schema)}
+    definitions = index if index is not None else definitions_index(tenant, schema)
     now = now_ms()
     puts: list[dict[str, Any]] = []
     unknown: list[str] = []
@@ -73,28 +81,34 @@ def record_changeset_status(tenant: Tenant, schema: str, instance: str,
         if definition is None:
             unknown.append(update.fqn)
             continue
-        csk = definition["csk"]
-        deployed_at = update.deployedAt or (now if update.status == "Successfully_Deployed" else None)
-        state = {
-            "pk": tenant.schema_pk(schema), "sk": f"{csk}#{instance}",
-            "gsi1pk": instance_index_pk(tenant, schema, instance), "gsi1sk": csk,
-            "csk": csk, "instance": instance, "status": update.status,
-            "pipeline": update.pipeline, "planExecutionId": update.planExecutionId,
-            "stageExecutionId": update.stageExecutionId, "tag": update.tag, "updated": now,
-            "error": update.error, "deployedAt": deployed_at, "executionId": update.executionId,
-        }
-        puts.append(state)
-        if update.log_run and update.planExecutionId and update.stageExecutionId:
-            puts.append({
-                "pk": tenant.schema_pk(schema),
-                "sk": run_prefix(instance, update.pipeline, update.planExecutionId, update.stageExecutionId)
-                + f"{now:015d}#{csk}",
-                "csk": csk, "fqn": definition["fqn"], "changeSet": definition["changeSet"],
-                "author": definition["author"], "fileName": definition["fileName"], "status": update.status,
-                "tag": update.tag, "updated": now, "error": update.error,
-            })
+        puts += state_items(tenant, schema, instance, definition, update, now)
     batch_write(_state_table(), puts=puts)
     return unknown
+
+
+def state_items(tenant: Tenant, schema: str, instance: str, definition: dict[str, Any],
+                update: ChangesetStatusUpdate, now: int) -> list[dict[str, Any]]:
+    """The state item (and the pipeline-step log item) one status update writes."""
+    csk = definition["csk"]
+    deployed_at = update.deployedAt or (now if update.status == "Successfully_Deployed" else None)
+    items = [{
+        "pk": tenant.schema_pk(schema), "sk": f"{csk}#{instance}",
+        "gsi1pk": instance_index_pk(tenant, schema, instance), "gsi1sk": csk,
+        "csk": csk, "instance": instance, "status": update.status,
+        "pipeline": update.pipeline, "planExecutionId": update.planExecutionId,
+        "stageExecutionId": update.stageExecutionId, "tag": update.tag, "updated": now,
+        "error": update.error, "deployedAt": deployed_at, "executionId": update.executionId,
+    }]
+    if update.log_run and update.planExecutionId and update.stageExecutionId:
+        items.append({
+            "pk": tenant.schema_pk(schema),
+            "sk": run_prefix(instance, update.pipeline, update.planExecutionId, update.stageExecutionId)
+            + f"{now:015d}#{csk}",
+            "csk": csk, "fqn": definition["fqn"], "changeSet": definition["changeSet"],
+            "author": definition["author"], "fileName": definition["fileName"], "status": update.status,
+            "tag": update.tag, "updated": now, "error": update.error,
+        })
+    return items
 
 
 def delete_instance_state(tenant: Tenant, schema: str, instance: str) -> None:

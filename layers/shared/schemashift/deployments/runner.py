@@ -15,7 +15,7 @@ from typing import Any
 from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
-from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
+from schemashift.dbschema.state import ChangesetStatusUpdate, definitions_index, record_changeset_status
 from schemashift.deployments.credentials import fetch_credentials
 from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
@@ -173,14 +173,16 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
     applied_status = "Successfully_Deployed" if execution["kind"] != "rollback" else "Rolled_Back"
     done_before = int(execution.get("progressDone", 0))
 
+    index = definitions_index(tenant, schema)
+
     def checkpoint(result: Any) -> None:
         maybe_fail("deployment.before_checkpoint")
         if result.status in ("EXECUTED", "RERAN", "MARK_RAN", "ROLLED_BACK"):
             record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
                 result.fqn, applied_status, request.get("pipeline", ""), request.get("planExecutionId", ""),
-                request.get("stageExecutionId", ""), executionId=execution_id)])
+                request.get("stageExecutionId", ""), executionId=execution_id)], index)
         add_results(execution_id, [{"changeSetFQN": result.fqn, "status": result.status,
-                                    "durationMs": int(round(result.duration_ms)), "error": result.error}])
+                                    "durationMs": round(result.duration_ms), "error": result.error}])
         add_progress(execution_id, 1)
         maybe_fail("deployment.after_checkpoint")
 
