@@ -33,6 +33,7 @@ from schemashift.deployments.executions import (
 from schemashift.errors import Conflict, SchemashiftError
 from schemashift.faults import maybe_fail
 from schemashift.observability import logger
+from schemashift.step_errors import describe_step_error
 
 SAFETY_MARGIN_S = 20.0
 """Time left unused in a batch Lambda so the last changeset's checkpoint always lands."""
@@ -249,7 +250,7 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
     """Record the outcome, release the lock and tell pipelines."""
     execution = get_execution_item(execution_id)
     tenant = tenant_of(execution)
-    failure = _describe(error) if error else None
+    failure = describe_step_error(error, "DeploymentFailed") if error else None
     status = FAILURE if failure else SUCCESS
     final = finish_execution(execution_id, status, failure)
     release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
@@ -269,20 +270,6 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
     }
     emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail)
     return {"executionId": execution_id, "status": final["status"]}
-
-
-def _describe(error: dict[str, Any]) -> dict[str, Any]:
-    """Step Functions' {Error, Cause} -> {code, message}, with the Lambda's message when it sent one."""
-    import json
-
-    code = str(error.get("Error") or "DeploymentFailed")
-    message = str(error.get("Cause") or code)
-    try:
-        cause = json.loads(message)
-        message = cause.get("errorMessage") or message
-    except (json.JSONDecodeError, TypeError, AttributeError):
-        pass
-    return {"code": code, "message": message}
 
 
 def fail_safely(execution_id: str, exc: Exception) -> None:
