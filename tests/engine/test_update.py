@@ -130,8 +130,10 @@ def test_a_failing_changeset_stops_the_run_and_leaves_no_row(db_url: str) -> Non
         assert error.changeset == "db/changelog.sql::2::dev"
         assert error.statement == "insert into person values (1)"
         assert error.db_error and "db/changelog.sql::2::dev" in error.message
-        assert error.result is not None and [item.id for item in error.result.changesets] == ["1"]
-        assert finished == ["1"]
+        assert error.result is not None
+        assert [(item.id, item.status) for item in error.result.changesets] == [("1", "EXECUTED"), ("2", "FAILED")]
+        assert error.result.changesets[1].error == error.db_error and not error.retryable
+        assert finished == ["1", "2"]
         assert [row["id"] for row in rows(target)] == ["1"]
         assert target.query_scalar("SELECT COUNT(*) FROM person") == 0  # the first insert was rolled back
         assert "never" not in tables(target)

@@ -22,16 +22,20 @@ from schemashift.targets.history import RanChangeSet
 
 
 def run_forward(session: Session, to_run: list[Planned], result: RunResult, *, preview: bool = False) -> None:
-    """Execute ``to_run`` in order within the run's budget; ``result.remaining`` counts the rest."""
+    """Execute ``to_run`` in order within the run's budget; ``result.remaining`` counts the rest.
+
+    A failing changeset is reported (status FAILED, with its error) to the result and the
+    finish callback before MigrationFailed is raised.
+    """
     for position, item in enumerate(to_run):
         if not session.options.budget_left(position):
             result.remaining = len(to_run) - position
             return
         _notify_start(session, item.changeset)
-        outcome = _execute(session, item, result, preview=preview)
-        result.changesets.append(outcome)
+        outcome = ChangesetResult.of(item.changeset, "EXECUTED")
+        with _reporting(session, outcome, result):
+            _execute(session, item, outcome, result, preview=preview)
         session.lock.renew()
-        _notify_finish(session, outcome)
 
 
 def mark_ran(session: Session, changesets: list[ChangeSet], result: RunResult) -> None:
@@ -51,16 +55,30 @@ def run_backward(session: Session, entries: list[RanEntry], result: RunResult) -
             result.remaining = len(entries) - position
             return
         _notify_start(session, entry.changeset)
-        outcome = _roll_back(session, entry, result)
-        result.changesets.append(outcome)
+        outcome = ChangesetResult.of(entry.changeset, "ROLLED_BACK")
+        with _reporting(session, outcome, result):
+            _roll_back(session, entry, outcome, result)
         session.lock.renew()
+
+
+@contextmanager
+def _reporting(session: Session, outcome: ChangesetResult, result: RunResult) -> Iterator[None]:
+    """Time the changeset, add its outcome to the result and call back, also when it fails."""
+    started = time.perf_counter()
+    try:
+        yield
+    except MigrationFailed as error:
+        outcome.status = "FAILED"
+        outcome.error = error.db_error or error.message
+        raise
+    finally:
+        outcome.duration_ms = (time.perf_counter() - started) * 1000
+        result.changesets.append(outcome)
         _notify_finish(session, outcome)
 
 
-def _execute(session: Session, item: Planned, result: RunResult, *, preview: bool) -> ChangesetResult:
+def _execute(session: Session, item: Planned, outcome: ChangesetResult, result: RunResult, *, preview: bool) -> None:
     changeset, target = item.changeset, session.target
-    started = time.perf_counter()
-    outcome = ChangesetResult.of(changeset, "EXECUTED")
     target.comment(f"Changeset {changeset.fqn}")
     if changeset.comment and changeset.comment.strip():
         target.comment(changeset.comment.strip())
@@ -85,14 +103,10 @@ def _execute(session: Session, item: Planned, result: RunResult, *, preview: boo
             outcome.error = failure.message
         else:
             session.history.remember(row)
-    outcome.duration_ms = (time.perf_counter() - started) * 1000
-    return outcome
 
 
-def _roll_back(session: Session, entry: RanEntry, result: RunResult) -> ChangesetResult:
+def _roll_back(session: Session, entry: RanEntry, outcome: ChangesetResult, result: RunResult) -> None:
     changeset, target = entry.changeset, session.target
-    started = time.perf_counter()
-    outcome = ChangesetResult.of(changeset, "ROLLED_BACK")
     target.comment(f"Rolling Back ChangeSet: {changeset.fqn}")
     try:
         with _changeset_transaction(session, changeset):
@@ -103,8 +117,6 @@ def _roll_back(session: Session, entry: RanEntry, result: RunResult) -> Changese
     except _StatementError as failure:
         raise _migration_failed(changeset, failure, result, "rollback failed") from failure.cause
     session.history.forget(entry.ran)
-    outcome.duration_ms = (time.perf_counter() - started) * 1000
-    return outcome
 
 
 def _precondition_action(
@@ -185,13 +197,16 @@ class _StatementError(Exception):
 
 def _migration_failed(changeset: ChangeSet, failure: _StatementError, result: RunResult, what: str) -> MigrationFailed:
     where = f"\n  statement: {failure.sql}" if failure.sql else ""
-    return MigrationFailed(
+    error = MigrationFailed(
         f"Changeset {changeset.fqn} {what}: {failure.message}{where}",
         changeset=changeset.fqn,
         statement=failure.sql,
         db_error=failure.message,
         result=result,
     )
+    # A dropped connection is worth retrying; a rejected statement is not.
+    error.retryable = isinstance(failure.cause, StatementFailed) and failure.cause.retryable
+    return error
 
 
 def _notify_start(session: Session, changeset: ChangeSet) -> None:
