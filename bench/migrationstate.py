@@ -53,6 +53,7 @@ def _changelog(count: int) -> str:
 
 
 def build(stack: Any, schema: str, changesets: int, instances: int, pages: list[int]) -> Any:
+    from schemashift.aws import dynamodb_table
     from schemashift.dbschema.bundles import bundle_from_files
     from schemashift.dbschema.changelogs import read_definitions, register_bundle
     from schemashift.dbschema.instances import create_instance
@@ -60,7 +61,6 @@ def build(stack: Any, schema: str, changesets: int, instances: int, pages: list[
     from schemashift.dbschema.schemas import create_schema
     from schemashift.dbschema.state import ChangesetStatusUpdate, state_items
     from schemashift.dbschema.tenancy import Tenant
-    from schemashift.aws import dynamodb_table
     from schemashift.settings import get_settings
     from schemashift.store.dynamo import batch_write
 

@@ -3,6 +3,7 @@ documented routes exist."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,32 @@ def test_state_machine_definitions_exist_and_are_json() -> None:
         path = ROOT / res["Properties"]["DefinitionUri"]
         definition = json.loads(path.read_text())
         assert definition["StartAt"] in definition["States"], logical_id
+
+
+def _function_key(spec) -> str:
+    if spec.package_type == "Image":
+        return spec.handler.split(".")[1]
+    parts = spec.code_uri.resolve().relative_to(ROOT / "functions").parts
+    return "_".join(parts)
+
+
+@pytest.mark.parametrize("logical_id", sorted(TEMPLATE.functions()))
+def test_every_function_has_a_sample_event(logical_id: str) -> None:
+    key = _function_key(TEMPLATE.functions()[logical_id])
+    samples = sorted((ROOT / "events").glob(f"{key}*.json"))
+    assert samples, f"{logical_id}: no events/{key}*.json for `sam local invoke -e`"
+    for sample in samples:
+        assert isinstance(json.loads(sample.read_text()), dict)
+
+
+def test_api_sample_events_never_answer_5xx(stack) -> None:
+    """Each API sample event, run through its handler on the local stack, is a well-formed answer."""
+    for logical_id, spec in TEMPLATE.functions().items():
+        if not any(e.get("Type") == "Api" for e in spec.events.values()):
+            continue
+        for sample in sorted((ROOT / "events").glob(f"{_function_key(spec)}*.json")):
+            response = stack.invoke(logical_id, json.loads(sample.read_text()))
+            assert response["statusCode"] < 500, (sample.name, response)
+            if response["statusCode"] >= 400:
+                body = json.loads(response["body"])
+                assert "message" in body or {"error", "code", "details", "retryable"} <= set(body), sample.name
