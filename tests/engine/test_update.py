@@ -233,3 +233,34 @@ def test_update_sql_previews_exact_sql_and_changes_nothing(db_url: str) -> None:
         assert inserts == [item.statements[-1] for item in result.changesets]
         again = engine.update_sql(target, log)
         assert [statement for statement in again.statements if "DATABASECHANGELOG " in statement] == []
+
+
+def test_v8_checksums_validate_as_v8_and_are_upgraded_to_v9(db_url: str) -> None:
+    log = changelog(*people())
+    with open_target(db_url) as target:
+        engine.update(target, log)
+        table = "databasechangelog" if target.dialect == "postgresql" else "DATABASECHANGELOG"
+        v8 = log.changesets[0].checksum(target.dialect, 8)
+        target.execute(f"UPDATE {table} SET MD5SUM = '{v8}' WHERE ID = '1'")
+        assert engine.validate(target, log).valid
+        assert engine.update(target, log).checksums_upgraded == 1
+        assert rows(target)[0]["md5sum"] == log.changesets[0].checksum(target.dialect)
+        target.execute(f"UPDATE {table} SET MD5SUM = '8:00000000000000000000000000000000' WHERE ID = '1'")
+        assert engine.validate(target, log).errors == [
+            f"db/changelog.sql::1::dev was: 8:00000000000000000000000000000000 but is now: {v8}"
+        ]
+
+
+def test_rows_match_changesets_by_normalized_path_case_insensitively(db_url: str) -> None:
+    log = changelog(*people(), sql("4", "select 1", run_always=True, rollback="empty"))
+    with open_target(db_url) as target:
+        engine.update(target, log)
+        table = "databasechangelog" if target.dialect == "postgresql" else "DATABASECHANGELOG"
+        target.execute(f"UPDATE {table} SET FILENAME = 'classpath:/DB/Changelog.SQL', AUTHOR = 'DEV'")
+        assert [item.id for item in engine.status(target, log).pending] == ["4"]
+        rerun = engine.update(target, log)
+        assert [(item.id, item.status) for item in rerun.changesets] == [("4", "RERAN")]
+        assert {row["filename"] for row in rows(target)} == {"classpath:/DB/Changelog.SQL"}
+        assert len(rows(target)) == 4
+        engine.rollback_count(target, log, 2)
+        assert [row["id"] for row in rows(target)] == ["1", "2"]
