@@ -1,0 +1,10 @@
+"""EventBridge target: DatasetMigrationRequested starts a migration (the event id is its idempotency key)."""
+
+from schemashift.datasets.operations.pipeline_events import handle_migration_request
+from schemashift.datasets.operations.services import default_services
+from schemashift.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: object) -> dict:
+    return handle_migration_request(default_services(), event)

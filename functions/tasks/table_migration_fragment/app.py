@@ -1,0 +1,13 @@
+"""Task (one Map item): rewrite one fragment's columns; the result goes to S3, progress to DynamoDB."""
+
+from schemashift.datasets.operations.migration_steps import fragment_step
+from schemashift.datasets.operations.services import default_services
+from schemashift.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: object) -> dict:
+    logger.append_keys(operationId=event["operationId"])
+    return fragment_step(
+        default_services(), event["account"], event["tableId"], event["operationId"], int(event["fragmentId"])
+    )

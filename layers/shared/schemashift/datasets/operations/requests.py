@@ -1,0 +1,44 @@
+"""Request bodies of the migration and maintenance routes (pydantic, no pyarrow).
+
+Migration steps stay plain ``{type, params}`` dicts here: the planner checks them all at once and
+reports every problem, which a per-field model would cut short at the first.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Description = Annotated[str, StringConstraints(max_length=4096)]
+
+
+class MigrationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operations: list[dict[str, Any]] = Field(min_length=1)
+    description: Description | None = None
+
+
+class PlanRequest(BaseModel):
+    """``POST .../migrations/plan``: an empty list is a plan problem (``isValid: false``), not a 400."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operations: list[dict[str, Any]]
+    description: Description | None = None
+
+
+class CompactRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    targetRowsPerFragment: Annotated[int, Field(ge=1, le=100_000_000)] = 1024 * 1024
+    materializeDeletions: bool = True
+    description: Description | None = None
+
+
+class RestoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    versionNumber: Annotated[int, Field(ge=1)]
+    description: Description | None = None
