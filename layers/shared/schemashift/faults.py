@@ -18,6 +18,12 @@ class InjectedFault(RuntimeError):
     """Raised at a fault point that is switched on."""
 
 
+def armed(point: str) -> bool:
+    """Whether the next pass through ``point`` would raise (to prepare the state a crash there leaves)."""
+    raw = os.environ.get("SCHEMASHIFT_FAULTS")
+    return bool(raw) and int(json.loads(raw).get(point, 0)) > 0
+
+
 def maybe_fail(point: str) -> None:
     raw = os.environ.get("SCHEMASHIFT_FAULTS")
     if not raw:

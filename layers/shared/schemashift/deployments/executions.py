@@ -84,6 +84,19 @@ def add_results(execution_id: str, results: list[dict[str, Any]]) -> None:
     batch_write(_table(), puts=[{**_key(execution_id, f"R#{base + i:020d}"), **r} for i, r in enumerate(results)])
 
 
+def checkpoint(execution_id: str, result: dict[str, Any], state_puts: list[dict[str, Any]],
+               state_table: str, progress: int = 1) -> None:
+    """One changeset's outcome in one atomic request: its state items, its result row and progress."""
+    table = _table()
+    items: list[dict[str, Any]] = [{"Put": {"TableName": state_table, "Item": item}} for item in state_puts]
+    items.append({"Put": {"TableName": table.name,
+                          "Item": {**_key(execution_id, f"R#{time.time_ns():020d}"), **result}}})
+    items.append({"Update": {"TableName": table.name, "Key": _key(execution_id),
+                             "UpdateExpression": "ADD progressDone :one SET updated = :now",
+                             "ExpressionAttributeValues": {":one": progress, ":now": now_ms()}}})
+    table.meta.client.transact_write_items(TransactItems=items)
+
+
 def finish_execution(execution_id: str, status: str, error: dict[str, Any] | None = None,
                      **fields: Any) -> dict[str, Any]:
     """Move to a terminal status once; a second finish (a retried task) changes nothing."""

@@ -12,10 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from schemashift.clock import now_ms
 from schemashift.dbschema.bundles import load_bundle
+from schemashift.dbschema.changelogs import identity, split_fqn
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
-from schemashift.dbschema.state import ChangesetStatusUpdate, definitions_index, record_changeset_status
+from schemashift.dbschema.state import (
+    ChangesetStatusUpdate,
+    definitions_index,
+    record_changeset_status,
+    state_items,
+)
+from schemashift.deployments.checkpoints import CheckpointWriter
 from schemashift.deployments.credentials import fetch_credentials
 from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
@@ -30,9 +38,13 @@ from schemashift.deployments.executions import (
     tenant_of,
     update_execution,
 )
+from schemashift.deployments.executions import (
+    checkpoint as save_checkpoint,
+)
 from schemashift.errors import Conflict, SchemashiftError
-from schemashift.faults import maybe_fail
+from schemashift.faults import armed, maybe_fail
 from schemashift.observability import logger
+from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
 
 SAFETY_MARGIN_S = 20.0
@@ -175,22 +187,36 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
     done_before = int(execution.get("progressDone", 0))
 
     index = definitions_index(tenant, schema)
+    state_table = get_settings().changeset_state_table
+    writer = CheckpointWriter()
+    failed: set[str] = set()
+
+    def write(result: Any, puts: list[dict[str, Any]], progress: int) -> None:
+        save_checkpoint(execution_id, {"changeSetFQN": result.fqn, "status": result.status,
+                                       "durationMs": round(result.duration_ms), "error": result.error},
+                        puts, state_table, progress=progress)
 
     def checkpoint(result: Any) -> None:
         maybe_fail("deployment.before_checkpoint")
-        if result.status in ("EXECUTED", "RERAN", "MARK_RAN", "ROLLED_BACK"):
-            record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
-                result.fqn, applied_status, request.get("pipeline", ""), request.get("planExecutionId", ""),
-                request.get("stageExecutionId", ""), executionId=execution_id)], index)
-        add_results(execution_id, [{"changeSetFQN": result.fqn, "status": result.status,
-                                    "durationMs": round(result.duration_ms), "error": result.error}])
-        add_progress(execution_id, 1)
-        maybe_fail("deployment.after_checkpoint")
+        definition = index.get(identity(*split_fqn(result.fqn)))
+        status = {"FAILED": "Deployment_Failed"}.get(result.status, applied_status)
+        puts: list[dict[str, Any]] = []
+        if definition is not None and result.status in ("EXECUTED", "RERAN", "MARK_RAN", "ROLLED_BACK", "FAILED"):
+            update = ChangesetStatusUpdate(result.fqn, status, request.get("pipeline", ""),
+                                           request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
+                                           error=result.error, executionId=execution_id)
+            puts = state_items(tenant, schema, instance, definition, update, now_ms())
+        if result.status == "FAILED":
+            failed.add(result.fqn)
+        writer.submit(lambda: write(result, puts, 0 if result.status == "FAILED" else 1))
+        if armed("deployment.after_checkpoint"):  # a crash right after the checkpoint landed
+            writer.flush()
+            maybe_fail("deployment.after_checkpoint")
 
     options = _run_options(execution, deadline, checkpoint)
     contexts = request.get("contexts") or instance_item.get("context")
     labels = request.get("labels") or instance_item.get("labels")
-    with connect_instance(instance_item) as target:
+    with connect_instance(instance_item) as target, writer:
         changelog = _changelog(execution, target.dialect)
         _repair_gap(execution, target, changelog)
         try:
@@ -210,14 +236,17 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
             else:
                 result = update(target, changelog, contexts=contexts, labels=labels, options=options)
         except MigrationFailed as failure:
-            record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
-                failure.changeset, "Deployment_Failed", request.get("pipeline", ""),
-                request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
-                error=failure.db_error or failure.message, executionId=execution_id)])
+            writer.flush()
+            if failure.changeset not in failed:
+                record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
+                    failure.changeset, "Deployment_Failed", request.get("pipeline", ""),
+                    request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
+                    error=failure.db_error or failure.message, executionId=execution_id)])
             add_results(execution_id, [{"changeSetFQN": failure.changeset, "status": "FAILED",
                                         "error": failure.db_error or failure.message,
                                         "statement": failure.statement}])
             raise
+        writer.flush()
         remaining = int(result.remaining)
         applied = int(execution.get("progressDone", 0)) + sum(
             1 for r in result.changesets if r.status in ("EXECUTED", "RERAN", "MARK_RAN"))
