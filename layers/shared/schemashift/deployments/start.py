@@ -39,28 +39,29 @@ def _check_ready(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
     return instance_item
 
 
-def start_apply(tenant: Tenant, schema: str, instance: str, body: ApplyRequest,
-                idempotency_key: str | None = None) -> dict[str, Any]:
+def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: ApplyRequest | RollbackRequest,
+               idempotency_key: str | None) -> dict[str, Any]:
+    settings = get_settings()
+    arn = settings.apply_state_machine_arn if kind == "apply" else settings.rollback_state_machine_arn
+
     def start(payload: dict[str, Any]) -> dict[str, Any]:
         _check_ready(tenant, schema, instance)
-        item = create_execution(tenant, schema, instance, "apply", payload)
-        _start_state_machine(get_settings().apply_state_machine_arn, item["executionId"])
+        item = create_execution(tenant, schema, instance, kind, payload)
+        _start_state_machine(arn, item["executionId"])
         return execution_out(item, with_results=False)
 
-    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#apply#{instance}",
+    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}",
                       body.model_dump(exclude_none=True), start)
+
+
+def start_apply(tenant: Tenant, schema: str, instance: str, body: ApplyRequest,
+                idempotency_key: str | None = None) -> dict[str, Any]:
+    return _start_one("apply", tenant, schema, instance, body, idempotency_key)
 
 
 def start_rollback(tenant: Tenant, schema: str, instance: str, body: RollbackRequest,
                    idempotency_key: str | None = None) -> dict[str, Any]:
-    def start(payload: dict[str, Any]) -> dict[str, Any]:
-        _check_ready(tenant, schema, instance)
-        item = create_execution(tenant, schema, instance, "rollback", payload)
-        _start_state_machine(get_settings().rollback_state_machine_arn, item["executionId"])
-        return execution_out(item, with_results=False)
-
-    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#rollback#{instance}",
-                      body.model_dump(exclude_none=True), start)
+    return _start_one("rollback", tenant, schema, instance, body, idempotency_key)
 
 
 def fleet_targets(tenant: Tenant, schema: str, body: FleetApplyRequest) -> list[str]:
