@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from schemashift.local.template import Template
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,6 @@ import json
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
-
 from schemashift.api.app import create_app, current_caller
 from schemashift.auth.keys import create_api_key, hash_key, resolve_api_key
 from schemashift.errors import Conflict
@@ -48,7 +47,7 @@ def _event(stack, api_key: str | None, path: str, body: str | None, headers: dic
 
 
 def test_keys_are_stored_hashed_and_resolved(stack) -> None:
-    plaintext, record = create_api_key("acme", ["payments/*"], description="ci")
+    plaintext, _ = create_api_key("acme", ["payments/*"], description="ci")
     assert plaintext.startswith("ssk_") and len(plaintext) > 40
     from schemashift.aws import dynamodb_table
     from schemashift.settings import get_settings

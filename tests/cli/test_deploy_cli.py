@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from schemashift.cli.main import main
+
 from tests.deployments.test_deployments import CHANGELOG
 from tests.support.deployments import new_base
 

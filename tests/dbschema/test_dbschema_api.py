@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from schemashift.auth.keys import create_api_key
 from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant
@@ -182,7 +181,7 @@ def test_changeset_sql_for_instance_dialect(api, project) -> None:
 
 
 def test_tenant_isolation(api, project, stack) -> None:
-    base, org, proj = project
+    base, org, _proj = project
     schema = _schema_with_instances(api, base, instances=("dev",))
     other_key, _ = create_api_key("other-account", ["*/*"])
     other = api.with_key(other_key)

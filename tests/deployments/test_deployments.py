@@ -65,7 +65,7 @@ def instance_url(request, tmp_path):
 
 
 def _setup(api, url: str, changelog: str = CHANGELOG, instances: dict[str, str] | None = None):
-    base, org, project = new_base()
+    base, _org, _project = new_base()
     assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
     put = api.put(f"{base}/dbschema/app/changelog", {"rootFile": "changelog.sql", "files": {"changelog.sql": changelog}})
     assert put.status == 200, put.json()
