@@ -7,12 +7,8 @@ or absent when ``upload_id`` names a body uploaded to S3 beforehand.
 import base64
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
-from schemashift.aws import lance_storage_options
-from schemashift.datasets.catalog import default_catalog
-from schemashift.datasets.storage import default_bucket
-from schemashift.datasets.table_data import write_rows
+from schemashift.datasets.table_data import RowsRequest, default_table_data
 from schemashift.datasets.uploads import check_inline_body
-from schemashift.settings import get_settings
 
 app = create_app()
 
@@ -27,19 +23,15 @@ def request_body() -> bytes | None:
 
 @app.post("/dataset-tables/<tableId>/rows")
 def write(tableId: str):
-    result = write_rows(
-        default_catalog(),
-        default_bucket(),
-        lance_storage_options(),
-        current_caller(app).account,
-        tableId,
+    request = RowsRequest(
         mode=query_param(app, "mode"),
         body=request_body(),
         content_type=app.current_event.headers.get("content-type"),
         upload_id=query_param(app, "upload_id"),
         idempotency_key=query_param(app, "idempotency_key"),
-        idempotency_table=get_settings().idempotency_table,
-        lambda_context=app.lambda_context,
+    )
+    result = default_table_data().write_rows(
+        current_caller(app).account, tableId, request, app.lambda_context
     )
     return json_response(200, result)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from schemashift.datasets.catalog import Catalog, NewSchema
@@ -25,124 +26,137 @@ from schemashift.ids import new_id
 from schemashift.observability import logger
 
 
-def create_table(
-    catalog: Catalog,
-    bucket: DataBucket,
-    storage_options: Mapping[str, str],
-    account: str,
-    request: CreateTable,
-) -> Table:
-    """Create the empty Lance dataset, then register the table with schema version 1.
+@dataclass(frozen=True)
+class RowsRequest:
+    """``POST .../rows``: the rows come inline (``body``) or from a finished upload (``upload_id``)."""
 
-    Data first: a table that callers can see always has its dataset. If registering fails (the
-    name is taken, the dataset vanished), the new dataset is removed again.
-    """
-    schema = build_schema(request.fields, request.primaryKeyColumns)
-    catalog.get_dataset(account, request.datasetId)
-    table_id = new_id()
-    location = bucket.table_uri(account, table_id)
-    lance_version = LanceTable(location, storage_options).create(schema)
-    first = NewSchema(
-        fields=[field.model_dump() for field in schema.fields],
-        primaryKeyColumns=list(schema.primaryKeyColumns),
-        arrowSchema=arrow_schema_text(schema),
-        lanceVersion=lance_version,
-        description="table created",
-    )
-    try:
-        return catalog.create_table(
-            account, table_id, request.datasetId, request.tableName, request.description, location, first
+    mode: str | None
+    body: Body | None = None
+    content_type: str | None = None
+    upload_id: str | None = None
+    idempotency_key: str | None = None
+
+    def checked_mode(self) -> WriteMode:
+        if not self.mode:
+            raise ValidationFailed(
+                "query parameter 'mode' is required (append, upsert, overwrite or delete)",
+                details={"field": "mode"},
+            )
+        if (self.body is None) == (self.upload_id is None):
+            raise ValidationFailed(
+                "send the rows as the request body or name an upload_id, not both",
+                details={"field": "upload_id"},
+            )
+        return cast(WriteMode, self.mode)  # decode_rows rejects unknown modes with the supported list
+
+    def fingerprint(self) -> str:
+        """What makes two requests with one idempotency key the same request."""
+        digest = hashlib.sha256(f"{self.mode}\n{self.content_type or ''}\n{self.upload_id or ''}\n".encode())
+        if isinstance(self.body, bytes | bytearray | memoryview):
+            digest.update(self.body)
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class TableData:
+    """The stores a data route needs: metadata, the bucket, Lance's object-store options."""
+
+    catalog: Catalog
+    bucket: DataBucket
+    storage_options: Mapping[str, str]
+    idempotency_table: str
+
+    def create_table(self, account: str, request: CreateTable) -> Table:
+        """Create the empty Lance dataset, then register the table with schema version 1.
+
+        Data first: a table that callers can see always has its dataset. If registering fails
+        (the name is taken, the dataset vanished), the new dataset is removed again.
+        """
+        schema = build_schema(request.fields, request.primaryKeyColumns)
+        self.catalog.get_dataset(account, request.datasetId)
+        table_id = new_id()
+        location = self.bucket.table_uri(account, table_id)
+        lance_version = LanceTable(location, self.storage_options).create(schema)
+        first = NewSchema(
+            fields=[field.model_dump() for field in schema.fields],
+            primaryKeyColumns=list(schema.primaryKeyColumns),
+            arrowSchema=arrow_schema_text(schema),
+            lanceVersion=lance_version,
+            description="table created",
         )
-    except Exception:
-        bucket.delete_table_data(account, table_id)
-        raise
+        try:
+            return self.catalog.create_table(
+                account, table_id, request.datasetId, request.tableName, request.description, location, first
+            )
+        except Exception:
+            self.bucket.delete_table_data(account, table_id)
+            raise
+
+    def write_rows(
+        self, account: str, table_id: str, request: RowsRequest, lambda_context: Any = None
+    ) -> dict:
+        """Apply one write; with an idempotency key, at most once per key and body."""
+        mode = request.checked_mode()
+        table = self.catalog.get_table(account, table_id)
+
+        def write() -> dict[str, Any]:
+            if request.upload_id is None:
+                assert request.body is not None
+                return self._write(
+                    table, mode, request.body, request.content_type or "", request.idempotency_key
+                )
+            upload = open_upload(self.bucket, account, table_id, request.upload_id)
+            try:
+                result = self._write(table, mode, upload.body, upload.content_type, request.idempotency_key)
+            finally:
+                upload.close()
+            discard_upload(self.bucket, upload)
+            logger.info("upload written", extra={"tableId": table_id, "uploadId": request.upload_id})
+            return result
+
+        if not request.idempotency_key:
+            return write()
+        return run_once(
+            self.idempotency_table,
+            account=account,
+            table_id=table_id,
+            key=request.idempotency_key,
+            fingerprint=request.fingerprint(),
+            write=write,
+            lambda_context=lambda_context,
+        )
+
+    def query_rows(self, account: str, table_id: str, request: QueryRows) -> dict[str, Any]:
+        """Filters run inside Lance; ``version`` reads an earlier data version."""
+        table = self.catalog.get_table(account, table_id)
+        result = LanceTable(table.location, self.storage_options).query(
+            columns=request.columns,
+            filters=request.filters,
+            limit=request.limit,
+            offset=request.offset,
+            version=request.version,
+            logical_order=[field["name"] for field in table.fields],
+            include_total=request.includeTotal,
+        )
+        return result.to_dict()
+
+    def _write(self, table: Table, mode: WriteMode, body: Body, content_type: str, key: str | None) -> dict:
+        batches = decode_rows(body, content_type, table_schema(table), mode=mode)
+        lance_table = LanceTable(table.location, self.storage_options)
+        return lance_table.write(mode, batches, idempotency_key=key).to_dict()
 
 
 def table_schema(table: Table) -> TableSchema:
+    """The table's logical schema as recorded in the catalog (the order users see)."""
     return build_schema(table.fields, table.primaryKeyColumns)
 
 
-def write_rows(
-    catalog: Catalog,
-    bucket: DataBucket,
-    storage_options: Mapping[str, str],
-    account: str,
-    table_id: str,
-    *,
-    mode: str | None,
-    body: Body | None = None,
-    content_type: str | None = None,
-    upload_id: str | None = None,
-    idempotency_key: str | None = None,
-    idempotency_table: str | None = None,
-    lambda_context: Any = None,
-) -> dict[str, Any]:
-    """``POST .../rows``: the body is inline or a finished upload; the answer is the write result."""
-    if not mode:
-        raise ValidationFailed(
-            "query parameter 'mode' is required (append, upsert, overwrite or delete)",
-            details={"field": "mode"},
-        )
-    if (body is None) == (upload_id is None):
-        raise ValidationFailed(
-            "send the rows as the request body or name an upload_id, not both", details={"field": "upload_id"}
-        )
-    write_mode = cast(WriteMode, mode)
-    table = catalog.get_table(account, table_id)
-    lance_table = LanceTable(table.location, storage_options)
+def default_table_data() -> TableData:
+    from schemashift.aws import lance_storage_options
+    from schemashift.datasets.catalog import default_catalog
+    from schemashift.datasets.storage import default_bucket
+    from schemashift.settings import get_settings
 
-    def write() -> dict[str, Any]:
-        if upload_id is None:
-            assert body is not None
-            return _write(lance_table, table, write_mode, body, content_type or "", idempotency_key)
-        upload = open_upload(bucket, account, table_id, upload_id)
-        try:
-            result = _write(lance_table, table, write_mode, upload.body, upload.content_type, idempotency_key)
-        finally:
-            upload.close()
-        discard_upload(bucket, upload)
-        logger.info("upload written", extra={"tableId": table_id, "uploadId": upload_id, "size": upload.size})
-        return result
-
-    if not idempotency_key:
-        return write()
-    return run_once(
-        idempotency_table or "",
-        account=account,
-        table_id=table_id,
-        key=idempotency_key,
-        fingerprint=_fingerprint(mode, content_type, body, upload_id),
-        write=write,
-        lambda_context=lambda_context,
+    return TableData(
+        default_catalog(), default_bucket(), lance_storage_options(), get_settings().idempotency_table
     )
-
-
-def query_rows(
-    catalog: Catalog, storage_options: Mapping[str, str], account: str, table_id: str, request: QueryRows
-) -> dict[str, Any]:
-    """``POST .../query``: filters run inside Lance; ``version`` reads an earlier data version."""
-    table = catalog.get_table(account, table_id)
-    result = LanceTable(table.location, storage_options).query(
-        columns=request.columns,
-        filters=request.filters,
-        limit=request.limit,
-        offset=request.offset,
-        version=request.version,
-        logical_order=[field["name"] for field in table.fields],
-        include_total=request.includeTotal,
-    )
-    return result.to_dict()
-
-
-def _write(
-    lance_table: LanceTable, table: Table, mode: WriteMode, body: Body, content_type: str, key: str | None
-) -> dict[str, Any]:
-    batches = decode_rows(body, content_type, table_schema(table), mode=mode)
-    return lance_table.write(mode, batches, idempotency_key=key).to_dict()
-
-
-def _fingerprint(mode: str, content_type: str | None, body: Body | None, upload_id: str | None) -> str:
-    digest = hashlib.sha256(f"{mode}\n{content_type or ''}\n{upload_id or ''}\n".encode())
-    if isinstance(body, bytes | bytearray | memoryview):
-        digest.update(body)
-    return digest.hexdigest()
