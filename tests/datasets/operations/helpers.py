@@ -147,6 +147,13 @@ class Gate:
         if not self.opened.wait(timeout=60):
             raise TimeoutError("the test never released the gate")
 
+    def wait_until_holding(self, timeout: float = 30.0) -> None:
+        """Block until a worker is waiting at the gate (the run is planned and mid-way)."""
+        deadline = time.monotonic() + timeout
+        while self.passed <= self.free:
+            assert time.monotonic() < deadline, "no worker reached the gate"
+            time.sleep(0.02)
+
     def release(self) -> None:
         self.opened.set()
 
