@@ -25,6 +25,10 @@ def _scoped_app() -> APIGatewayRestResolver:
     def create_widget(org: str, project: str, widget: Widget) -> dict:
         return {"account": current_caller(app).account, "org": org, "name": widget.name}
 
+    @app.post("/v1/orgs/<org>/projects/<project>/explode")
+    def explode(org: str, project: str) -> dict:
+        raise RuntimeError("database password=hunter2 leaked in an exception")
+
     @app.post("/dataset-tables/<table_id>/widgets")
     def conflict(table_id: str) -> dict:
         raise Conflict("a migration is already running on this table", details={"tableId": table_id})
@@ -129,3 +133,15 @@ def test_gateway_routes_unknown_paths_and_methods(api) -> None:
     catalyzed = api.get("/dataset-tables/x/unknown-thing")
     assert catalyzed.status == 404
     assert set(catalyzed.json()) == {"error", "code", "details", "retryable"}
+
+
+def test_unexpected_errors_are_500_envelopes_without_details(stack) -> None:
+    key, _ = create_api_key("acme", ["*/*"])
+    gateway = stack.api()
+    route = Route("POST", "/v1/orgs/{org}/projects/{project}/explode", "HealthFunction", True)
+    path = "/v1/orgs/o/projects/p/explode"
+    event = gateway.proxy_event("POST", path, "", [("x-api-key", key)], b"{}", route, route.pattern.match(path).groupdict())
+    assert gateway._authorize(event) is None
+    response = _scoped_app().resolve(event, None)
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"]) == {"message": "Internal server error"}

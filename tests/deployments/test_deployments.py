@@ -64,14 +64,31 @@ def instance_url(request, tmp_path):
     engine.dispose()
 
 
+def _with_secret(url: str) -> tuple[str, str | None]:
+    """Network databases get their credentials from Secrets Manager, never from the URL."""
+    import sqlalchemy
+    from schemashift.aws import client
+
+    if url.startswith("sqlite"):
+        return url, None
+    parsed = sqlalchemy.engine.make_url(url)
+    secret = client("secretsmanager").create_secret(
+        Name="db-" + uuid.uuid4().hex[:8],
+        SecretString=json.dumps({"username": parsed.username, "password": parsed.password or ""}))
+    return parsed.set(username=None, password=None).render_as_string(hide_password=False), secret["ARN"]
+
+
 def _setup(api, url: str, changelog: str = CHANGELOG, instances: dict[str, str] | None = None):
     base, _org, _project = new_base()
     assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
     put = api.put(f"{base}/dbschema/app/changelog", {"rootFile": "changelog.sql", "files": {"changelog.sql": changelog}})
     assert put.status == 200, put.json()
     for name, inst_url in (instances or {"main": url}).items():
-        created = api.post(f"{base}/dbschema/app/instance", {"identifier": name, "name": name, "url": inst_url,
-                                                            "tags": {"fleet": "yes"}})
+        plain_url, secret_arn = _with_secret(inst_url)
+        body = {"identifier": name, "name": name, "url": plain_url, "tags": {"fleet": "yes"}}
+        if secret_arn:
+            body["secretArn"] = secret_arn
+        created = api.post(f"{base}/dbschema/app/instance", body)
         assert created.status == 201, created.json()
     return base
 
