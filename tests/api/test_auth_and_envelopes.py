@@ -145,3 +145,16 @@ def test_unexpected_errors_are_500_envelopes_without_details(stack) -> None:
     response = _scoped_app().resolve(event, None)
     assert response["statusCode"] == 500
     assert json.loads(response["body"]) == {"message": "Internal server error"}
+
+
+def test_responses_over_the_lambda_limit_become_clear_400s() -> None:
+    from schemashift.api.app import MAX_RESPONSE_BYTES, _fit_response
+
+    big = {"statusCode": 200, "headers": {}, "body": "x" * (MAX_RESPONSE_BYTES + 1)}
+    harness = _fit_response({"path": "/v1/orgs/o/projects/p/dbschema/s/migrationstate"}, big)
+    assert harness["statusCode"] == 400
+    assert "limit" in json.loads(harness["body"])["message"]
+    catalyzed = _fit_response({"path": "/dataset-tables/t/query"}, big)
+    assert json.loads(catalyzed["body"])["code"] == "RESPONSE_TOO_LARGE"
+    small = {"statusCode": 200, "headers": {}, "body": "{}"}
+    assert _fit_response({"path": "/x"}, small) is small

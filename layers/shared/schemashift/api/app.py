@@ -146,6 +146,23 @@ def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], d
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not traced:
             traced.append(get_tracer().capture_lambda_handler(resolve))
-        return traced[0](event, context)
+        return _fit_response(event, traced[0](event, context))
 
     return lambda_handler
+
+
+MAX_RESPONSE_BYTES = 5_800_000
+"""Lambda's synchronous response limit is 6 MB, envelope included."""
+
+
+def _fit_response(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """A body too large for Lambda becomes a clear 400 instead of an opaque 502 from API Gateway."""
+    size = len(response.get("body") or "")
+    if size <= MAX_RESPONSE_BYTES:
+        return response
+    path = event.get("path") or ""
+    message = (f"The response would be {size / 1e6:.1f} MB, over the 6 MB API limit; request fewer items "
+               "(a smaller `limit`, an instance filter, fewer columns)")
+    logger.warning("response too large", extra={"bytes": size, "path": path})
+    return {"statusCode": 400, "headers": {"Content-Type": JSON}, "isBase64Encoded": False,
+            "body": json.dumps(error_body(path, 400, message, code="RESPONSE_TOO_LARGE", details={"bytes": size}))}
