@@ -92,10 +92,11 @@ def _execute(session: Session, item: Planned, outcome: ChangesetResult, result: 
         exec_type: ChangesetStatus = "EXECUTED" if item.status == "NOT_RAN" else "RERAN"
         outcome.status = exec_type
         try:
-            with _changeset_transaction(session, changeset):
+            with _ChangesetTransaction(session, changeset, outcome) as transaction:
                 for change in changeset.changes:
                     _run_change(session, change, outcome)
-                row = _record(session, changeset, exec_type, outcome)
+                statement, row = session.history.record_statement(changeset, exec_type, session.checksum(changeset))
+                transaction.finish(statement)
         except _StatementError as failure:
             if changeset.fail_on_error:
                 raise _migration_failed(changeset, failure, result, "failed") from failure.cause
@@ -109,11 +110,10 @@ def _roll_back(session: Session, entry: RanEntry, outcome: ChangesetResult, resu
     changeset, target = entry.changeset, session.target
     target.comment(f"Rolling Back ChangeSet: {changeset.fqn}")
     try:
-        with _changeset_transaction(session, changeset):
+        with _ChangesetTransaction(session, changeset, outcome) as transaction:
             for change in changeset.rollback_changes():
                 _run_change(session, change, outcome)
-            delete = session.history.remove_statement(entry.ran)
-            _execute_sql(session, delete, outcome)
+            transaction.finish(session.history.remove_statement(entry.ran))
     except _StatementError as failure:
         raise _migration_failed(changeset, failure, result, "rollback failed") from failure.cause
     session.history.forget(entry.ran)
@@ -141,13 +141,33 @@ def _precondition_action(
     return evaluation.action
 
 
-@contextmanager
-def _changeset_transaction(session: Session, changeset: ChangeSet) -> Iterator[None]:
-    if not changeset.run_in_transaction:
-        yield
-        return
-    with session.target.transaction():
-        yield
+class _ChangesetTransaction:
+    """The changeset's transaction (unless runInTransaction is false), ended by its history write."""
+
+    def __init__(self, session: Session, changeset: ChangeSet, outcome: ChangesetResult) -> None:
+        self.target = session.target
+        self.transactional = changeset.run_in_transaction
+        self.outcome = outcome
+
+    def __enter__(self) -> _ChangesetTransaction:
+        if self.transactional:
+            self.target.begin()
+        return self
+
+    def finish(self, sql: str) -> None:
+        """Write the DATABASECHANGELOG statement and commit (one round trip on PostgreSQL)."""
+        try:
+            if self.transactional:
+                self.target.commit_with(sql)
+            else:
+                self.target.execute(sql)
+        except StatementFailed as error:
+            raise _StatementError(error.db_message, sql, error) from error
+        self.outcome.statements.append(sql)
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is not None:
+            self.target.rollback()
 
 
 def _run_change(session: Session, change: Change, outcome: ChangesetResult) -> None:

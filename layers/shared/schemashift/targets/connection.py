@@ -131,6 +131,20 @@ class Target:
         self._begin_pending = False
         self.in_transaction = False
 
+    def commit_with(self, sql: str) -> None:
+        """Run ``sql`` as the transaction's last statement, then commit.
+
+        On PostgreSQL the two travel as one round trip (``<sql>; COMMIT``); if ``sql`` fails, the
+        COMMIT does not run and the transaction stays open for ``rollback``.
+        """
+        if self.dialect == "postgresql" and self.in_transaction and self._recording is None:
+            self._run(f"{sql};\nCOMMIT")
+            self._begin_pending = False
+            self.in_transaction = False
+            return
+        self.execute(sql)
+        self.commit()
+
     def rollback(self) -> None:
         """Roll back the open transaction, if any; never raises over the original failure."""
         if not self.in_transaction:
