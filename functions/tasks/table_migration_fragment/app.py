@@ -7,7 +7,12 @@ from schemashift.observability import logger
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
-    logger.append_keys(operationId=event["operationId"])
+    logger.append_keys(operationId=event["operationId"], fragmentId=event["fragmentId"])
     return fragment_step(
-        default_services(), event["account"], event["tableId"], event["operationId"], int(event["fragmentId"])
+        default_services(),
+        event["account"],
+        event["tableId"],
+        event["operationId"],
+        int(event["fragmentId"]),
+        attempt=int(event.get("attempt") or 0),
     )

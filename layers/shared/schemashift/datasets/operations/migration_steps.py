@@ -86,38 +86,33 @@ def plan_step(services: Services, account: str, table_id: str, operation_id: str
 
 
 def fragment_step(
-    services: Services, account: str, table_id: str, operation_id: str, fragment_id: int
+    services: Services, account: str, table_id: str, operation_id: str, fragment_id: int, attempt: int = 0
 ) -> dict[str, Any]:
-    """One Map item: rewrite one fragment's columns, counting rows as it goes; result to S3."""
+    """One Map item: rewrite one fragment's columns, counting rows as it goes; result to S3.
+
+    ``attempt`` is the state's retry count: a retry first looks for the result an earlier attempt
+    stored before it died, and never rewrites a fragment twice."""
     operations = services.operations
     done = {"account": account, "tableId": table_id, "operationId": operation_id, "fragmentId": fragment_id}
     with recording_failure(services, account, operation_id):
         key = result_key(account, operation_id, fragment_id)
-        if services.payloads.find(key) is not None:  # a retry after the result was stored: no second run
+        if attempt and services.payloads.find(key) is not None:
             operations.fragment_done(account, operation_id, fragment_id)
             return done
         maybe_fail("table_migration.fragment")
-
-        def stop() -> bool:
-            return operations.stop_requested(account, operation_id)
-
-        if stop():
-            raise MigrationCancelled("The migration was cancelled")
         plan = _cached_plan(services.payloads, plan_key(account, operation_id))
         result = run_fragment(
             plan,
             fragment_id,
             on_rows=lambda rows: operations.add_rows(account, operation_id, rows),
-            should_cancel=stop,
+            should_cancel=lambda: operations.stop_requested(account, operation_id),
             storage_options=services.storage_options,
         )
         services.payloads.put(key, result.model_dump(mode="json"))
         maybe_fail("table_migration.after_fragment_result")
-        if stop():
+        if not operations.fragment_done(account, operation_id, fragment_id):
             # The abort step may have listed the results before ours landed: remove our own files.
             abort_migration(plan, [result], storage_options=services.storage_options)
-            return done
-        operations.fragment_done(account, operation_id, fragment_id)
     return done
 
 

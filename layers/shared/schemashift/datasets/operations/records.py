@@ -179,16 +179,24 @@ class Operations:
             ExpressionAttributeValues={":n": rows},
         )
 
-    def fragment_done(self, account: str, operation_id: str, fragment_id: int) -> None:
-        """Count a fragment once, however often its worker is retried."""
+    def fragment_done(self, account: str, operation_id: str, fragment_id: int) -> bool:
+        """Count a fragment once, however often its worker is retried; False once the run is aborting.
+
+        One conditional write decides both, so a worker either counts before the abort step lists the
+        results (and the abort sees its files) or learns that it must remove its files itself."""
         client = self.table.meta.client
-        with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+        try:
             self.table.update_item(
                 Key=operation_key(account, operation_id),
                 UpdateExpression="ADD fragmentsDone :one, doneFragments :id",
-                ConditionExpression="attribute_exists(pk) AND NOT contains(doneFragments, :fid)",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND attribute_not_exists(aborting) AND NOT contains(doneFragments, :fid)"
+                ),
                 ExpressionAttributeValues={":one": 1, ":id": {fragment_id}, ":fid": fragment_id},
             )
+        except client.exceptions.ConditionalCheckFailedException:
+            return not self.get(account, operation_id).get("aborting")
+        return True
 
     def request_cancel(self, account: str, table_id: str, operation_id: str) -> dict[str, Any]:
         """Ask the workers to stop; the state machine then aborts and the status becomes ``cancelled``."""
