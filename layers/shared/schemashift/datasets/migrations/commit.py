@@ -182,10 +182,10 @@ class _Committer:
             if column.kind == "existing":
                 data_type = read.arrow_schema.field(column.source_column).type
                 ids.append(read.field_ids[column.source_column])
-            elif column.kind == "computed":
+            elif column.kind == "computed" and column.temp_name in new_ids:
                 data_type = parse_arrow_type(_computed(plan, column.temp_name).arrow_type)
                 ids.append(new_ids[column.temp_name])
-            else:
+            else:  # added as all-NULL, or computed on a table without fragments (no data to write)
                 data_type = wanted.type
                 count = lance_field_count(wanted)
                 ids.append(list(range(next_id, next_id + count)))
