@@ -312,3 +312,17 @@ def test_operation_listing_paging_filters_and_errors(api: ApiClient, orders: str
     assert_error(api.post(f"{base}/{completed['operationId']}/cancel"), 409, "OPERATION_FINISHED")
     other_table = new_table(api)
     assert_error(api.get(f"/dataset-tables/{other_table}/operations/{completed['operationId']}"), 404)
+
+
+def test_a_table_without_rows_migrates_too(api: ApiClient) -> None:
+    """No fragments, so nothing to rewrite: computed columns are published as schema only."""
+    table_id = new_table(api, fields=FIELDS[:3])
+    migrate(
+        api,
+        table_id,
+        op("change_column_type", name="amount", newType="float64"),
+        op("add_column", name="status", dataType="string", nullable=False, defaultValue="new"),
+    )
+    assert fields(api, table_id)[2:] == [("amount", "float64", True), ("status", "utf8", False)]
+    assert write(api, table_id, "append", [{"id": 1, "name": "a", "amount": 2.5, "status": "x"}]).status == 200
+    assert rows(api, table_id) == [{"id": 1, "name": "a", "amount": 2.5, "status": "x"}]
