@@ -8,7 +8,9 @@ import os
 import time
 
 import pytest
+from schemashift.aws import client
 from schemashift.faults import InjectedFault
+from schemashift.settings import get_settings
 
 from tests.datasets.api_helpers import new_table, write
 from tests.datasets.operations.helpers import (
@@ -166,3 +168,34 @@ def test_rows_written_during_the_migration_are_migrated_too(api: ApiClient, hook
     final = wait(api, table_id, operation["operationId"])
     assert final["status"] == "completed", final
     assert_migrated(api, table_id, list(range(2, ROWS + 25)))
+
+
+def test_an_execution_stopped_by_hand_does_not_hold_the_table(api: ApiClient, hooks) -> None:
+    """Its finish step never runs, so the operation stays "running" and keeps the lock; the next
+    start sees that the execution has ended, fails the operation and takes the table over."""
+    table_id = make_table(api)
+    gate = Gate(free=2)
+    hooks[FRAGMENT_FUNCTION] = gate
+    stuck = start(api, table_id, *CAST_AND_FILL)
+    gate.wait_until_holding()
+    sfn = client("stepfunctions")
+    arn = get_settings().table_migration_state_machine_arn.replace(":stateMachine:", ":execution:")
+    execution = f"{arn}:{stuck['operationId']}"
+    sfn.stop_execution(executionArn=execution)
+    gate.release()  # the emulator reports ABORTED once the Lambdas in flight have returned
+    deadline = time.monotonic() + 30
+    while (
+        sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    assert (
+        api.get(f"/dataset-tables/{table_id}/operations/{stuck['operationId']}").json()["status"] == "running"
+    )
+
+    final = migrate(api, table_id, op("add_column", name="flag", dataType="bool", nullable=True))
+    assert final["status"] == "completed"
+    dead = api.get(f"/dataset-tables/{table_id}/operations/{stuck['operationId']}").json()
+    assert dead["status"] == "failed" and dead["error"]["code"] == "EXECUTION_ENDED"
+    assert "execution ended" in dead["error"]["message"]  # ABORTED on AWS; the emulator says FAILED
+    got = rows(api, table_id)
+    assert [r["price"] for r in got] == [str(i) for i in range(ROWS)] and {r["flag"] for r in got} == {None}

@@ -20,7 +20,9 @@ def list_operations(
 ) -> dict[str, Any]:
     """Newest first; ``status`` and ``type`` narrow the list."""
     services.catalog.get_table(account, table_id)
-    found = services.operations.list(account, table_id, page, status=status, operation_type=operation_type)
+    found = services.operations.list_for_table(
+        account, table_id, page, status=status, operation_type=operation_type
+    )
     return {"operations": found.items, "nextCursor": found.next_cursor}
 
 

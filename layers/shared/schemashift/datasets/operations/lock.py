@@ -1,9 +1,10 @@
 """One operation per table at a time: a lock item in the locks table, written conditionally.
 
-The lock names its operation. It has no lease to renew: when the holder is no longer active
-(its state machine finished without releasing, or it was never created), the next operation
-takes the lock over, again by conditional write, so two starters can never both win.
-``expiresAt`` only lets DynamoDB's TTL sweep locks that nobody reclaims.
+The lock names its operation and has no lease to renew. Instead, whoever finds the table locked
+asks whether the holder is still alive: its status is active and its state machine execution is
+still running. A holder whose execution ended without recording an outcome (stopped by hand,
+timed out) is marked ``failed`` and its lock taken over, again by conditional write, so two
+starters can never both win. ``expiresAt`` only lets DynamoDB's TTL sweep forgotten locks.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import contextlib
 import time
 from typing import Any
 
-from schemashift.datasets.operations.records import Operations
+from schemashift.datasets.operations.records import ACTIVE, FAILED, Operations
 from schemashift.datasets.records import table_pk
-from schemashift.errors import Conflict
+from schemashift.errors import Conflict, NotFound
 
 SWEEP_AFTER_SECONDS = 7 * 24 * 3600
+#: A pending operation whose state machine never started (its starter died) is abandoned after this.
+START_GRACE_MS = 5 * 60 * 1000
 
 
 class OperationInProgress(Conflict):
@@ -31,14 +34,15 @@ def lock_key(account: str, table_id: str) -> dict[str, str]:
 
 
 class TableLock:
-    def __init__(self, table: Any, operations: Operations) -> None:
+    def __init__(self, table: Any, operations: Operations, stepfunctions: Any) -> None:
         self.table = table
         self.operations = operations
+        self.stepfunctions = stepfunctions
 
     def holder(self, account: str, table_id: str) -> str | None:
-        """The operation holding the table, if it is still active."""
+        """The operation holding the table, if it is still alive."""
         item = self.table.get_item(Key=lock_key(account, table_id), ConsistentRead=True).get("Item")
-        if item and self.operations.is_active(account, item["owner"]):
+        if item and self.alive(account, str(item["owner"])):
             return str(item["owner"])
         return None
 
@@ -65,7 +69,7 @@ class TableLock:
                 return
             raise _busy(table_id, None)
         owner = str(current["owner"])
-        if self.operations.is_active(account, owner):
+        if self.alive(account, owner):
             raise _busy(table_id, owner)
         if not self._put(item, "#o = :old", {":old": owner}):  # someone else took over first
             raise _busy(table_id, None)
@@ -80,6 +84,32 @@ class TableLock:
                 ExpressionAttributeNames={"#o": "owner"},
                 ExpressionAttributeValues={":me": operation_id},
             )
+
+    def alive(self, account: str, operation_id: str) -> bool:
+        """Active, and its execution still running; a dead holder is marked failed on the way."""
+        try:
+            item = self.operations.get(account, operation_id)
+        except NotFound:  # a lock naming no operation is abandoned
+            return False
+        if item["status"] not in ACTIVE:
+            return False
+        arn = item.get("executionArn")
+        if arn is None:
+            return self.operations.clock_ms() - int(item["createdAt"]) < START_GRACE_MS
+        status = self.stepfunctions.describe_execution(executionArn=arn)["status"]
+        if status == "RUNNING":
+            return True
+        self.operations.finish(
+            account,
+            operation_id,
+            FAILED,
+            {
+                "code": "EXECUTION_ENDED",
+                "message": f"Its state machine execution ended ({status}) without recording an outcome",
+            },
+            progressMessage="failed",
+        )
+        return False
 
     def _put(self, item: dict[str, Any], condition: str, values: dict[str, Any]) -> bool:
         client = self.table.meta.client

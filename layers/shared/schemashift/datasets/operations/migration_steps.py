@@ -35,10 +35,11 @@ from schemashift.datasets.operations.payloads import (
     result_key,
     results_prefix,
 )
-from schemashift.datasets.operations.records import REWRITING
+from schemashift.datasets.operations.records import ACTIVE, REWRITING
 from schemashift.datasets.operations.services import Services
 from schemashift.datasets.records import SchemaVersion
 from schemashift.datasets.schema import arrow_schema_text
+from schemashift.errors import Conflict
 from schemashift.faults import maybe_fail
 
 #: Above this many fragments the state machine fans out with a Distributed Map reading the
@@ -123,6 +124,10 @@ def commit_step(services: Services, account: str, table_id: str, operation_id: s
         operation = operations.get(account, operation_id)
         if operation.get("cancelRequested"):
             raise MigrationCancelled("The migration was cancelled before its commit")
+        if operation["status"] not in ACTIVE:  # ended meanwhile (e.g. its execution was stopped)
+            raise Conflict(
+                f"Operation {operation_id!r} is already {operation['status']}", code="OPERATION_FINISHED"
+            )
         plan = load_plan(services.payloads, account, operation_id)
         expected = int(operation["expectedVersion"])
         operations.update(

@@ -108,13 +108,7 @@ class Operations:
     def discard(self, account: str, operation_id: str) -> None:
         self.table.delete_item(Key=operation_key(account, operation_id))
 
-    def is_active(self, account: str, operation_id: str) -> bool:
-        try:
-            return self.get(account, operation_id)["status"] in ACTIVE
-        except NotFound:
-            return False
-
-    def list(
+    def list_for_table(
         self,
         account: str,
         table_id: str,
@@ -180,7 +174,8 @@ class Operations:
         )
 
     def fragment_done(self, account: str, operation_id: str, fragment_id: int) -> bool:
-        """Count a fragment once, however often its worker is retried; False once the run is aborting.
+        """Count a fragment once, however often its worker is retried; False once the run is aborting
+        or over.
 
         One conditional write decides both, so a worker either counts before the abort step lists the
         results (and the abort sees its files) or learns that it must remove its files itself."""
@@ -190,12 +185,21 @@ class Operations:
                 Key=operation_key(account, operation_id),
                 UpdateExpression="ADD fragmentsDone :one, doneFragments :id",
                 ConditionExpression=(
-                    "attribute_exists(pk) AND attribute_not_exists(aborting) AND NOT contains(doneFragments, :fid)"
+                    "#st IN (:pending, :running) AND attribute_not_exists(aborting)"
+                    " AND NOT contains(doneFragments, :fid)"
                 ),
-                ExpressionAttributeValues={":one": 1, ":id": {fragment_id}, ":fid": fragment_id},
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":one": 1,
+                    ":id": {fragment_id},
+                    ":fid": fragment_id,
+                    ":pending": PENDING,
+                    ":running": RUNNING,
+                },
             )
         except client.exceptions.ConditionalCheckFailedException:
-            return not self.get(account, operation_id).get("aborting")
+            item = self.get(account, operation_id)
+            return item["status"] in ACTIVE and not item.get("aborting")
         return True
 
     def request_cancel(self, account: str, table_id: str, operation_id: str) -> dict[str, Any]:
@@ -225,16 +229,18 @@ class Operations:
             ) from None
 
     def stop_requested(self, account: str, operation_id: str) -> bool:
-        """True once a cancel was asked for or the run is being aborted: workers stop at the next batch."""
+        """True once a cancel was asked for, the run is being aborted or it is over: workers stop
+        at their next batch."""
         item = (
             self.table.get_item(
                 Key=operation_key(account, operation_id),
                 ConsistentRead=True,
-                ProjectionExpression="cancelRequested, aborting",
+                ProjectionExpression="cancelRequested, aborting, #st",
+                ExpressionAttributeNames={"#st": "status"},
             ).get("Item")
             or {}
         )
-        return bool(item.get("cancelRequested") or item.get("aborting"))
+        return bool(item.get("cancelRequested") or item.get("aborting") or item.get("status") not in ACTIVE)
 
     def record_error(self, account: str, operation_id: str, error: dict[str, Any]) -> None:
         """Keep the first failure's code, message and details: the one that stopped the run."""

@@ -31,10 +31,12 @@ class Services:
     state_machines: StateMachines
     storage_options: dict[str, str] = field(default_factory=dict)
 
-    def start_execution(self, state_machine_arn: str, name: str, document: dict[str, Any]) -> None:
-        self.stepfunctions.start_execution(
+    def start_execution(self, state_machine_arn: str, name: str, document: dict[str, Any]) -> str:
+        """Start one execution named ``name``; returns its ARN."""
+        response = self.stepfunctions.start_execution(
             stateMachineArn=state_machine_arn, name=name, input=json.dumps(document)
         )
+        return str(response["executionArn"])
 
 
 def default_services() -> Services:
@@ -44,12 +46,13 @@ def default_services() -> Services:
 
     settings = get_settings()
     operations = Operations(dynamodb_table(settings.executions_table))
+    stepfunctions = client("stepfunctions")
     return Services(
         catalog=default_catalog(),
         operations=operations,
-        lock=TableLock(dynamodb_table(settings.locks_table), operations),
+        lock=TableLock(dynamodb_table(settings.locks_table), operations, stepfunctions),
         payloads=PayloadStore(client("s3"), settings.bucket),
-        stepfunctions=client("stepfunctions"),
+        stepfunctions=stepfunctions,
         state_machines=StateMachines(
             migration=settings.table_migration_state_machine_arn,
             # Not in Settings: only the maintenance start function has this variable.

@@ -41,7 +41,7 @@ def launch(
         services.operations.discard(account, operation_id)  # it never started: leave no trace
         raise
     try:
-        services.start_execution(
+        arn = services.start_execution(
             state_machine_arn,
             operation_id,
             {"account": account, "tableId": table_id, "operationId": operation_id},
@@ -53,6 +53,8 @@ def launch(
         )
         services.lock.release(account, table_id, operation_id)
         raise
+    # Lets a later start tell a dead holder of the lock from a live one (``TableLock.alive``).
+    services.operations.update(account, operation_id, executionArn=arn)
     return item
 
 
