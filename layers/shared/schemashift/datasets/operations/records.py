@@ -144,14 +144,28 @@ class Operations:
         return _collect(self.table, query, start, page.limit)
 
     def mark_running(self, account: str, operation_id: str, **fields: Any) -> dict[str, Any]:
-        """``pending`` -> ``running`` (a retried step finds it running already and carries on)."""
-        item = self.get(account, operation_id)
-        if item["status"] not in ACTIVE:
+        """``pending`` -> ``running`` (a retried step finds it running already and carries on);
+        an operation that has ended meanwhile stays ended and this raises."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
+        sets = ["#st = :running", "startedAt = if_not_exists(startedAt, :now)"]
+        sets += [f"#f{i} = :v{i}" for i in range(len(fields))]
+        values.update({":running": RUNNING, ":pending": PENDING, ":now": self.clock_ms()})
+        client = self.table.meta.client
+        try:
+            return self.table.update_item(
+                Key=operation_key(account, operation_id),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression="#st IN (:pending, :running)",
+                ExpressionAttributeNames={**names, "#st": "status"},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except client.exceptions.ConditionalCheckFailedException:
+            status = self.get(account, operation_id)["status"]
             raise Conflict(
-                f"Operation {operation_id!r} is already {item['status']}", code="OPERATION_FINISHED"
-            )
-        fields.setdefault("startedAt", int(item.get("startedAt") or self.clock_ms()))
-        return self.update(account, operation_id, status=RUNNING, **fields)
+                f"Operation {operation_id!r} is already {status}", code="OPERATION_FINISHED"
+            ) from None
 
     def update(self, account: str, operation_id: str, **fields: Any) -> dict[str, Any]:
         names = {f"#f{i}": name for i, name in enumerate(fields)}
