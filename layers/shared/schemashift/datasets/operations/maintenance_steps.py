@@ -28,31 +28,37 @@ def maintenance_step(services: Services, account: str, table_id: str, operation_
         operation = operations.get(account, operation_id)
         if operation.get("cancelRequested"):
             raise MigrationCancelled(f"The {operation['operationType']} was cancelled before it started")
-        request = operation.get("request") or {}
         table = services.catalog.get_table(account, table_id)
-        if operation["operationType"] == "compact":
-            operations.mark_running(account, operation_id, progressMessage="compacting fragments")
-            result = compact(
-                table.location,
-                services.storage_options,
-                target_rows_per_fragment=int(request.get("targetRowsPerFragment", 1024 * 1024)),
-                materialize_deletions=bool(request.get("materializeDeletions", True)),
-            )
-            metrics = result.metrics
-            message = (
-                f"completed: {metrics['fragmentsRemoved']} fragments rewritten as {metrics['fragmentsAdded']}"
-            )
-        else:
-            number = int(request["versionNumber"])
-            operations.mark_running(
-                account, operation_id, progressMessage=f"restoring schema version {number}"
-            )
-            version = restore_schema_version(
-                services, account, table, operation_id, number, operation["description"]
-            )
-            message = f"completed: schema version {number} restored as version {version.versionNumber}"
+        run = _compact if operation["operationType"] == "compact" else _restore
+        message = run(services, account, table, operation)
         operations.update(account, operation_id, resultMessage=message)
     return {"account": account, "tableId": table_id, "operationId": operation_id}
+
+
+def _compact(services: Services, account: str, table: Table, operation: dict[str, Any]) -> str:
+    request = operation.get("request") or {}
+    services.operations.mark_running(
+        account, operation["operationId"], progressMessage="compacting fragments"
+    )
+    metrics = compact(
+        table.location,
+        services.storage_options,
+        target_rows_per_fragment=int(request.get("targetRowsPerFragment", 1024 * 1024)),
+        materialize_deletions=bool(request.get("materializeDeletions", True)),
+    ).metrics
+    if not metrics["fragmentsRemoved"]:
+        return "completed: nothing to compact"
+    return f"completed: {metrics['fragmentsRemoved']} fragments rewritten as {metrics['fragmentsAdded']}"
+
+
+def _restore(services: Services, account: str, table: Table, operation: dict[str, Any]) -> str:
+    number = int(operation["request"]["versionNumber"])
+    operation_id = operation["operationId"]
+    services.operations.mark_running(
+        account, operation_id, progressMessage=f"restoring schema version {number}"
+    )
+    version = restore_schema_version(services, account, table, operation_id, number, operation["description"])
+    return f"completed: schema version {number} restored as version {version.versionNumber}"
 
 
 def restore_schema_version(
