@@ -58,7 +58,8 @@ class LocalLambdas:
         self.by_name = {physical_names[k]: k for k in specs}
         self.physical_names = physical_names
         self.arn_prefix = arn_prefix
-        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
+        self._idle: dict[str, list[Callable[[Any, Any], Any]]] = {}
+        self._containers: dict[str, int] = {}
         self._lock = threading.Lock()
         # Tests can inject faults: logical id -> callable run before the handler.
         self.before_invoke: dict[str, Callable[[dict[str, Any]], None]] = {}
@@ -71,13 +72,22 @@ class LocalLambdas:
             return name
         raise KeyError(f"no local function named {name_or_arn!r}")
 
-    def handler(self, logical_id: str) -> Callable[[Any, Any], Any]:
+    def _checkout(self, logical_id: str) -> Callable[[Any, Any], Any]:
+        """An idle "container" of the function, or a new one: like Lambda, one request per container
+        at a time, so handler globals (a resolver's current event) are never shared between requests."""
         with self._lock:
-            if logical_id not in self._handlers:
-                spec = self.specs[logical_id]
-                module = _import_file(f"schemashift_fn_{logical_id}", spec)
-                self._handlers[logical_id] = getattr(module, spec.attribute)
-            return self._handlers[logical_id]
+            idle = self._idle.setdefault(logical_id, [])
+            if idle:
+                return idle.pop()
+            number = self._containers.get(logical_id, 0)
+            self._containers[logical_id] = number + 1
+        spec = self.specs[logical_id]
+        module = _import_file(f"schemashift_fn_{logical_id}_{number}", spec)
+        return getattr(module, spec.attribute)
+
+    def _checkin(self, logical_id: str, handler: Callable[[Any, Any], Any]) -> None:
+        with self._lock:
+            self._idle[logical_id].append(handler)
 
     def invoke(self, name_or_arn: str, payload: Any) -> InvokeResult:
         logical_id = self.logical_id(name_or_arn)
@@ -94,7 +104,11 @@ class LocalLambdas:
             hook = self.before_invoke.get(logical_id)
             if hook is not None:
                 hook(event)
-            result = self.handler(logical_id)(event, context)
+            handler = self._checkout(logical_id)
+            try:
+                result = handler(event, context)
+            finally:
+                self._checkin(logical_id, handler)
             return InvokeResult(json.dumps(result, default=str).encode())
         except Exception as exc:  # the Lambda service reports handler errors as a payload
             logger.warning("local function failed", extra={"function": logical_id, "error": repr(exc)})
