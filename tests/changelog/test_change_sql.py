@@ -170,7 +170,7 @@ def _inspect(url: str) -> sqlalchemy.Inspector:
 @pytest.mark.parametrize("kind", DB_PARAMS)
 def test_changes_apply_and_roll_back(kind: str, tmp_path: Path) -> None:
     changelog = parse_changelog("db.yaml", BundleAccessor({"db.yaml": CHANGELOG}))
-    with fresh_database(kind, tmp_path) as url, open_target(url) as target:
+    with fresh_database(kind, tmp_path, whole_database=True) as url, open_target(url) as target:
         _apply(target, changelog.changesets)
 
         inspector = _inspect(url)
@@ -214,7 +214,7 @@ def test_formatted_sql_function_body_survives_splitting(kind: str, tmp_path: Pat
     }[kind]
     text = f"--liquibase formatted sql\n--changeset t:1\n{body}\n"
     changelog = parse_changelog("f.sql", BundleAccessor({"f.sql": text}))
-    with fresh_database(kind, tmp_path) as url, open_target(url) as target:
+    with fresh_database(kind, tmp_path, whole_database=True) as url, open_target(url) as target:
         statements = changelog.changesets[0].changes[0].generate_statements(target.dialect, target)
         assert len(statements) == 2
         for statement in statements:
