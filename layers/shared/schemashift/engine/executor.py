@@ -94,7 +94,7 @@ def _execute(session: Session, item: Planned, outcome: ChangesetResult, result: 
         try:
             with _ChangesetTransaction(session, changeset, outcome) as transaction:
                 for change in changeset.changes:
-                    _run_change(session, change, outcome)
+                    _run_change(session, changeset, change, outcome)
                 statement, row = session.history.record_statement(changeset, exec_type, session.checksum(changeset))
                 transaction.finish(statement)
         except _StatementError as failure:
@@ -112,7 +112,7 @@ def _roll_back(session: Session, entry: RanEntry, outcome: ChangesetResult, resu
     try:
         with _ChangesetTransaction(session, changeset, outcome) as transaction:
             for change in changeset.rollback_changes():
-                _run_change(session, change, outcome)
+                _run_change(session, changeset, change, outcome, rollback=True)
             transaction.finish(session.history.remove_statement(entry.ran))
     except _StatementError as failure:
         raise _migration_failed(changeset, failure, result, "rollback failed") from failure.cause
@@ -170,12 +170,14 @@ class _ChangesetTransaction:
             self.target.rollback()
 
 
-def _run_change(session: Session, change: Change, outcome: ChangesetResult) -> None:
+def _run_change(session: Session, changeset: ChangeSet, change: Change, outcome: ChangesetResult,
+                *, rollback: bool = False) -> None:
     dialect = session.target.dialect
     if not change.applies_to(dialect):
         return
     try:
-        statements = change.generate_statements(dialect, session.target)
+        statements = changeset.modify_sql(change.generate_statements(dialect, session.target), dialect,
+                                          rollback=rollback)
     except SchemashiftError as error:
         raise _StatementError(error.message, None, error) from error
     for sql in statements:
