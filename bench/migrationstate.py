@@ -6,7 +6,8 @@ handler time, against the bare Query calls for the same items (measured in the s
 A schema with ``--changesets`` registered changesets and N instances is built on the local stack
 (moto). The pages measured, and the page after each, get state items on every instance (state is
 sparse: a changeset never deployed on an instance has no item), so a page that read beyond its own
-changesets would show it in the item counts.
+changesets would show it in the item counts. A page whose body would pass the 6 MB Lambda limit
+answers 400 (status column); its reads and time are still measured.
 """
 
 from __future__ import annotations
@@ -136,9 +137,7 @@ def main() -> None:
     rows = []
     try:
         for instances in args.instances:
-            started = time.monotonic()
             tenant = build(stack, "bench", args.changesets, instances, args.pages)
-            setup_s = time.monotonic() - started
             for page in args.pages:
                 handler_times, bare_times = [], []
                 response_bytes = 0
@@ -148,7 +147,7 @@ def main() -> None:
                     result = stack.lambdas.invoke("MigrationstateFunction", json.dumps(event(tenant, "bench", page)).encode())
                     handler_times.append(time.perf_counter() - t)
                     body = result.json()
-                    assert body["statusCode"] == 200, body
+                    status = body["statusCode"]
                     response_bytes = len(body["body"])
                     requests, items, nbytes = counter.reset()
                     t = time.perf_counter()
@@ -158,15 +157,15 @@ def main() -> None:
                 page_items = LIMIT * instances
                 rows.append((instances, page, requests, items, nbytes, bare_requests, bare_items, bare_bytes,
                              statistics.median(handler_times), statistics.median(bare_times), response_bytes,
-                             page_items, setup_s))
+                             page_items, status))
     finally:
         stack.stop()
     print(f"migrationstate, {args.changesets} changesets, limit {LIMIT}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(f"{'inst':>5} {'page':>4} | {'req':>4} {'items':>7} {'MB read':>8} | {'bare req':>8} {'bare items':>10} "
-          f"{'bare MB':>8} | {'handler s':>9} {'bare s':>7} {'ratio':>6} | {'resp MB':>7} {'page state items':>16}")
-    for (inst, page, req, items, nbytes, breq, bitems, bbytes, ht, bt, rb, pitems, _setup) in rows:
+          f"{'bare MB':>8} | {'handler s':>9} {'bare s':>7} {'ratio':>6} | {'status':>6} {'resp MB':>7} {'page items':>10}")
+    for (inst, page, req, items, nbytes, breq, bitems, bbytes, ht, bt, rb, pitems, status) in rows:
         print(f"{inst:>5} {page:>4} | {req:>4} {items:>7} {nbytes / 1e6:>8.2f} | {breq:>8} {bitems:>10} "
-              f"{bbytes / 1e6:>8.2f} | {ht:>9.3f} {bt:>7.3f} {ht / bt:>6.2f} | {rb / 1e6:>7.2f} {pitems:>16}")
+              f"{bbytes / 1e6:>8.2f} | {ht:>9.3f} {bt:>7.3f} {ht / bt:>6.2f} | {status:>6} {rb / 1e6:>7.2f} {pitems:>10}")
 
 
 if __name__ == "__main__":

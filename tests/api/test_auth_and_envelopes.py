@@ -6,7 +6,7 @@ import json
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
-from schemashift.api.app import create_app, current_caller
+from schemashift.api.app import create_app, current_caller, parse_body
 from schemashift.auth.keys import create_api_key, hash_key, resolve_api_key
 from schemashift.errors import Conflict
 from schemashift.local.template import Route
@@ -22,7 +22,8 @@ def _scoped_app() -> APIGatewayRestResolver:
     app = create_app()
 
     @app.post("/v1/orgs/<org>/projects/<project>/widgets")
-    def create_widget(org: str, project: str, widget: Widget) -> dict:
+    def create_widget(org: str, project: str) -> dict:
+        widget = parse_body(app, Widget)
         return {"account": current_caller(app).account, "org": org, "name": widget.name}
 
     @app.post("/v1/orgs/<org>/projects/<project>/explode")
