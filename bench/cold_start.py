@@ -38,7 +38,10 @@ print(json.dumps({{"ms": (time.perf_counter() - t) * 1000}}))
 
 
 def _run(code: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    import os
+
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"}  # as template.yaml's Globals set it
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

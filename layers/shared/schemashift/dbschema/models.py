@@ -12,7 +12,7 @@ STATUSES: tuple[str, ...] = ("Not_Deployed", "Successfully_Deployed", "Deploymen
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
 
 Tags = dict[str, str]
