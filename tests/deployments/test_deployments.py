@@ -125,6 +125,7 @@ def test_apply_tag_and_rollback(api, instance_url) -> None:
     assert all(c["synced"] for c in state["changeSets"])
     assert state["changeSets"][0]["instances"][0]["planExecutionId"] == "plan-1"
 
+    assert api.get(f"{base}/dbschema/app/instance/main").json()["lastAppliedTag"] == "release-1"
     nothing = _apply(api, base)
     assert nothing["status"] == "SUCCESS" and nothing["progress"]["total"] == 0
     assert nothing["preStartTag"] == "release-1"  # reuses the tag on the last row

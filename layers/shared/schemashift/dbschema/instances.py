@@ -138,3 +138,15 @@ def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page:
         instances = [i for i in instances if term in i["identifier"].lower() or term in i["name"].lower()]
     instances.sort(key=lambda i: i["identifier"])
     return instances[page.offset : page.offset + page.size], len(instances)
+
+
+def note_deployment(tenant: Tenant, schema: str, identifier: str, tag: str | None) -> None:
+    """After a successful apply: the tag now on the instance's newest DATABASECHANGELOG row."""
+    if not tag:
+        return
+    _resources().update_item(
+        Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier},
+        UpdateExpression="SET lastAppliedTag = :t, lastDeployedChangeSetTag = :t",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":t": tag},
+    )

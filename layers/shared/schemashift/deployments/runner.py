@@ -15,7 +15,7 @@ from typing import Any
 from schemashift.clock import now_ms
 from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.changelogs import identity, split_fqn
-from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.instances import get_instance_item, note_deployment
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
 from schemashift.dbschema.state import (
     ChangesetStatusUpdate,
@@ -283,6 +283,11 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
     status = FAILURE if failure else SUCCESS
     final = finish_execution(execution_id, status, failure)
     release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
+    request = execution.get("request") or {}
+    if final["status"] == SUCCESS and execution["kind"] == "apply" and not request.get("dryRun"):
+        applied = int(final.get("progressDone", 0)) > 0
+        note_deployment(tenant, execution["schema"], execution["instance"],
+                        request.get("tag") if applied and request.get("tag") else final.get("preStartTag"))
     if execution.get("parentId"):
         set_child_status(execution["parentId"], execution["instance"], final["status"])
         add_progress(execution["parentId"], 1)
