@@ -293,7 +293,6 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
         add_progress(execution["parentId"], 1)
         if final["status"] == FAILURE:
             add_failure(execution["parentId"])
-    request = execution.get("request") or {}
     detail = {
         "executionId": execution_id, "kind": execution["kind"], "status": final["status"],
         "account": tenant.account, "org": tenant.org, "project": tenant.project,
