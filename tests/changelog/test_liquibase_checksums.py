@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -22,11 +21,11 @@ import pytest
 from schemashift.changelog import FileSystemAccessor, parse_changelog
 from schemashift.changelog.model import Dialect
 
+from tests.support.liquibase import liquibase_binary
+
 pytestmark = pytest.mark.liquibase
 
 FIXTURES = Path(__file__).parent / "fixtures" / "liquibase"
-DEFAULT_BINARY = Path(__file__).resolve().parents[2] / "tools/liquibase/node_modules/liquibase/dist/liquibase/liquibase"
-BINARY = Path(os.environ.get("SCHEMASHIFT_LIQUIBASE", str(DEFAULT_BINARY)))
 COLUMNS = ("ID", "AUTHOR", "FILENAME", "MD5SUM", "DESCRIPTION", "COMMENTS", "CONTEXTS", "LABELS", "TAG")
 
 Row = dict[str, str | None]
@@ -34,7 +33,7 @@ Row = dict[str, str | None]
 
 def _start(root: str, url: str, workdir: Path) -> subprocess.Popen[bytes]:
     command = [
-        str(BINARY),
+        liquibase_binary(),
         "--show-banner=false",
         f"--search-path={FIXTURES}",
         f"--changelog-file={root}",
@@ -64,8 +63,7 @@ def _csv_rows(path: Path) -> list[Row]:
 
 @pytest.fixture(scope="module")
 def liquibase(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Row]]:
-    if not (BINARY.is_file() and os.access(BINARY, os.X_OK)) or shutil.which("java") is None:
-        pytest.skip(f"Liquibase CLI not found at {BINARY}")
+    liquibase_binary()  # skips, or fails under SCHEMASHIFT_REQUIRE_LIQUIBASE=1, when it is absent
     workdir = tmp_path_factory.mktemp("liquibase")
     runs = {
         "root.xml": _start("root.xml", f"jdbc:sqlite:{workdir / 'root.sqlite'}", workdir),

@@ -9,17 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.support.liquibase import liquibase_binary
 from tests.targets.databases import jdbc_url
-
-DEFAULT_BINARY = Path(__file__).resolve().parents[2] / "tools/liquibase/node_modules/liquibase/dist/liquibase/liquibase"
-
-
-def liquibase_binary() -> str:
-    """The Liquibase launcher, or skip the test (env ``SCHEMASHIFT_LIQUIBASE`` overrides the default)."""
-    binary = Path(os.environ.get("SCHEMASHIFT_LIQUIBASE") or DEFAULT_BINARY)
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        pytest.skip(f"Liquibase is not installed at {binary} (run: bash scripts/install-liquibase.sh)")
-    return str(binary)
 
 
 def run_liquibase(command: list[str], *, url: str, changelog: str | None, search_path: Path) -> str:
