@@ -8,7 +8,8 @@ validate the changelog against DATABASECHANGELOG before doing anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Literal
 
@@ -112,10 +113,7 @@ def changelog_sync(
     options: RunOptions | None = None,
 ) -> RunResult:
     """Mark every changeset that has no row as EXECUTED, running nothing."""
-    options = options or RunOptions()
-    with locked_session(target, options) as session:
-        validation = _validate_or_raise(session, changelog, contexts, labels)
-        result = _new_result(session, "changelog-sync", validation)
+    with _locked_run(target, changelog, "changelog-sync", contexts, labels, options) as (session, result):
         planned = planning.plan(session, planning.in_scope(session, changelog, contexts, labels))
         mark_ran(session, [item.changeset for item in planned if item.ran is None], result)
         return result
@@ -132,10 +130,7 @@ def _update(
     *,
     preview: bool = False,
 ) -> RunResult:
-    options = options or RunOptions()
-    with locked_session(target, options) as session:
-        validation = _validate_or_raise(session, changelog, contexts, labels, preview=preview)
-        result = _new_result(session, command, validation)
+    with _locked_run(target, changelog, command, contexts, labels, options, preview=preview) as (session, result):
         planned = planning.plan(session, planning.in_scope(session, changelog, contexts, labels))
         visited = select(planned, session, result)
         result.checksums_upgraded = _upgrade_checksums(session, visited)
@@ -258,10 +253,8 @@ def _rollback(
     labels: str | None,
     options: RunOptions | None,
 ) -> RunResult:
-    options = options or RunOptions()
-    with locked_session(target, options) as session:
-        validation = _validate_or_raise(session, changelog, contexts, labels, preview=target.is_recording)
-        result = _new_result(session, command, validation)
+    preview = target.is_recording
+    with _locked_run(target, changelog, command, contexts, labels, options, preview=preview) as (session, result):
         chosen = select(planning.ran_newest_first(session, changelog, contexts, labels), session)
         _check_rollbackable(chosen)
         result.warnings.extend(
@@ -363,6 +356,15 @@ def release_locks(target: Target) -> ReleaseLocksResult:
 
 
 # -- shared -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _locked_run(target: Target, changelog: DatabaseChangeLog, command: str, contexts: Contexts, labels: str | None,
+                options: RunOptions | None, *, preview: bool = False) -> Iterator[tuple[Session, RunResult]]:
+    """The frame of a changing command: hold the lock, validate the changelog, start the result."""
+    with locked_session(target, options or RunOptions()) as session:
+        validation = _validate_or_raise(session, changelog, contexts, labels, preview=preview)
+        yield session, _new_result(session, command, validation)
 
 
 def _validate_or_raise(

@@ -8,8 +8,9 @@ commits implicitly, so earlier DDL of a failing changeset stays, as under Liquib
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from schemashift.changelog.model import Change, ChangeSet
 from schemashift.engine.errors import MigrationFailed
@@ -27,15 +28,10 @@ def run_forward(session: Session, to_run: list[Planned], result: RunResult, *, p
     A failing changeset is reported (status FAILED, with its error) to the result and the
     finish callback before MigrationFailed is raised.
     """
-    for position, item in enumerate(to_run):
-        if not session.options.budget_left(position):
-            result.remaining = len(to_run) - position
-            return
-        _notify_start(session, item.changeset)
-        outcome = ChangesetResult.of(item.changeset, "EXECUTED")
-        with _reporting(session, outcome, result):
-            _execute(session, item, outcome, result, preview=preview)
-        session.lock.renew()
+    _each_within_budget(
+        session, to_run, result, "EXECUTED",
+        lambda item, outcome: _execute(session, item, outcome, result, preview=preview),
+    )
 
 
 def mark_ran(session: Session, changesets: list[ChangeSet], result: RunResult) -> None:
@@ -50,14 +46,25 @@ def mark_ran(session: Session, changesets: list[ChangeSet], result: RunResult) -
 
 def run_backward(session: Session, entries: list[RanEntry], result: RunResult) -> None:
     """Roll back ``entries`` (newest first) and delete their rows, within the run's budget."""
-    for position, entry in enumerate(entries):
+    _each_within_budget(
+        session, entries, result, "ROLLED_BACK", lambda entry, outcome: _roll_back(session, entry, outcome, result)
+    )
+
+
+_Item = TypeVar("_Item", Planned, RanEntry)
+
+
+def _each_within_budget(session: Session, items: list[_Item], result: RunResult, status: ChangesetStatus,
+                        step: Callable[[_Item, ChangesetResult], None]) -> None:
+    """Run ``step`` on each item while the budget lasts, reporting each and renewing the lock between them."""
+    for position, item in enumerate(items):
         if not session.options.budget_left(position):
-            result.remaining = len(entries) - position
+            result.remaining = len(items) - position
             return
-        _notify_start(session, entry.changeset)
-        outcome = ChangesetResult.of(entry.changeset, "ROLLED_BACK")
+        _notify_start(session, item.changeset)
+        outcome = ChangesetResult.of(item.changeset, status)
         with _reporting(session, outcome, result):
-            _roll_back(session, entry, outcome, result)
+            step(item, outcome)
         session.lock.renew()
 
 
