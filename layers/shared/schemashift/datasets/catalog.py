@@ -54,6 +54,9 @@ def name_taken(dataset_id: str, table_name: str) -> Conflict:
     )
 
 
+_Record = type[Dataset] | type[Table] | type[SchemaVersion]
+
+
 @dataclass(frozen=True)
 class NewSchema:
     """What a schema version holds, before the catalog numbers and stamps it."""
@@ -81,23 +84,11 @@ class Catalog:
         return dataset
 
     def get_dataset(self, account: str, dataset_id: str) -> Dataset:
-        item = self.table.get_item(Key=_dataset_key(account, dataset_id), ConsistentRead=True).get("Item")
-        if item is None:
-            raise dataset_not_found(dataset_id)
-        return Dataset.from_item(item)
+        return Dataset.from_item(self._get_item(_dataset_key(account, dataset_id), dataset_not_found(dataset_id)))
 
     def list_datasets(self, account: str, page: PageRequest) -> Page:
         """Oldest first (by ``createdAt``)."""
-        gsi_pk = datasets_gsi_pk(account)
-        response = self.table.query(
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues={":p": gsi_pk},
-            Limit=page.limit,
-            **_start(page, {"gsi1pk": gsi_pk}, account),
-        )
-        items = [Dataset.from_item(item).to_api() for item in response.get("Items", [])]
-        return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+        return self._gsi1_page(account, datasets_gsi_pk(account), page, Dataset)
 
     def delete_dataset(self, account: str, dataset_id: str) -> None:
         """Only an empty dataset can go; ``tableCount`` is checked in the same write."""
@@ -179,24 +170,12 @@ class Catalog:
         return table
 
     def get_table(self, account: str, table_id: str) -> Table:
-        item = self.table.get_item(Key=_table_key(account, table_id), ConsistentRead=True).get("Item")
-        if item is None:
-            raise table_not_found(table_id)
-        return Table.from_item(item)
+        return Table.from_item(self._get_item(_table_key(account, table_id), table_not_found(table_id)))
 
     def list_tables(self, account: str, dataset_id: str, page: PageRequest) -> Page:
         """A dataset's tables ordered by name; 404 when the dataset does not exist."""
         self.get_dataset(account, dataset_id)
-        gsi_pk = tables_gsi_pk(account, dataset_id)
-        response = self.table.query(
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues={":p": gsi_pk},
-            Limit=page.limit,
-            **_start(page, {"gsi1pk": gsi_pk}, account),
-        )
-        items = [Table.from_item(item).to_api() for item in response.get("Items", [])]
-        return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+        return self._gsi1_page(account, tables_gsi_pk(account, dataset_id), page, Table)
 
     def update_table(self, account: str, table_id: str, changes: dict[str, Any]) -> Table:
         """Apply ``tableName`` and/or ``description`` (None clears it). A rename moves the name claim
@@ -267,27 +246,23 @@ class Catalog:
     # ------------------------------------------------------------------ schema versions
     def current_schema(self, account: str, table_id: str) -> SchemaVersion:
         table = self.get_table(account, table_id)
-        item = self.table.get_item(
-            Key={"pk": table_pk(account, table_id), "sk": schema_sk(table.versionNumber)}, ConsistentRead=True
-        ).get("Item")
-        if item is None:
-            raise table_not_found(table_id)
-        return SchemaVersion.from_item(item)
+        key = {"pk": table_pk(account, table_id), "sk": schema_sk(table.versionNumber)}
+        return SchemaVersion.from_item(self._get_item(key, table_not_found(table_id)))
 
     def schema_versions(self, account: str, table_id: str, page: PageRequest) -> Page:
         """Newest first."""
         self.get_table(account, table_id)
         pk = table_pk(account, table_id)
-        response = self.table.query(
+        return self._page(
+            account,
+            page,
+            {"pk": pk},
+            SchemaVersion,
             KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
             ExpressionAttributeValues={":p": pk, ":s": SCHEMA_PREFIX},
             ScanIndexForward=False,
-            Limit=page.limit,
             ConsistentRead=True,
-            **_start(page, {"pk": pk}, account),
         )
-        items = [SchemaVersion.from_item(item).to_api() for item in response.get("Items", [])]
-        return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
 
     def add_schema_version(
         self, account: str, table_id: str, expected_version: int, schema: NewSchema
@@ -322,6 +297,34 @@ class Catalog:
             .commit()
         )
         return version
+
+    # ------------------------------------------------------------------ reads
+    def _get_item(self, key: dict[str, str], missing: NotFound) -> dict[str, Any]:
+        """The item at ``key`` (strongly consistent); ``missing`` is raised when there is none."""
+        item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None:
+            raise missing
+        return item
+
+    def _gsi1_page(self, account: str, gsi_pk: str, page: PageRequest, record: _Record) -> Page:
+        """One page of the items sharing the ``gsi1pk`` ``gsi_pk``, in ``gsi1sk`` order."""
+        return self._page(
+            account,
+            page,
+            {"gsi1pk": gsi_pk},
+            record,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": gsi_pk},
+        )
+
+    def _page(
+        self, account: str, page: PageRequest, pinned: dict[str, str], record: _Record, **query: Any
+    ) -> Page:
+        """One page of a query, its items as ``record.from_item(item).to_api()``; the cursor must match ``pinned``."""
+        response = self.table.query(Limit=page.limit, **query, **_start(page, pinned, account))
+        items = [record.from_item(item).to_api() for item in response.get("Items", [])]
+        return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
 
 
 def _dataset_key(account: str, dataset_id: str) -> dict[str, str]:

@@ -140,10 +140,14 @@ def _is_text(data_type: pa.DataType) -> bool:
     return pa.types.is_string(data_type) or pa.types.is_large_string(data_type)
 
 
+def _is_binary(data_type: pa.DataType) -> bool:
+    return pa.types.is_binary(data_type) or pa.types.is_large_binary(data_type)
+
+
 def _contains_binary(data_type: pa.DataType) -> bool:
     if is_nested(data_type):
         return _contains_binary(data_type.value_type)
-    return pa.types.is_binary(data_type) or pa.types.is_large_binary(data_type)
+    return _is_binary(data_type)
 
 
 def _show(value: Any) -> Any:
@@ -357,23 +361,21 @@ def _looks_numeric(text: str) -> bool:
     return bool(text) and text.lstrip("+-").replace(".", "", 1).isdigit()
 
 
+_COERCERS: tuple[tuple[Callable[[pa.DataType], bool], Callable[[Any, pa.DataType], Any]], ...] = (
+    (pa.types.is_integer, _to_int),
+    (pa.types.is_floating, _to_float),
+    (pa.types.is_boolean, _to_bool),
+    (_is_text, _to_text),
+    (_is_binary, _to_binary),
+    (pa.types.is_timestamp, _to_timestamp),
+    (pa.types.is_date, _to_date),
+    (is_nested, _to_list),
+    (pa.types.is_null, _to_null),
+)
+
+
 def _coercer(data_type: pa.DataType) -> Callable[[Any, pa.DataType], Any]:
-    if pa.types.is_integer(data_type):
-        return _to_int
-    if pa.types.is_floating(data_type):
-        return _to_float
-    if pa.types.is_boolean(data_type):
-        return _to_bool
-    if _is_text(data_type):
-        return _to_text
-    if pa.types.is_binary(data_type) or pa.types.is_large_binary(data_type):
-        return _to_binary
-    if pa.types.is_timestamp(data_type):
-        return _to_timestamp
-    if pa.types.is_date(data_type):
-        return _to_date
-    if is_nested(data_type):
-        return _to_list
-    if pa.types.is_null(data_type):
-        return _to_null
+    for matches, coerce in _COERCERS:
+        if matches(data_type):
+            return coerce
     raise CoercionError(f"unsupported type {data_type}")

@@ -97,6 +97,14 @@ class Draft:
     def record_impact(self, index: DraftIndex, impact: str, reason: str) -> None:
         self.impacts[index.name] = IndexImpact(indexName=index.name, impact=impact, reason=reason)
 
+    def drop_index(self, index: DraftIndex, reason: str) -> None:
+        """Remove ``index``: one the table has is reported dropped, one this migration added is forgotten."""
+        del self.indexes[index.name]
+        if index.existing:
+            self.record_impact(index, "drop", reason)
+        else:
+            self.impacts.pop(index.name, None)
+
     def null_count(self, column: str, info: DatasetInfo) -> int:
         """NULLs the column will hold once migrated, from data at the read version."""
         source = self.sources[column]

@@ -108,11 +108,7 @@ class DropColumn(MigrationOperation):
         del draft.sources[name]
         draft.added.discard(name)
         for index in draft.indexes_on(name):
-            del draft.indexes[index.name]
-            if index.existing:
-                draft.record_impact(index, "drop", f"column {name!r} is dropped")
-            else:
-                draft.impacts.pop(index.name, None)
+            draft.drop_index(index, f"column {name!r} is dropped")
 
 
 class RenameColumnParams(Params):
@@ -135,9 +131,8 @@ class RenameColumn(MigrationOperation):
 
     def apply_to_schema(self, schema: TableSchema) -> TableSchema:
         old, new = self.params.oldName, self.params.newName
-        fields = [f.model_copy(update={"name": new}) if f.name == old else f for f in schema.fields]
         keys = [new if c == old else c for c in schema.primaryKeyColumns]
-        return replace_fields(schema, fields=[f.model_dump() for f in fields], primaryKeyColumns=keys)
+        return _update_field(schema, old, {"name": new}, primaryKeyColumns=keys)
 
     def apply_to_data(self, draft: Draft) -> None:
         old, new = self.params.oldName, self.params.newName
@@ -197,12 +192,7 @@ class ChangeColumnType(MigrationOperation):
         return problems
 
     def apply_to_schema(self, schema: TableSchema) -> TableSchema:
-        p = self.params
-        fields = [
-            f.model_copy(update={"arrowType": normalize_arrow_type(p.newType)}) if f.name == p.name else f
-            for f in schema.fields
-        ]
-        return replace_fields(schema, fields=[f.model_dump() for f in fields])
+        return _update_field(schema, self.params.name, {"arrowType": normalize_arrow_type(self.params.newType)})
 
     def apply_to_data(self, draft: Draft) -> None:
         p = self.params
@@ -255,9 +245,13 @@ class AlterColumnNullability(MigrationOperation):
         return []
 
     def apply_to_schema(self, schema: TableSchema) -> TableSchema:
-        p = self.params
-        fields = [f.model_copy(update={"nullable": p.nullable}) if f.name == p.name else f for f in schema.fields]
-        return replace_fields(schema, fields=[f.model_dump() for f in fields])
+        return _update_field(schema, self.params.name, {"nullable": self.params.nullable})
+
+
+def _update_field(schema: TableSchema, name: str, update: dict[str, Any], **changes: Any) -> TableSchema:
+    """``schema`` with ``update`` applied to the field ``name`` (and ``changes`` to the schema)."""
+    fields = [f.model_copy(update=update) if f.name == name else f for f in schema.fields]
+    return replace_fields(schema, fields=[f.model_dump() for f in fields], **changes)
 
 
 def _new_name_problems(draft: Draft, name: str, *, ignoring: str | None = None) -> list[str]:

@@ -6,8 +6,9 @@ the new indexes against the committed data, then publishes all index changes in 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
+import pyarrow as pa
 from pydantic import Field
 
 from schemashift.datasets.migrations.dataset_info import DatasetInfo
@@ -17,16 +18,18 @@ from schemashift.datasets.migrations.operations.index_support import index_type_
 from schemashift.datasets.schema import TableSchema
 
 
-class AddScalarIndexParams(Params):
-    column: str
-    indexType: Literal["btree", "bitmap", "label_list", "inverted"]
-    name: str | None = None
+class _IndexOperation(MigrationOperation):
+    """An index operation: the schema stays as it is."""
+
+    def apply_to_schema(self, schema: TableSchema) -> TableSchema:
+        return schema
 
 
-class AddScalarIndex(MigrationOperation):
-    type = "add_scalar_index"
-    params_model = AddScalarIndexParams
-    params: AddScalarIndexParams
+class _AddIndex(_IndexOperation):
+    """A new index on one column, of a type that column's data type supports."""
+
+    kind: ClassVar[IndexKind]
+    params: AddScalarIndexParams | AddVectorIndexParams
 
     @property
     def index_name(self) -> str:
@@ -37,13 +40,28 @@ class AddScalarIndex(MigrationOperation):
         if not draft.has_column(p.column):
             return [f"unknown column {p.column!r}"]
         problems = _new_index_problems(draft, self.index_name)
-        reason = index_type_problem("scalar", p.indexType, draft.schema.field(p.column).data_type)
+        data_type = draft.schema.field(p.column).data_type
+        reason = index_type_problem(self.kind, p.indexType, data_type)
         if reason:
-            problems.append(f"column {p.column!r}: {reason}")
-        return problems
+            return [*problems, f"column {p.column!r}: {reason}"]
+        return problems + self.option_problems(data_type, info)
 
-    def apply_to_schema(self, schema: TableSchema) -> TableSchema:
-        return schema
+    def option_problems(self, data_type: pa.DataType, info: DatasetInfo) -> list[str]:
+        """Problems with the index options, once the column is known to support the index type."""
+        return []
+
+
+class AddScalarIndexParams(Params):
+    column: str
+    indexType: Literal["btree", "bitmap", "label_list", "inverted"]
+    name: str | None = None
+
+
+class AddScalarIndex(_AddIndex):
+    type = "add_scalar_index"
+    kind = "scalar"
+    params_model = AddScalarIndexParams
+    params: AddScalarIndexParams
 
     def apply_to_data(self, draft: Draft) -> None:
         index = DraftIndex(
@@ -61,24 +79,15 @@ class AddVectorIndexParams(Params):
     numSubVectors: int | None = Field(default=None, ge=1)
 
 
-class AddVectorIndex(MigrationOperation):
+class AddVectorIndex(_AddIndex):
     type = "add_vector_index"
+    kind = "vector"
     params_model = AddVectorIndexParams
     params: AddVectorIndexParams
 
-    @property
-    def index_name(self) -> str:
-        return self.params.name or f"{self.params.column}_idx"
-
-    def validate(self, draft: Draft, info: DatasetInfo) -> list[str]:
+    def option_problems(self, data_type: pa.DataType, info: DatasetInfo) -> list[str]:
         p = self.params
-        if not draft.has_column(p.column):
-            return [f"unknown column {p.column!r}"]
-        problems = _new_index_problems(draft, self.index_name)
-        data_type = draft.schema.field(p.column).data_type
-        reason = index_type_problem("vector", p.indexType, data_type)
-        if reason:
-            return [*problems, f"column {p.column!r}: {reason}"]
+        problems = []
         if p.numSubVectors is not None:
             if p.indexType != "IVF_PQ":
                 problems.append("numSubVectors applies to IVF_PQ only")
@@ -89,9 +98,6 @@ class AddVectorIndex(MigrationOperation):
         elif p.numPartitions is not None and p.numPartitions > info.total_rows:
             problems.append(f"numPartitions {p.numPartitions} exceeds the {info.total_rows} rows of the table")
         return problems
-
-    def apply_to_schema(self, schema: TableSchema) -> TableSchema:
-        return schema
 
     def apply_to_data(self, draft: Draft) -> None:
         p = self.params
@@ -113,8 +119,8 @@ class DropIndexParams(Params):
     name: str
 
 
-class _DropIndex(MigrationOperation):
-    kind: IndexKind
+class _DropIndex(_IndexOperation):
+    kind: ClassVar[IndexKind]
     params_model = DropIndexParams
     params: DropIndexParams
 
@@ -127,15 +133,8 @@ class _DropIndex(MigrationOperation):
             return [f"index {index.name!r} is a {index.kind} index; use {other}"]
         return []
 
-    def apply_to_schema(self, schema: TableSchema) -> TableSchema:
-        return schema
-
     def apply_to_data(self, draft: Draft) -> None:
-        index = draft.indexes.pop(self.params.name)
-        if index.existing:
-            draft.record_impact(index, "drop", "dropped by this migration")
-        else:
-            draft.impacts.pop(index.name, None)
+        draft.drop_index(draft.indexes[self.params.name], "dropped by this migration")
 
 
 class DropScalarIndex(_DropIndex):
