@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
+from schemashift.changelog.changes import values
 from schemashift.changelog.changes.base import AddColumnConfig, BeanChange, ColumnConfig, register
 from schemashift.changelog.changes.datatypes import to_sql_type
 from schemashift.changelog.changes.sqlbuild import ident, qualified, quote, sa_dialect
@@ -171,47 +172,65 @@ class RenameColumnChange(BeanChange):
         ]
 
 
-@register
 @dataclasses.dataclass(eq=False, repr=False)
-class ModifyDataTypeChange(BeanChange):
-    name: ClassVar[str] = "modifyDataType"
-    bean: ClassVar[tuple[str, ...]] = ("catalogName", "columnName", "newDataType", "schemaName", "tableName")
+class SingleColumnChange(BeanChange):
+    """A change to one existing column: ALTER TABLE on PostgreSQL and MySQL/MariaDB, a table
+    rebuild with the column's shape edited on SQLite."""
+
     catalog_name: str | None = None
     schema_name: str | None = None
     table_name: str | None = None
     column_name: str | None = None
+
+    def alter(
+        self, dialect: Dialect, probe: DatabaseProbe | None, *, postgresql: str, mysql: str, sqlite: dict[str, Any]
+    ) -> list[str]:
+        """``ALTER TABLE <table> <clause>`` with the dialect's clause; on SQLite, a rebuild that sets
+        the ``sqlite`` attributes of the column's ``ColumnShape``."""
+        table = qualified(self.schema_name, self.table_name or "", dialect)
+        if dialect == "postgresql":
+            return [f"ALTER TABLE {table} {postgresql}"]
+        if dialect in MYSQL:
+            return [f"ALTER TABLE {table} {mysql}"]
+
+        def edit(shape: TableShape) -> None:
+            column = shape.column(self.column_name or "")
+            for attribute, value in sqlite.items():
+                setattr(column, attribute, value)
+
+        return rebuild(probe, self.table_name or "", self.name, edit)
+
+
+@register
+@dataclasses.dataclass(eq=False, repr=False)
+class ModifyDataTypeChange(SingleColumnChange):
+    name: ClassVar[str] = "modifyDataType"
+    bean: ClassVar[tuple[str, ...]] = ("catalogName", "columnName", "newDataType", "schemaName", "tableName")
     new_data_type: str | None = None
 
     def validate(self, dialect: Dialect) -> list[str]:
         return self.require("tableName", "columnName", "newDataType")
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
-        table = qualified(self.schema_name, self.table_name or "", dialect)
         column = quote(self.column_name or "", dialect)
         new_type = to_sql_type(self.new_data_type or "", dialect)
-        if dialect == "postgresql":
-            return [f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {new_type} USING ({column}::{new_type})"]
-        if dialect in MYSQL:
-            return [f"ALTER TABLE {table} MODIFY {column} {new_type}"]
-
-        def retype(shape: TableShape) -> None:
-            shape.column(self.column_name or "").type = new_type
-
-        return rebuild(probe, self.table_name or "", self.name, retype)
+        return self.alter(
+            dialect,
+            probe,
+            postgresql=f"ALTER COLUMN {column} TYPE {new_type} USING ({column}::{new_type})",
+            mysql=f"MODIFY {column} {new_type}",
+            sqlite={"type": new_type},
+        )
 
 
 @register
 @dataclasses.dataclass(eq=False, repr=False)
-class AddNotNullConstraintChange(BeanChange):
+class AddNotNullConstraintChange(SingleColumnChange):
     name: ClassVar[str] = "addNotNullConstraint"
     bean: ClassVar[tuple[str, ...]] = (
         "catalogName", "columnDataType", "columnName", "constraintName", "defaultNullValue", "schemaName",
         "tableName", "validate",
     )  # fmt: skip
-    catalog_name: str | None = None
-    schema_name: str | None = None
-    table_name: str | None = None
-    column_name: str | None = None
     default_null_value: str | None = None
     column_data_type: str | None = None
     constraint_name: str | None = None
@@ -221,24 +240,22 @@ class AddNotNullConstraintChange(BeanChange):
         return self.require("tableName", "columnName") + _needs_type(self, dialect)
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
-        table = qualified(self.schema_name, self.table_name or "", dialect)
         column = quote(self.column_name or "", dialect)
         statements: list[str] = []
         if self.default_null_value is not None:
+            table = qualified(self.schema_name, self.table_name or "", dialect)
             value = default_value_sql(dialect, self.column_data_type, value=self.default_null_value)
             statements.append(f"UPDATE {table} SET {column} = {value} WHERE {column} IS NULL")
-        if dialect == "postgresql":
-            return [*statements, f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL"]
-        if dialect in MYSQL:
-            return [
-                *statements,
-                f"ALTER TABLE {table} MODIFY {column} {to_sql_type(self.column_data_type or '', dialect)} NOT NULL",
-            ]
-
-        def require_value(shape: TableShape) -> None:
-            shape.column(self.column_name or "").not_null = True
-
-        return [*statements, *rebuild(probe, self.table_name or "", self.name, require_value)]
+        return [
+            *statements,
+            *self.alter(
+                dialect,
+                probe,
+                postgresql=f"ALTER COLUMN {column} SET NOT NULL",
+                mysql=f"MODIFY {column} {to_sql_type(self.column_data_type or '', dialect)} NOT NULL",
+                sqlite={"not_null": True},
+            ),
+        ]
 
     def inverse(self) -> list[Change]:
         return [
@@ -253,15 +270,11 @@ class AddNotNullConstraintChange(BeanChange):
 
 @register
 @dataclasses.dataclass(eq=False, repr=False)
-class DropNotNullConstraintChange(BeanChange):
+class DropNotNullConstraintChange(SingleColumnChange):
     name: ClassVar[str] = "dropNotNullConstraint"
     bean: ClassVar[tuple[str, ...]] = (
         "catalogName", "columnDataType", "columnName", "constraintName", "schemaName", "tableName",
     )  # fmt: skip
-    catalog_name: str | None = None
-    schema_name: str | None = None
-    table_name: str | None = None
-    column_name: str | None = None
     column_data_type: str | None = None
     constraint_name: str | None = None
 
@@ -269,17 +282,14 @@ class DropNotNullConstraintChange(BeanChange):
         return self.require("tableName", "columnName") + _needs_type(self, dialect)
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
-        table = qualified(self.schema_name, self.table_name or "", dialect)
         column = quote(self.column_name or "", dialect)
-        if dialect == "postgresql":
-            return [f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL"]
-        if dialect in MYSQL:
-            return [f"ALTER TABLE {table} MODIFY {column} {to_sql_type(self.column_data_type or '', dialect)} NULL"]
-
-        def allow_null(shape: TableShape) -> None:
-            shape.column(self.column_name or "").not_null = False
-
-        return rebuild(probe, self.table_name or "", self.name, allow_null)
+        return self.alter(
+            dialect,
+            probe,
+            postgresql=f"ALTER COLUMN {column} DROP NOT NULL",
+            mysql=f"MODIFY {column} {to_sql_type(self.column_data_type or '', dialect)} NULL",
+            sqlite={"not_null": False},
+        )
 
     def inverse(self) -> list[Change]:
         return [
@@ -295,17 +305,13 @@ class DropNotNullConstraintChange(BeanChange):
 
 @register
 @dataclasses.dataclass(eq=False, repr=False)
-class AddDefaultValueChange(BeanChange):
+class AddDefaultValueChange(SingleColumnChange):
     name: ClassVar[str] = "addDefaultValue"
     bean: ClassVar[tuple[str, ...]] = (
         "catalogName", "columnDataType", "columnName", "defaultValue", "defaultValueBoolean", "defaultValueComputed",
         "defaultValueConstraintName", "defaultValueDate", "defaultValueNumeric", "defaultValueSequenceNext",
         "schemaName", "tableName",
     )  # fmt: skip
-    catalog_name: str | None = None
-    schema_name: str | None = None
-    table_name: str | None = None
-    column_name: str | None = None
     column_data_type: str | None = None
     default_value: str | None = None
     default_value_numeric: str | None = None
@@ -316,36 +322,23 @@ class AddDefaultValueChange(BeanChange):
     default_value_constraint_name: str | None = None
 
     def default_sql(self, dialect: Dialect) -> str:
-        value = default_value_sql(
-            dialect,
-            self.column_data_type,
-            value=self.default_value,
-            numeric=self.default_value_numeric,
-            boolean=self.default_value_boolean,
-            date=self.default_value_date,
-            computed=self.default_value_computed,
-            sequence_next=self.default_value_sequence_next,
-        )
+        value = values.default_sql(self, dialect, self.column_data_type)
         return "NULL" if value is None else value
 
     def validate(self, dialect: Dialect) -> list[str]:
         return self.require("tableName", "columnName")
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
-        table = qualified(self.schema_name, self.table_name or "", dialect)
         column = quote(self.column_name or "", dialect)
         value = self.default_sql(dialect)
-        if dialect == "postgresql":
-            return [f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value}"]
-        if dialect in MYSQL:
-            if self.default_value_computed is not None:
-                value = f"({value})"
-            return [f"ALTER TABLE {table} ALTER {column} SET DEFAULT {value}"]
-
-        def set_default(shape: TableShape) -> None:
-            shape.column(self.column_name or "").default = value
-
-        return rebuild(probe, self.table_name or "", self.name, set_default)
+        mysql_value = f"({value})" if self.default_value_computed is not None else value
+        return self.alter(
+            dialect,
+            probe,
+            postgresql=f"ALTER COLUMN {column} SET DEFAULT {value}",
+            mysql=f"ALTER {column} SET DEFAULT {mysql_value}",
+            sqlite={"default": value},
+        )
 
     def inverse(self) -> list[Change]:
         return [
@@ -360,30 +353,23 @@ class AddDefaultValueChange(BeanChange):
 
 @register
 @dataclasses.dataclass(eq=False, repr=False)
-class DropDefaultValueChange(BeanChange):
+class DropDefaultValueChange(SingleColumnChange):
     name: ClassVar[str] = "dropDefaultValue"
     bean: ClassVar[tuple[str, ...]] = ("catalogName", "columnDataType", "columnName", "schemaName", "tableName")
-    catalog_name: str | None = None
-    schema_name: str | None = None
-    table_name: str | None = None
-    column_name: str | None = None
     column_data_type: str | None = None
 
     def validate(self, dialect: Dialect) -> list[str]:
         return self.require("tableName", "columnName")
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
-        table = qualified(self.schema_name, self.table_name or "", dialect)
         column = quote(self.column_name or "", dialect)
-        if dialect == "postgresql":
-            return [f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"]
-        if dialect in MYSQL:
-            return [f"ALTER TABLE {table} ALTER {column} DROP DEFAULT"]
-
-        def drop_default(shape: TableShape) -> None:
-            shape.column(self.column_name or "").default = None
-
-        return rebuild(probe, self.table_name or "", self.name, drop_default)
+        return self.alter(
+            dialect,
+            probe,
+            postgresql=f"ALTER COLUMN {column} DROP DEFAULT",
+            mysql=f"ALTER {column} DROP DEFAULT",
+            sqlite={"default": None},
+        )
 
 
 __all__ = [

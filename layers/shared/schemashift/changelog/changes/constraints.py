@@ -7,7 +7,7 @@ table; unique constraints become unique indexes (SQLite enforces both the same w
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from schemashift.changelog.changes.base import BeanChange, register
 from schemashift.changelog.changes.sqlbuild import column_list, qualified, quote, split_names, string_literal
@@ -16,10 +16,27 @@ from schemashift.changelog.model import Change, DatabaseProbe, Dialect
 from schemashift.errors import ValidationFailed
 
 MYSQL = ("mysql", "mariadb")
+_Named = TypeVar("_Named", ForeignKeyShape, UniqueShape)
 
 
 def _constraint(name: str | None, dialect: str) -> str:
     return f"CONSTRAINT {quote(name, dialect)} " if name else ""
+
+
+def _deferrable(deferrable: bool | None, initially_deferred: bool | None, dialect: str) -> str:
+    """PostgreSQL's `` DEFERRABLE [INITIALLY DEFERRED]`` (the other dialects have no deferred constraints)."""
+    if dialect == "postgresql" and deferrable:
+        return " DEFERRABLE" + (" INITIALLY DEFERRED" if initially_deferred else "")
+    return ""
+
+
+def _without(named: list[_Named], name: str | None, kind: str, table: str) -> list[_Named]:
+    """``named`` without the constraint called ``name`` (any case); an error when there is none."""
+    wanted = (name or "").lower()
+    kept = [item for item in named if (item.name or "").lower() != wanted]
+    if len(kept) == len(named):
+        raise ValidationFailed(f"{kind} {name} does not exist on {table}")
+    return kept
 
 
 @register
@@ -151,9 +168,7 @@ class AddUniqueConstraintChange(BeanChange):
         columns = column_list(self.column_names or "", dialect)
         if dialect == "sqlite":
             return [f"CREATE UNIQUE INDEX {quote(self.constraint_name or '', dialect)} ON {table} ({columns})"]
-        deferred = ""
-        if dialect == "postgresql" and self.deferrable:
-            deferred = " DEFERRABLE" + (" INITIALLY DEFERRED" if self.initially_deferred else "")
+        deferred = _deferrable(self.deferrable, self.initially_deferred, dialect)
         return [f"ALTER TABLE {table} ADD {_constraint(self.constraint_name, dialect)}UNIQUE ({columns}){deferred}"]
 
     def inverse(self) -> list[Change]:
@@ -202,11 +217,7 @@ def _drop_sqlite_unique(probe: DatabaseProbe, change: DropUniqueConstraintChange
     """A UNIQUE constraint declared in CREATE TABLE (not an index) can only go by rebuilding."""
 
     def drop(shape: TableShape) -> None:
-        wanted = (change.constraint_name or "").lower()
-        kept: list[UniqueShape] = [u for u in shape.uniques if (u.name or "").lower() != wanted]
-        if len(kept) == len(shape.uniques):
-            raise ValidationFailed(f"Unique constraint {change.constraint_name} does not exist on {shape.name}")
-        shape.uniques = kept
+        shape.uniques = _without(shape.uniques, change.constraint_name, "Unique constraint", shape.name)
 
     return rebuild(probe, change.table_name or "", change.name, drop)
 
@@ -272,9 +283,7 @@ class AddForeignKeyConstraintChange(BeanChange):
             sql += f" ON UPDATE {self.on_update}"
         if self._on_delete():
             sql += f" ON DELETE {self._on_delete()}"
-        if dialect == "postgresql" and self.deferrable:
-            sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if self.initially_deferred else "")
-        return [sql]
+        return [sql + _deferrable(self.deferrable, self.initially_deferred, dialect)]
 
     def inverse(self) -> list[Change]:
         return [
@@ -310,10 +319,6 @@ class DropForeignKeyConstraintChange(BeanChange):
             return [f"ALTER TABLE {table} DROP CONSTRAINT {name}"]
 
         def drop_key(shape: TableShape) -> None:
-            wanted = (self.constraint_name or "").lower()
-            kept = [fk for fk in shape.foreign_keys if (fk.name or "").lower() != wanted]
-            if len(kept) == len(shape.foreign_keys):
-                raise ValidationFailed(f"Foreign key {self.constraint_name} does not exist on {shape.name}")
-            shape.foreign_keys = kept
+            shape.foreign_keys = _without(shape.foreign_keys, self.constraint_name, "Foreign key", shape.name)
 
         return rebuild(probe, self.base_table_name or "", self.name, drop_key)

@@ -117,6 +117,11 @@ def _with(name: str, params: tuple[str, ...]) -> str:
     return f"{name}({', '.join(params)})" if params else name
 
 
+def _sized(t: ParsedType, sized: dict[str, str]) -> str:
+    """A type that takes its parameters along (``VARCHAR(50)``, ``DECIMAL(10, 2)``); unknown ones pass through."""
+    return _with(sized[t.name], t.params) if t.name in sized else t.raw
+
+
 def to_sql_type(definition: str, dialect: str, *, auto_increment: bool = False) -> str:
     """The column type Liquibase would emit for ``definition`` on ``dialect``."""
     parsed = parse_type(definition)
@@ -142,29 +147,20 @@ def _postgresql(t: ParsedType, auto_increment: bool) -> str:
         "double": "DOUBLE PRECISION",
         "currency": "DECIMAL(18, 4)",
     }
+    sized = {"varchar": "VARCHAR", "nvarchar": "VARCHAR", "char": "CHAR", "nchar": "CHAR", "decimal": "DECIMAL"}
     if t.name in simple:
         if t.name == "boolean" and t.raw.lower().startswith("bit") and t.params and t.params != ("1",):
             return _with("BIT", t.params)
         return simple[t.name]
-    if t.name in ("varchar", "nvarchar"):
-        return _with("VARCHAR", t.params)
-    if t.name in ("char", "nchar"):
-        return _with("CHAR", t.params)
-    if t.name in ("datetime", "timestamp"):
+    if t.name in ("datetime", "timestamp", "time"):
         zoned = "tz" in t.raw.lower() or "with time zone" in t.raw.lower()
         precision = f"({t.params[0]})" if t.params else ""
-        return f"TIMESTAMP{precision} {'WITH' if zoned else 'WITHOUT'} TIME ZONE"
-    if t.name == "time":
-        zoned = "tz" in t.raw.lower() or "with time zone" in t.raw.lower()
-        precision = f"({t.params[0]})" if t.params else ""
-        return f"TIME{precision} {'WITH' if zoned else 'WITHOUT'} TIME ZONE"
-    if t.name == "decimal":
-        return _with("DECIMAL", t.params)
+        return f"{'TIME' if t.name == 'time' else 'TIMESTAMP'}{precision} {'WITH' if zoned else 'WITHOUT'} TIME ZONE"
     if t.name == "number":
         return _with("numeric", t.params)
     if t.name == "float":
         return "REAL" if t.raw.lower() in ("real", "float4") else _with("FLOAT", t.params)
-    return t.raw
+    return _sized(t, sized)
 
 
 def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
@@ -177,20 +173,26 @@ def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
         "xml": "LONGTEXT",
         "currency": "DECIMAL(18, 4)",
     }
+    sized = {
+        "tinyint": "TINYINT",
+        "varchar": "VARCHAR",
+        "nvarchar": "NVARCHAR",
+        "char": "CHAR",
+        "nchar": "NCHAR",
+        "datetime": "datetime",
+        "timestamp": "timestamp",
+        "time": "time",
+        "decimal": "DECIMAL",
+        "number": "DECIMAL",
+        "double": "DOUBLE",
+        "float": "FLOAT",
+    }
     if t.name in simple:
         return simple[t.name]
-    if t.name == "tinyint":
-        return _with("TINYINT", t.params)
     if t.name == "boolean":
         if t.raw.lower().startswith("bit") and t.params:
             return _with("BIT", t.params)
         return "TINYINT(1)" if mariadb else "TINYINT"
-    if t.name == "varchar":
-        return _with("VARCHAR", t.params)
-    if t.name == "nvarchar":
-        return _with("NVARCHAR", t.params)
-    if t.name in ("char", "nchar"):
-        return _with("CHAR" if t.name == "char" else "NCHAR", t.params)
     if t.name == "clob":
         lower = t.raw.lower()
         return {"text": "TEXT", "tinytext": "TINYTEXT", "mediumtext": "MEDIUMTEXT"}.get(lower, "LONGTEXT")
@@ -201,21 +203,9 @@ def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
         return {"blob": "BLOB" if t.params else "LONGBLOB", "tinyblob": "TINYBLOB", "mediumblob": "MEDIUMBLOB"}.get(
             lower, "LONGBLOB"
         )
-    if t.name == "datetime":
-        return _with("datetime", t.params)
-    if t.name == "timestamp":
-        return _with("timestamp", t.params)
-    if t.name == "time":
-        return _with("time", t.params)
-    if t.name in ("decimal", "number"):
-        return _with("DECIMAL", t.params)
-    if t.name == "double":
-        return _with("DOUBLE", t.params)
-    if t.name == "float":
-        return _with("FLOAT", t.params)
     if t.name == "uuid":
         return "UUID" if mariadb else "CHAR(36)"
-    return t.raw
+    return _sized(t, sized)
 
 
 def _sqlite(t: ParsedType, auto_increment: bool) -> str:
@@ -237,21 +227,20 @@ def _sqlite(t: ParsedType, auto_increment: bool) -> str:
         "double": "DOUBLE",
         "currency": "DECIMAL(18, 4)",
     }
+    sized = {
+        "varchar": "VARCHAR",
+        "nvarchar": "VARCHAR",
+        "char": "CHAR",
+        "nchar": "CHAR",
+        "decimal": "DECIMAL",
+        "number": "NUMERIC",
+        "float": "FLOAT",
+    }
     if auto_increment and t.name in ("int", "bigint", "smallint"):
         return "INTEGER"
     if t.name in simple:
         return simple[t.name]
-    if t.name in ("varchar", "nvarchar"):
-        return _with("VARCHAR", t.params)
-    if t.name in ("char", "nchar"):
-        return _with("CHAR", t.params)
-    if t.name == "decimal":
-        return _with("DECIMAL", t.params)
-    if t.name == "number":
-        return _with("NUMERIC", t.params)
-    if t.name == "float":
-        return _with("FLOAT", t.params)
-    return t.raw
+    return _sized(t, sized)
 
 
 _MAPPERS = {

@@ -27,7 +27,7 @@ def build_column(column: ColumnConfig, dialect: str, *, single_key: bool) -> Any
     constraints = column.constraints
     primary = bool(constraints and constraints.primary_key)
     nullable = not (primary or (constraints is not None and constraints.nullable is False))
-    default = default_sql(column, dialect)
+    default = default_sql(column, dialect, column.type)
     extra: list[Any] = []
     if auto and dialect == "postgresql":
         extra.append(Identity(start=column.start_with, increment=column.increment_by))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemashift.changelog.changes.base import ColumnConfig
 from schemashift.changelog.changes.datatypes import is_boolean, is_numeric
 from schemashift.changelog.changes.sqlbuild import boolean_literal, qualified, string_literal
@@ -43,17 +45,18 @@ def value_sql(column: ColumnConfig, dialect: str) -> str | None:
     return None
 
 
-def default_sql(column: ColumnConfig, dialect: str, column_type: str | None = None) -> str | None:
-    """The SQL for a column default (``defaultValue*``), typed by ``column_type`` when known."""
+def default_sql(defaults: Any, dialect: str, column_type: str | None) -> str | None:
+    """The SQL for the ``defaultValue*`` properties of a column config (or of an addDefaultValue
+    change, which has the same ones), typed by ``column_type`` when known."""
     return default_value_sql(
         dialect,
-        column_type or column.type,
-        value=column.default_value,
-        numeric=column.default_value_numeric,
-        boolean=column.default_value_boolean,
-        date=column.default_value_date,
-        computed=column.default_value_computed,
-        sequence_next=column.default_value_sequence_next,
+        column_type,
+        value=defaults.default_value,
+        numeric=defaults.default_value_numeric,
+        boolean=defaults.default_value_boolean,
+        date=defaults.default_value_date,
+        computed=defaults.default_value_computed,
+        sequence_next=defaults.default_value_sequence_next,
     )
 
 
