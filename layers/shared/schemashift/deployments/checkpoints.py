@@ -1,8 +1,8 @@
 """Per-changeset checkpoints written behind the engine, in order, on one background thread.
 
-A changeset commits on the target first; its DynamoDB checkpoint (state items, result row, +1
-progress: one atomic request) is then queued while the next changeset runs, so DynamoDB latency is
-not added to every changeset. If the worker dies with checkpoints still queued, nothing is lost:
+A changeset commits on the target first; its DynamoDB checkpoint (state items and result row in
+one batch write, then +1 progress) is then queued while the next changeset runs, so DynamoDB
+latency is not added to every changeset. If the worker dies with checkpoints still queued, nothing is lost:
 the target's DATABASECHANGELOG is the truth and the next batch or run reconciles from it.
 """
 
