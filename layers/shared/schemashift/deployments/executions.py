@@ -84,19 +84,25 @@ def add_results(execution_id: str, results: list[dict[str, Any]]) -> None:
     batch_write(_table(), puts=[{**_key(execution_id, f"R#{base + i:020d}"), **r} for i, r in enumerate(results)])
 
 
-def checkpoint(execution_id: str, result: dict[str, Any], state_puts: list[dict[str, Any]],
-               state_table: str, progress: int = 1) -> None:
-    """One changeset's outcome: its state items and result row in one BatchWriteItem (both tables),
-    then the progress counter. Not a transaction on purpose: DATABASECHANGELOG is the truth and the
-    next batch reconciles a half-written checkpoint, while transactions cost twice the capacity."""
+def checkpoint(execution_id: str, records: list[tuple[dict[str, Any], list[dict[str, Any]], int]],
+               state_table: str) -> None:
+    """Changesets' outcomes, in order: (result row, state items, progress) each. Rows and items go out
+    in batch writes of 25 (both tables), then one progress update. Not a transaction on purpose:
+    DATABASECHANGELOG is the truth and the next batch reconciles a half-written checkpoint."""
     table = _table()
-    requests: dict[str, list[dict[str, Any]]] = {
-        table.name: [{"PutRequest": {"Item": {**_key(execution_id, f"R#{time.time_ns():020d}"), **result}}}]}
-    if state_puts:
-        requests[state_table] = [{"PutRequest": {"Item": item}} for item in state_puts]
     client = table.meta.client
-    while requests:
-        requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+    writes: list[tuple[str, dict[str, Any]]] = []
+    base = time.time_ns()
+    for offset, (result, state_puts, _) in enumerate(records):
+        writes.append((table.name, {**_key(execution_id, f"R#{base + offset:020d}"), **result}))
+        writes += [(state_table, item) for item in state_puts]
+    for start in range(0, len(writes), 25):
+        requests: dict[str, list[dict[str, Any]]] = {}
+        for name, item in writes[start : start + 25]:
+            requests.setdefault(name, []).append({"PutRequest": {"Item": item}})
+        while requests:
+            requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+    progress = sum(count for _, _, count in records)
     if progress:
         add_progress(execution_id, progress)
 

@@ -188,13 +188,8 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
 
     index = definitions_index(tenant, schema)
     state_table = get_settings().changeset_state_table
-    writer = CheckpointWriter()
+    writer = CheckpointWriter(lambda records: save_checkpoint(execution_id, records, state_table))
     failed: set[str] = set()
-
-    def write(result: Any, puts: list[dict[str, Any]], progress: int) -> None:
-        save_checkpoint(execution_id, {"changeSetFQN": result.fqn, "status": result.status,
-                                       "durationMs": round(result.duration_ms), "error": result.error},
-                        puts, state_table, progress=progress)
 
     def checkpoint(result: Any) -> None:
         maybe_fail("deployment.before_checkpoint")
@@ -208,7 +203,9 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
             puts = state_items(tenant, schema, instance, definition, update, now_ms())
         if result.status == "FAILED":
             failed.add(result.fqn)
-        writer.submit(lambda: write(result, puts, 0 if result.status == "FAILED" else 1))
+        row = {"changeSetFQN": result.fqn, "status": result.status, "durationMs": round(result.duration_ms),
+               "error": result.error}
+        writer.add((row, puts, 0 if result.status == "FAILED" else 1))
         if armed("deployment.after_checkpoint"):  # a crash right after the checkpoint landed
             writer.flush()
             maybe_fail("deployment.after_checkpoint")
