@@ -187,12 +187,3 @@ def _summary(schema: str, info: dict[str, Any], changelog: DatabaseChangeLog) ->
     return {"schema": schema, "version": int(info["version"]), "sha256": info["sha256"],
             "rootFile": info["rootFile"], "uploaded": int(info["uploaded"]),
             "changesetCount": len(changelog.changesets)}
-
-
-def changelog_versions(tenant: Tenant, schema: str) -> list[dict[str, Any]]:
-    get_schema_item(tenant, schema)
-    items = query_all(dynamodb_table(get_settings().resources_table),
-                      KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
-                      ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":p": CHANGELOG_SK},
-                      ScanIndexForward=False)
-    return [{k: plain(v) for k, v in i.items() if k not in ("pk", "sk", "key")} for i in items]

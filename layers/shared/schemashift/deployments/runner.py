@@ -41,9 +41,8 @@ from schemashift.deployments.executions import (
 from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
-from schemashift.errors import Conflict, SchemashiftError
+from schemashift.errors import Conflict
 from schemashift.faults import armed, maybe_fail
-from schemashift.observability import logger
 from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
 
@@ -300,14 +299,6 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
     }
     emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail)
     return {"executionId": execution_id, "status": final["status"]}
-
-
-def fail_safely(execution_id: str, exc: Exception) -> None:
-    """Used by callers outside Step Functions (e.g. a start that could not launch the state machine)."""
-    logger.exception("deployment could not start", extra={"executionId": execution_id})
-    code = exc.code if isinstance(exc, SchemashiftError) else type(exc).__name__
-    finish(execution_id, {"Error": code, "Cause": str(exc)})
-
 
 def fleet_gate(execution_id: str, parent_id: str, max_failures: int) -> dict[str, Any]:
     """Before an instance of a fleet starts: skip it once the fleet has more than maxFailures failures."""
