@@ -250,3 +250,15 @@ def test_changelog_pushed_to_s3_is_registered(api, project, stack) -> None:
             time.sleep(0.1)
     assert rejected["accepted"] is False and "rootFile" in rejected["error"]
     assert api.get(f"{base}/dbschema/pushed").json()["changelog"]["version"] == 1
+
+
+def test_validating_an_instance_url_does_not_load_sqlalchemy() -> None:
+    """Instance routes are API handlers: URL checks stay light on cold start."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from schemashift.dbschema.instances import instance_dialect\n"
+            "assert instance_dialect('jdbc:mariadb://db:3306/app') == 'mariadb'\n"
+            "print('sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -31,7 +31,7 @@ def instance_dialect(url: str) -> str:
     from schemashift.targets.urls import parse_target_url
 
     target = parse_target_url(url)
-    if target.sqlalchemy_url.password or any("password" in k.lower() for k in target.connect_args):
+    if target.has_password:
         raise ValidationFailed("url must not contain a password; store credentials in Secrets Manager and "
                                "pass its ARN as secretArn")
     if target.family == "mysql":

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from schemashift.targets.connection import SqlRecording, Target, open_target
-from schemashift.targets.errors import LockNotAcquired, StatementFailed, TargetUnavailable
-from schemashift.targets.history import ChangeLogHistory, RanChangeSet
-from schemashift.targets.lock import ChangeLogLock, LockOptions, LockState
-from schemashift.targets.urls import InvalidTargetUrl, TargetUrl, parse_target_url
+import importlib
+from typing import Any
+
+_HOME = {
+    "SqlRecording": "connection", "Target": "connection", "open_target": "connection",
+    "LockNotAcquired": "errors", "StatementFailed": "errors", "TargetUnavailable": "errors",
+    "ChangeLogHistory": "history", "RanChangeSet": "history",
+    "ChangeLogLock": "lock", "LockOptions": "lock", "LockState": "lock",
+    "InvalidTargetUrl": "urls", "TargetUrl": "urls", "parse_target_url": "urls",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load submodules on first use: parsing a URL must not import SQLAlchemy (API cold starts)."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"schemashift.targets.{module}"), name)
 
 __all__ = [
     "ChangeLogHistory",

@@ -8,12 +8,13 @@ passed separately and never appear in ``display`` (what logs and errors may show
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sqlalchemy.engine import URL
-
 from schemashift.errors import ValidationFailed
+
+if TYPE_CHECKING:  # SQLAlchemy loads only when a URL is built: API handlers validate URLs without it
+    from sqlalchemy.engine import URL
 
 Family = Literal["postgresql", "mysql", "sqlite"]
 """The driver family; MySQL and MariaDB share one and are told apart by the server version."""
@@ -45,13 +46,24 @@ class TargetUrl:
     """A parsed target: how to connect (with secrets) and how to name it (without)."""
 
     family: Family
-    sqlalchemy_url: URL = field(repr=False)
+    url_parts: dict[str, Any] = field(repr=False)
+    """``URL.create`` arguments: the SQLAlchemy URL is built when connecting, not when validating."""
     connect_args: dict[str, Any] = field(repr=False, default_factory=dict)
     default_schema: str | None = None
     display: str = ""
     """The URL with any password removed: safe for logs, errors and DATABASECHANGELOG-adjacent output."""
     mariadb_requested: bool = False
     """The URL said ``mariadb``; the server version still decides the dialect."""
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        from sqlalchemy.engine import URL
+
+        return URL.create(**self.url_parts)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.url_parts.get("password")) or any("password" in k.lower() for k in self.connect_args)
 
 
 def parse_target_url(url: str, *, username: str | None = None, password: str | None = None) -> TargetUrl:
@@ -96,7 +108,7 @@ def _sqlite(path: str, *, display: str) -> TargetUrl:
         raise InvalidTargetUrl("A SQLite URL needs a file path (or :memory:)")
     database = None if path == ":memory:" else unquote(path)
     return TargetUrl(
-        family="sqlite", sqlalchemy_url=URL.create("sqlite", database=database), display=display
+        family="sqlite", url_parts={"drivername": "sqlite", "database": database}, display=display
     )
 
 
@@ -117,8 +129,8 @@ def _network(scheme: str, body: str, username: str | None, password: str | None,
     connect_args, default_schema = (
         _postgres_options(query) if family == "postgresql" else _mysql_options(query)
     )
-    sqlalchemy_url = URL.create(
-        _DRIVERS[family],
+    url_parts = dict(
+        drivername=_DRIVERS[family],
         username=username if username is not None else url_user,
         password=password if password is not None else url_password,
         host=parts.hostname or "localhost",
@@ -130,7 +142,7 @@ def _network(scheme: str, body: str, username: str | None, password: str | None,
     display = f"{prefix}{scheme}://{host}:{port}/{database or ''}"
     return TargetUrl(
         family=family,
-        sqlalchemy_url=sqlalchemy_url,
+        url_parts=url_parts,
         connect_args=connect_args,
         default_schema=default_schema,
         display=display,
@@ -191,3 +203,4 @@ def _strip_secrets(text: str) -> str:
         scheme_end = head.find("//")
         return (head[: scheme_end + 2] if scheme_end >= 0 else "") + tail
     return without_query
+
