@@ -14,6 +14,7 @@ _COMMANDS = (
     "schemashift.cli.local",
     "schemashift.cli.keys",
     "schemashift.cli.db",
+    "schemashift.cli.flyway",
     "schemashift.cli.deploy",
     "schemashift.cli.table",
 )
