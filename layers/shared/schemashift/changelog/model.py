@@ -191,6 +191,9 @@ class ChangeSet:
     """``modifySql`` edits; they count in the checksum, and ``modify_sql`` applies them."""
     warnings: list[str] = field(default_factory=list)
     """Things parsed but not honoured, for the caller to report."""
+    lint_ignore: list[str] = field(default_factory=list)
+    """Lint rule ids suppressed for this changeset (XML ``schemashift:lintIgnore``, YAML/JSON
+    ``lintIgnore``): attributes Liquibase ignores and that do not enter the checksum."""
 
     @property
     def fqn(self) -> str:
@@ -224,6 +227,18 @@ class ChangeSet:
         from schemashift.changelog.sql_visitors import apply_sql_visitors
 
         return apply_sql_visitors(statements, self.sql_visitors, dialect, contexts, labels, rollback=rollback)
+
+    def statements_for(
+        self, change: Change, dialect: Dialect, probe: DatabaseProbe | None = None, *, rollback: bool = False
+    ) -> list[str]:
+        """The SQL one of this changeset's changes sends on ``dialect``: generated, then ``modifySql``-edited.
+
+        The one place statements are produced, for running (the executor passes its live target as
+        ``probe``, right before executing the change) and for previews and lint (no probe).
+        """
+        if not change.applies_to(dialect):
+            return []
+        return self.modify_sql(change.generate_statements(dialect, probe), dialect, rollback=rollback)
 
     def description(self) -> str:
         """DESCRIPTION column: the changes' descriptions joined with "; ", cut to 250."""

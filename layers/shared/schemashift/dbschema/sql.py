@@ -21,6 +21,5 @@ def changeset_sql(tenant: Tenant, schema: str, instance: str, fqn: str) -> dict[
     dialect = instance_item["dialect"]
     statements: list[str] = []
     for change in changeset.changes:
-        if change.applies_to(dialect):
-            statements += change.generate_statements(dialect)
+        statements += changeset.statements_for(change, dialect)
     return {"sql": statements}

@@ -179,12 +179,8 @@ class _ChangesetTransaction:
 
 def _run_change(session: Session, changeset: ChangeSet, change: Change, outcome: ChangesetResult,
                 *, rollback: bool = False) -> None:
-    dialect = session.target.dialect
-    if not change.applies_to(dialect):
-        return
     try:
-        statements = changeset.modify_sql(change.generate_statements(dialect, session.target), dialect,
-                                          rollback=rollback)
+        statements = changeset.statements_for(change, session.target.dialect, session.target, rollback=rollback)
     except SchemashiftError as error:
         raise _StatementError(error.message, None, error) from error
     for sql in statements:

@@ -162,12 +162,20 @@ def create_statement(shape: TableShape, name: str) -> str:
     return compile_ddl(CreateTable(table), "sqlite")
 
 
+class RebuildNeedsDatabase(ValidationFailed):
+    """A SQLite rebuild's statements were asked for without a database to read the table from."""
+
+    def __init__(self, change_name: str, table: str) -> None:
+        super().__init__(f"{change_name} on sqlite rebuilds table {table}; its statements need a live database "
+                         "connection", details={"table": table, "change": change_name})
+        self.table = table
+        self.change_name = change_name
+
+
 def rebuild(probe: DatabaseProbe | None, table: str, change_name: str, edit: Callable[[TableShape], None]) -> list[str]:
     """Statements that rebuild ``table`` with ``edit`` applied to its current shape."""
     if probe is None:
-        raise ValidationFailed(
-            f"{change_name} on sqlite rebuilds table {table}; its statements need a live database connection"
-        )
+        raise RebuildNeedsDatabase(change_name, table)
     before = read_shape(probe, table)
     after = read_shape(probe, table)
     edit(after)

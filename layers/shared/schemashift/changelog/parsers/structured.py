@@ -213,6 +213,7 @@ class StructuredChangelog:
             fail_on_error=node.string("failOnError") != "false",
             ignore=node.string("ignore") == "true",
             line=node.line,
+            lint_ignore=[rule.strip() for rule in (node.string("lintIgnore") or "").split(",") if rule.strip()],
         )
         for key in ("rollback", "validCheckSum"):
             if key in node.attrs:  # YAML/JSON scalars: ``rollback: drop table x``
