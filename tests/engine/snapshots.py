@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy
 from schemashift.targets import open_target
+from schemashift.targets.snapshot import schema_snapshot as target_snapshot
 from schemashift.targets.tracking_sql import TrackingSql
-from sqlalchemy.pool import NullPool
 
 COMPARED_COLUMNS = ("ID", "AUTHOR", "FILENAME", "ORDEREXECUTED", "EXECTYPE", "MD5SUM", "DESCRIPTION", "COMMENTS",
                     "TAG", "LIQUIBASE", "CONTEXTS", "LABELS")
@@ -16,30 +15,8 @@ COMPARED_COLUMNS = ("ID", "AUTHOR", "FILENAME", "ORDEREXECUTED", "EXECTYPE", "MD
 
 def schema_snapshot(url: str) -> dict[str, Any]:
     """Tables with their columns (name, type, nullability), primary key, indexes and foreign keys."""
-    engine = sqlalchemy.create_engine(url, poolclass=NullPool)
-    try:
-        inspector = sqlalchemy.inspect(engine)
-        snapshot: dict[str, Any] = {}
-        for table in sorted(inspector.get_table_names()):
-            snapshot[table] = {
-                "columns": [
-                    (column["name"], column["type"].compile(dialect=engine.dialect), column["nullable"])
-                    for column in inspector.get_columns(table)
-                ],
-                "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
-                "indexes": sorted(
-                    (index["name"], tuple(index["column_names"]), bool(index["unique"]))
-                    for index in inspector.get_indexes(table)
-                ),
-                "foreign_keys": sorted(
-                    (fk["name"] or "", tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
-                    for fk in inspector.get_foreign_keys(table)
-                ),
-            }
-        snapshot["views"] = sorted(inspector.get_view_names())
-        return snapshot
-    finally:
-        engine.dispose()
+    with open_target(url) as target:
+        return target_snapshot(target)
 
 
 def changelog_rows(url: str) -> list[tuple[Any, ...]]:

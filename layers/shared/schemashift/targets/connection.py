@@ -21,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool
 
 from schemashift.changelog.model import Dialect
+from schemashift.errors import ValidationFailed
 from schemashift.targets.errors import StatementFailed, TargetUnavailable
 from schemashift.targets.urls import TargetUrl, parse_target_url
 
@@ -53,6 +54,9 @@ class SqlRecording:
         return "\n".join(parts) + ("\n" if parts else "")
 
 
+_SAVEPOINT = "schemashift_changeset"
+
+
 class Target:
     """An open target database: execute SQL, run transactions, answer precondition probes."""
 
@@ -73,6 +77,8 @@ class Target:
         self.in_transaction = False
         self._begin_pending = False
         self._recording: SqlRecording | None = None
+        self._rolled_back_run = False
+        """Inside ``always_rolled_back``: transactions are savepoints of one outer transaction."""
 
     # -- statements -------------------------------------------------------------------------
 
@@ -118,6 +124,10 @@ class Target:
     # -- transactions -----------------------------------------------------------------------
 
     def begin(self) -> None:
+        if self._rolled_back_run:
+            self._run(f"SAVEPOINT {_SAVEPOINT}")
+            self.in_transaction = True
+            return
         if self._recording is None:
             if self.dialect == "postgresql":
                 self._begin_pending = True
@@ -126,6 +136,11 @@ class Target:
         self.in_transaction = True
 
     def commit(self) -> None:
+        if self._rolled_back_run:
+            if self.in_transaction:
+                self._run(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            self.in_transaction = False
+            return
         if self.in_transaction and self._recording is None and not self._begin_pending:
             self._run("COMMIT")
         self._begin_pending = False
@@ -137,7 +152,7 @@ class Target:
         On PostgreSQL the two travel as one round trip (``<sql>; COMMIT``); if ``sql`` fails, the
         COMMIT does not run and the transaction stays open for ``rollback``.
         """
-        if self.dialect == "postgresql" and self.in_transaction and self._recording is None:
+        if self.dialect == "postgresql" and self.in_transaction and self._recording is None and not self._rolled_back_run:
             self._run(f"{sql};\nCOMMIT")
             self._begin_pending = False
             self.in_transaction = False
@@ -150,6 +165,10 @@ class Target:
         if not self.in_transaction:
             return
         self.in_transaction = False
+        if self._rolled_back_run:
+            with suppress(StatementFailed):
+                self._run(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            return
         if self._begin_pending:
             self._begin_pending = False
             return
@@ -167,6 +186,27 @@ class Target:
             self.rollback()
             raise
         self.commit()
+
+    @contextmanager
+    def always_rolled_back(self, *, lock_timeout_ms: int = 10_000) -> Iterator[None]:
+        """Run the block in one PostgreSQL transaction that is rolled back whatever happens.
+
+        PostgreSQL's DDL is transactional, so changesets really run (taking their real locks, bounded
+        by ``lock_timeout``) and leave nothing behind; the block's own transactions become savepoints.
+        """
+        if self.dialect != "postgresql":
+            raise ValidationFailed(f"a transactional dry run needs PostgreSQL's transactional DDL, not {self.dialect}")
+        self._run("BEGIN")
+        self._run(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
+        self._rolled_back_run = True
+        try:
+            yield
+        finally:
+            self._rolled_back_run = False
+            self.in_transaction = False
+            self._begin_pending = False
+            with suppress(StatementFailed):
+                self._run("ROLLBACK")
 
     @contextmanager
     def recording(self) -> Iterator[SqlRecording]:
