@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parser = commands.add_parser(name, help=help_text, description=help_text)
         _add_options(parser, name)
         parser.set_defaults(func=run)
+    from schemashift.cli import safety
+
+    safety.register(commands)
 
 
 def _add_options(parser: argparse.ArgumentParser, command: str) -> None:

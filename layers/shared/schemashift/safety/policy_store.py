@@ -1,0 +1,91 @@
+"""Policies stored per project: ``PUT/GET/DELETE P/policies/{id}``, ``GET P/policies``.
+
+Items live in the resources table under the project's partition (``pk = T#acct#org#project``,
+``sk = POLICY#<id>``): a project's policies are one Query, and another tenant's are unreachable.
+A policy is compiled and evaluated once on a sample input when stored, so a broken one is a 400
+now rather than a failed deployment later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemashift.aws import dynamodb_table
+from schemashift.clock import now_ms
+from schemashift.dbschema.models import IDENTIFIER_PATTERN
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.errors import NotFound, ValidationFailed
+from schemashift.safety.policies import MAX_POLICY_BYTES, Policy, check_policy
+from schemashift.settings import get_settings
+from schemashift.store.dynamo import plain, query_all
+
+POLICY_SK = "POLICY#"
+_PUBLIC = ("identifier", "name", "description", "rego", "package", "enabled", "schemas", "created", "updated")
+
+
+class PolicyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
+
+    rego: str = Field(min_length=1, max_length=MAX_POLICY_BYTES, description="the Rego module")
+    name: str | None = Field(default=None, max_length=256)
+    description: str | None = Field(default=None, max_length=1024)
+    enabled: bool = True
+    schemas: list[str] | None = Field(default=None, max_length=500,
+                                      description="dbschema identifiers it applies to; null = every schema")
+
+
+def _resources() -> Any:
+    return dynamodb_table(get_settings().resources_table)
+
+
+def _check_identifier(identifier: str) -> None:
+    import re
+
+    if not re.match(IDENTIFIER_PATTERN, identifier):
+        raise ValidationFailed(f"policy identifier {identifier!r} must match {IDENTIFIER_PATTERN}")
+
+
+def policy_out(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: plain(item.get(key)) for key in _PUBLIC}
+
+
+def put_policy(tenant: Tenant, identifier: str, body: PolicyIn) -> tuple[dict[str, Any], bool]:
+    """Create or replace; returns the policy and whether it was created."""
+    _check_identifier(identifier)
+    package = check_policy(body.rego)
+    now = now_ms()
+    existing = _resources().get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
+    item = {"pk": tenant.pk, "sk": POLICY_SK + identifier, "identifier": identifier, "name": body.name or identifier,
+            "description": body.description, "rego": body.rego, "package": package, "enabled": body.enabled,
+            "schemas": body.schemas, "created": existing["created"] if existing else now, "updated": now}
+    _resources().put_item(Item=item)
+    return policy_out(item), existing is None
+
+
+def get_policy(tenant: Tenant, identifier: str) -> dict[str, Any]:
+    item = _resources().get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
+    if not item:
+        raise NotFound(f"Policy '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'")
+    return policy_out(item)
+
+
+def delete_policy(tenant: Tenant, identifier: str) -> None:
+    table = _resources()
+    try:
+        table.delete_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}, ConditionExpression="attribute_exists(pk)")
+    except table.meta.client.exceptions.ConditionalCheckFailedException:
+        raise NotFound(f"Policy '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'") from None
+
+
+def list_policies(tenant: Tenant) -> list[dict[str, Any]]:
+    items = query_all(_resources(), KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                      ExpressionAttributeValues={":pk": tenant.pk, ":p": POLICY_SK})
+    return [policy_out(item) for item in items]
+
+
+def policies_for(tenant: Tenant, schema: str) -> list[Policy]:
+    """The enabled policies that apply to ``schema``, in identifier order."""
+    return [Policy(p["identifier"], p["rego"], p["name"] or p["identifier"]) for p in list_policies(tenant)
+            if p["enabled"] and (not p["schemas"] or schema in p["schemas"])]
