@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench liquibase clean
+.PHONY: run test lint unit bench openapi liquibase clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The published contract, generated from the template's routes and the request/response models.
+openapi: $(STAMP)
+	$(BIN)/python -m schemashift.api.openapi docs/openapi.json
 
 # Real Liquibase 4.28 (npm package) for differential tests and benchmarks.
 liquibase:

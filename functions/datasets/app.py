@@ -4,9 +4,9 @@ from aws_lambda_powertools.event_handler import Response
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body, query_param
 from schemashift.datasets.catalog import default_catalog
 from schemashift.datasets.lifecycle import delete_dataset
-from schemashift.datasets.paging import parse_page_request
 from schemashift.datasets.requests import CreateDataset, parse_flag
 from schemashift.datasets.storage import default_bucket
+from schemashift.paging import cursor_page
 
 app = create_app()
 
@@ -20,7 +20,7 @@ def create():
 
 @app.get("/datasets")
 def list_datasets():
-    page = parse_page_request(query_param(app, "limit"), query_param(app, "cursor"))
+    page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     found = default_catalog().list_datasets(current_caller(app).account, page)
     return json_response(200, {"datasets": found.items, "nextCursor": found.next_cursor})
 

@@ -1,16 +1,16 @@
 """GET .../dbschema: list schemas (search_term, sort, order, page, limit)."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
-from schemashift.api.pagination import parse_page
 from schemashift.dbschema.schemas import list_schemas
 from schemashift.dbschema.tenancy import Tenant
+from schemashift.paging import numbered_page
 
 app = create_app()
 
 
 @app.get("/v1/orgs/<org>/projects/<project>/dbschema")
 def handle(org: str, project: str):
-    page = parse_page(query_param(app, "page"), query_param(app, "limit"))
+    page = numbered_page(query_param(app, "page"), query_param(app, "limit"))
     schemas, total = list_schemas(
         Tenant.of(current_caller(app), org, project), page,
         search_term=query_param(app, "search_term"),

@@ -2,8 +2,8 @@
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
 from schemashift.datasets.catalog import default_catalog
-from schemashift.datasets.paging import parse_page_request
 from schemashift.errors import ValidationFailed
+from schemashift.paging import cursor_page
 
 app = create_app()
 
@@ -13,7 +13,7 @@ def list_tables():
     dataset_id = query_param(app, "datasetId")
     if not dataset_id:
         raise ValidationFailed("query parameter 'datasetId' is required", details={"field": "datasetId"})
-    page = parse_page_request(query_param(app, "limit"), query_param(app, "cursor"))
+    page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     found = default_catalog().list_tables(current_caller(app).account, dataset_id, page)
     return json_response(200, {"tables": found.items, "nextCursor": found.next_cursor})
 
@@ -30,7 +30,7 @@ def current_schema(tableId: str):
 
 @app.get("/dataset-tables/<tableId>/schema/versions")
 def schema_versions(tableId: str):
-    page = parse_page_request(query_param(app, "limit"), query_param(app, "cursor"))
+    page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     found = default_catalog().schema_versions(current_caller(app).account, tableId, page)
     return json_response(200, {"versions": found.items, "nextCursor": found.next_cursor})
 

@@ -3,14 +3,14 @@
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
 from schemashift.datasets.operations.control import cancel_operation, get_operation, list_operations
 from schemashift.datasets.operations.services import default_services
-from schemashift.datasets.paging import parse_page_request
+from schemashift.paging import cursor_page
 
 app = create_app()
 
 
 @app.get("/dataset-tables/<tableId>/operations")
 def list_all(tableId: str):
-    page = parse_page_request(query_param(app, "limit"), query_param(app, "cursor"))
+    page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     body = list_operations(
         default_services(),
         current_caller(app).account,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from schemashift.datasets.catalog import Catalog, NewSchema, default_catalog
 from schemashift.datasets.errors import ConcurrentModification
-from schemashift.datasets.paging import PageRequest
 from schemashift.errors import Conflict, NotFound
+from schemashift.paging import PageRequest
 
 from tests.datasets.api_helpers import unique
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from schemashift.clock import now_iso
 from schemashift.datasets.errors import ConcurrentModification
-from schemashift.datasets.paging import Page, PageRequest, decode_cursor, encode_cursor
 from schemashift.datasets.records import (
     DATASET_SK,
     NAME_CLAIM_PREFIX,
@@ -35,7 +34,8 @@ from schemashift.datasets.records import (
 from schemashift.datasets.transaction import Transaction
 from schemashift.errors import Conflict, NotFound
 from schemashift.ids import new_id
-from schemashift.store.dynamo import batch_write, query_all
+from schemashift.paging import Page, PageRequest
+from schemashift.store.dynamo import batch_write, query_all, query_page
 
 
 def dataset_not_found(dataset_id: str) -> NotFound:
@@ -322,9 +322,11 @@ class Catalog:
         self, account: str, page: PageRequest, pinned: dict[str, str], record: _Record, **query: Any
     ) -> Page:
         """One page of a query, its items as ``record.from_item(item).to_api()``; the cursor must match ``pinned``."""
-        response = self.table.query(Limit=page.limit, **query, **_start(page, pinned, account))
-        items = [record.from_item(item).to_api() for item in response.get("Items", [])]
-        return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+        keys = ("pk", "sk", "gsi1pk", "gsi1sk") if "IndexName" in query else ("pk", "sk")
+        found = query_page(
+            self.table, page, key_names=keys, pinned=pinned, key_prefix=account_prefix(account), **query
+        )
+        return Page([record.from_item(item).to_api() for item in found.items], found.next_cursor)
 
 
 def _dataset_key(account: str, dataset_id: str) -> dict[str, str]:
@@ -356,11 +358,6 @@ def _version(number: int, schema: NewSchema, now: str) -> SchemaVersion:
         description=schema.description,
         operationId=schema.operationId,
     )
-
-
-def _start(page: PageRequest, pinned: dict[str, str], account: str) -> dict[str, Any]:
-    key = decode_cursor(page.cursor, pinned=pinned, key_prefix=account_prefix(account))
-    return {"ExclusiveStartKey": key} if key else {}
 
 
 def default_catalog() -> Catalog:

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import re
 
-from schemashift.errors import Conflict, SchemashiftError, TransientError, ValidationFailed
+from schemashift.datasets.errors import WriteConflict
+from schemashift.errors import SchemashiftError, TransientError, ValidationFailed
 
 _RUST_LOCATION = re.compile(r",\s*/\S+\.rs:\d+:\d+")
 _TRANSIENT_HINTS = ("error sending request", "timed out", "timeout", "connection", "slow down", "503")
-
-
-class WriteConflict(Conflict):
-    """A concurrent commit won and ours could not be rebased onto it; retrying the request is safe."""
-
-    code = "WRITE_CONFLICT"
-    retryable = True
 
 
 def translate_lance_error(exc: BaseException) -> SchemashiftError:

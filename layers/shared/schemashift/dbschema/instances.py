@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemashift.api.pagination import Page
 from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.models import InstanceIn, InstanceListRequest, InstanceUpdate
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
 from schemashift.errors import Conflict, NotFound, ValidationFailed
+from schemashift.paging import PageRequest, page_of
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import plain, query_all
 
@@ -123,7 +123,7 @@ def list_instance_items(tenant: Tenant, schema: str) -> list[dict[str, Any]]:
     ))
 
 
-def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page: Page,
+def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page: PageRequest,
                    *, search_term: str | None = None) -> tuple[list[dict[str, Any]], int]:
     get_schema_item(tenant, schema)
     instances = [instance_out(schema, i) for i in list_instance_items(tenant, schema)]
@@ -137,7 +137,7 @@ def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page:
         term = search_term.lower()
         instances = [i for i in instances if term in i["identifier"].lower() or term in i["name"].lower()]
     instances.sort(key=lambda i: i["identifier"])
-    return instances[page.offset : page.offset + page.size], len(instances)
+    return page_of(instances, page)
 
 
 def note_deployment(tenant: Tenant, schema: str, identifier: str, tag: str | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 IDENTIFIER_PATTERN = r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$"
 Status = Literal["Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back"]
@@ -98,4 +98,7 @@ class DeployedStateRequest(_Strict):
 
 
 class ChangesetSqlRequest(_Strict):
-    changesetFQN: str = Field(min_length=5)
+    """Harness sends ``changesetFQN``; ``changeSetFQN`` (the name in responses) is accepted too."""
+
+    changesetFQN: str = Field(min_length=5, validation_alias=AliasChoices("changesetFQN", "changeSetFQN"),
+                              description="fileName::changesetId::author (also accepted as changeSetFQN)")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemashift.api.pagination import Page
 from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.models import SchemaIn, SchemaUpdate
 from schemashift.dbschema.tenancy import CHANGELOG_SK, INSTANCE_SK, SCHEMA_SK, Tenant, definitions_pk
 from schemashift.errors import Conflict, NotFound, ValidationFailed
+from schemashift.paging import PageRequest, page_of
 from schemashift.settings import get_settings
-from schemashift.store.dynamo import batch_write, plain, query_all
+from schemashift.store.dynamo import batch_write, condition_failed, plain, query_all, update_item
 
 _PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount")
 
@@ -66,7 +66,7 @@ def get_schema(tenant: Tenant, identifier: str) -> dict[str, Any]:
 
 
 def list_schemas(
-    tenant: Tenant, page: Page, *, search_term: str | None, sort: str, order: str
+    tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str
 ) -> tuple[list[dict[str, Any]], int]:
     """One Query of the project's partition; a project holds tens to hundreds of schemas."""
     items = query_all(
@@ -84,31 +84,19 @@ def list_schemas(
         raise ValidationFailed("order must be ASC or DESC")
     schemas.sort(key=lambda s: (s[sort] if sort != "name" else s["name"].lower(), s["identifier"]),
                  reverse=order == "DESC")
-    return schemas[page.offset : page.offset + page.size], len(schemas)
+    return page_of(schemas, page)
 
 
 def update_schema(tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[str, Any]:
     changes = body.model_dump(exclude_none=True)
     changes.pop("migrationType", None)  # fixed at creation, as in Harness
-    sets = ["updated = :updated"]
-    values: dict[str, Any] = {":updated": now_ms()}
-    names: dict[str, str] = {}
-    for i, (field, value) in enumerate(changes.items()):
-        names[f"#f{i}"] = field
-        values[f":v{i}"] = value
-        sets.append(f"#f{i} = :v{i}")
+    table = _resources()
     try:
-        result = _resources().update_item(
-            Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier},
-            UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=values,
-            **({"ExpressionAttributeNames": names} if names else {}),
-            ReturnValues="ALL_NEW",
-        )
-    except _resources().meta.client.exceptions.ConditionalCheckFailedException:
+        result = update_item(table, {"pk": tenant.pk, "sk": SCHEMA_SK + identifier},
+                             {**changes, "updated": now_ms()}, condition="attribute_exists(pk)")
+    except condition_failed(table):
         raise NotFound(f"Database schema '{identifier}' not found") from None
-    return schema_out(result["Attributes"])
+    return schema_out(result)
 
 
 def delete_schema(tenant: Tenant, identifier: str) -> None:

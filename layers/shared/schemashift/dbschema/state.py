@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from schemashift.api.pagination import Page
 from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, read_definitions, split_fqn
@@ -28,6 +27,7 @@ from schemashift.dbschema.tenancy import (
     run_prefix,
 )
 from schemashift.errors import ValidationFailed
+from schemashift.paging import PageRequest
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_get, batch_write, plain, query_all
 
@@ -121,18 +121,18 @@ def delete_instance_state(tenant: Tenant, schema: str, instance: str) -> None:
 
 
 # ---------------------------------------------------------------------------- reads
-def _definitions_page(tenant: Tenant, schema: str, page: Page, search_term: str | None,
+def _definitions_page(tenant: Tenant, schema: str, page: PageRequest, search_term: str | None,
                       total_registered: int) -> tuple[list[dict[str, Any]], int]:
     if not search_term:
         if page.offset >= total_registered:
             return [], total_registered
-        last = min(page.offset + page.size, total_registered) - 1
+        last = min(page.offset + page.limit, total_registered) - 1
         items = list(query_all(_state_table(), KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
                                ExpressionAttributeValues={":pk": definitions_pk(tenant, schema),
                                                           ":a": order_key(page.offset), ":b": order_key(last)}))
         return items, total_registered
     matches = read_definitions(tenant, schema, search_term)
-    return matches[page.offset : page.offset + page.size], len(matches)
+    return matches[page.offset : page.offset + page.limit], len(matches)
 
 
 def _csk_runs(csks: list[str]) -> list[tuple[str, str]]:
@@ -186,7 +186,7 @@ def _instance_entry(identifier: str, state: dict[str, Any] | None) -> dict[str, 
             "updated": plain(state.get("updated")), "error": state.get("error")}
 
 
-def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: Page,
+def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
                     search_term: str | None) -> tuple[dict[str, Any], int]:
     """The seed contract: every changeset of the page with its status on every instance in scope."""
     schema_item = get_schema_item(tenant, schema)
@@ -228,7 +228,7 @@ def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest,
     return body, total
 
 
-def instance_migration_state(tenant: Tenant, schema: str, instance: str, page: Page,
+def instance_migration_state(tenant: Tenant, schema: str, instance: str, page: PageRequest,
                              search_term: str | None) -> tuple[dict[str, Any], int]:
     """One instance's view: every registered changeset with its status there."""
     schema_item = get_schema_item(tenant, schema)
@@ -238,7 +238,7 @@ def instance_migration_state(tenant: Tenant, schema: str, instance: str, page: P
         _state_table(), IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)})}
     rows = []
-    for definition in definitions[page.offset : page.offset + page.size]:
+    for definition in definitions[page.offset : page.offset + page.limit]:
         state = states.get(definition["csk"])
         entry = _instance_entry(instance, state)
         rows.append({

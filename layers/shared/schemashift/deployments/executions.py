@@ -16,7 +16,7 @@ from schemashift.dbschema.tenancy import Tenant, instance_index_pk
 from schemashift.errors import NotFound
 from schemashift.ids import new_id
 from schemashift.settings import get_settings
-from schemashift.store.dynamo import batch_write, plain, query_all
+from schemashift.store.dynamo import batch_write, condition_failed, plain, query_all, update_item
 
 IN_PROGRESS, SUCCESS, FAILURE, CANCELLED = "IN_PROGRESS", "SUCCESS", "FAILURE", "CANCELLED"
 TERMINAL = (SUCCESS, FAILURE, CANCELLED)
@@ -64,13 +64,7 @@ def tenant_of(item: dict[str, Any]) -> Tenant:
 
 
 def update_execution(execution_id: str, **fields: Any) -> dict[str, Any]:
-    fields["updated"] = now_ms()
-    names = {f"#f{i}": k for i, k in enumerate(fields)}
-    values = {f":v{i}": v for i, v in enumerate(fields.values())}
-    expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
-    return _table().update_item(Key=_key(execution_id), UpdateExpression=expression,
-                                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                                ReturnValues="ALL_NEW")["Attributes"]
+    return update_item(_table(), _key(execution_id), {**fields, "updated": now_ms()})
 
 
 def add_progress(execution_id: str, done: int) -> None:
@@ -112,18 +106,11 @@ def finish_execution(execution_id: str, status: str, error: dict[str, Any] | Non
     """Move to a terminal status once; a second finish (a retried task) changes nothing."""
     table = _table()
     now = now_ms()
-    values = {":s": status, ":e": error, ":now": now, ":running": IN_PROGRESS}
-    sets = ["#st = :s", "#err = :e", "updated = :now", "completed = :now"]
-    names = {"#st": "status", "#err": "error"}
-    for i, (key, value) in enumerate(fields.items()):
-        names[f"#f{i}"] = key
-        values[f":v{i}"] = value
-        sets.append(f"#f{i} = :v{i}")
     try:
-        return table.update_item(Key=_key(execution_id), UpdateExpression="SET " + ", ".join(sets),
-                                 ConditionExpression="#st = :running", ExpressionAttributeNames=names,
-                                 ExpressionAttributeValues=values, ReturnValues="ALL_NEW")["Attributes"]
-    except table.meta.client.exceptions.ConditionalCheckFailedException:
+        return update_item(table, _key(execution_id),
+                           {"status": status, "error": error, "updated": now, "completed": now, **fields},
+                           condition="#st = :running", names={"#st": "status"}, values={":running": IN_PROGRESS})
+    except condition_failed(table):
         return get_execution_item(execution_id)
 
 

@@ -25,6 +25,7 @@ from schemashift.dbschema.state import (
 )
 from schemashift.deployments.checkpoints import CheckpointWriter
 from schemashift.deployments.credentials import fetch_credentials
+from schemashift.deployments.errors import InstanceBusy
 from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
     FAILURE,
@@ -41,7 +42,6 @@ from schemashift.deployments.executions import (
 from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
-from schemashift.errors import Conflict
 from schemashift.faults import armed, maybe_fail
 from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
@@ -49,10 +49,6 @@ from schemashift.step_errors import describe_step_error
 SAFETY_MARGIN_S = 20.0
 """Time left unused in a batch Lambda so the last changeset's checkpoint always lands."""
 DEFAULT_BATCH_SECONDS = 600.0
-
-
-class InstanceBusy(Conflict):
-    """Another deployment holds the instance lock (the state machine retries with backoff)."""
 
 
 @contextmanager

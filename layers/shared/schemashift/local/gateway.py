@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from schemashift.api.errors import error_response
+from schemashift.local.docs import docs_response
 from schemashift.local.template import Route
 from schemashift.observability import logger
 
@@ -119,6 +120,9 @@ class Gateway:
         if len(body) > MAX_BODY_BYTES:
             return error_response(path, 413, "Request body too large (API Gateway limit 10 MB); "
                                   "use the presigned upload path", code="PAYLOAD_TOO_LARGE")
+        documentation = docs_response(self.stack.root, method, path)
+        if documentation is not None:
+            return documentation
         route, params, allowed = self.match(method, path)
         if route is None:
             if allowed:

@@ -1,13 +1,16 @@
-"""Thin helpers over the boto3 Table resource: paginated queries and batched reads/writes.
+"""Thin helpers over the boto3 Table resource: paginated queries, batched reads/writes, and the
+one builder of update expressions.
 
 Every request-path read is a GetItem, BatchGetItem or Query on a key; there is no Scan here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
+
+from schemashift.paging import Page, PageRequest, decode_cursor, encode_cursor
 
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
@@ -55,3 +58,97 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple, set)):
         return [plain(v) for v in value]
     return value
+
+
+def update_kwargs(
+    fields: Mapping[str, Any] | None = None,
+    *,
+    add: Mapping[str, Any] | None = None,
+    if_absent: Mapping[str, Any] | None = None,
+    condition: str | None = None,
+    names: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The UpdateExpression and placeholders that SET ``fields``, ADD ``add`` and set ``if_absent``
+    only where the attribute is missing. Every attribute goes through a ``#u<n>`` name (no reserved
+    word can break it); ``condition`` brings its own ``names``/``values`` placeholders."""
+    all_names: dict[str, str] = dict(names or {})
+    all_values: dict[str, Any] = dict(values or {})
+    sets: list[str] = []
+    adds: list[str] = []
+
+    def placeholders(attribute: str, value: Any) -> tuple[str, str]:
+        n = len(all_values)
+        name, ref = f"#u{n}", f":u{n}"
+        all_names[name] = attribute
+        all_values[ref] = value
+        return name, ref
+
+    for attribute, value in (fields or {}).items():
+        name, ref = placeholders(attribute, value)
+        sets.append(f"{name} = {ref}")
+    for attribute, value in (if_absent or {}).items():
+        name, ref = placeholders(attribute, value)
+        sets.append(f"{name} = if_not_exists({name}, {ref})")
+    for attribute, value in (add or {}).items():
+        name, ref = placeholders(attribute, value)
+        adds.append(f"{name} {ref}")
+    clauses = ([f"SET {', '.join(sets)}"] if sets else []) + ([f"ADD {', '.join(adds)}"] if adds else [])
+    if not clauses:
+        raise ValueError("an update needs at least one attribute to change")
+    kwargs: dict[str, Any] = {"UpdateExpression": " ".join(clauses), "ExpressionAttributeNames": all_names}
+    if all_values:
+        kwargs["ExpressionAttributeValues"] = all_values
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    return kwargs
+
+
+def update_item(
+    table: Any,
+    key: Mapping[str, Any],
+    fields: Mapping[str, Any] | None = None,
+    *,
+    returns: str = "ALL_NEW",
+    **options: Any,
+) -> dict[str, Any]:
+    """One UpdateItem built by ``update_kwargs``; returns the attributes DynamoDB sends back.
+
+    A failed ``condition`` raises the client's ``ConditionalCheckFailedException``
+    (``condition_failed(table)``), for the caller to translate into a domain error."""
+    response = table.update_item(Key=dict(key), ReturnValues=returns, **update_kwargs(fields, **options))
+    return response.get("Attributes") or {}
+
+
+def condition_failed(table: Any) -> type[Exception]:
+    """The exception a failed ConditionExpression raises on ``table``."""
+    return table.meta.client.exceptions.ConditionalCheckFailedException
+
+
+def query_page(
+    table: Any,
+    request: PageRequest,
+    *,
+    key_names: tuple[str, ...],
+    pinned: dict[str, str],
+    key_prefix: str,
+    **query: Any,
+) -> Page[dict[str, Any]]:
+    """One page of a Query, continuing from ``request.cursor``; the cursor must match ``pinned`` and
+    stay under ``key_prefix``. Fills the page through a ``FilterExpression`` (DynamoDB applies
+    ``Limit`` before filtering), and the cursor names the last item returned, so nothing is skipped."""
+    start = decode_cursor(request.cursor, pinned=pinned, key_prefix=key_prefix)
+    items: list[dict[str, Any]] = []
+    while True:
+        response = table.query(Limit=request.limit, **query, **({"ExclusiveStartKey": start} if start else {}))
+        found = response.get("Items", [])
+        last_key = response.get("LastEvaluatedKey")
+        for position, item in enumerate(found):
+            items.append(item)
+            if len(items) == request.limit:
+                more = position < len(found) - 1 or last_key is not None
+                cursor = encode_cursor({name: item[name] for name in key_names}) if more else None
+                return Page(items, cursor)
+        if not last_key:
+            return Page(items, None)
+        start = last_key

@@ -5,8 +5,8 @@ one fragment's new or converted columns; ``commit_migration`` publishes everythi
 schema version (``abort_migration`` cleans up instead). ``run_migration`` chains the three.
 """
 
+from schemashift.datasets.errors import ConcurrentModification, MigrationCancelled, MigrationFailed
 from schemashift.datasets.migrations.commit import abort_migration, commit_migration
-from schemashift.datasets.migrations.errors import ConcurrentModification, MigrationCancelled, MigrationFailed
 from schemashift.datasets.migrations.fragments import run_fragment
 from schemashift.datasets.migrations.maintenance import MaintenanceResult, build_indexes, compact, restore
 from schemashift.datasets.migrations.models import CommitResult, FragmentResult, IndexImpact, MigrationPlan

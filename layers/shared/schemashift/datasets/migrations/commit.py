@@ -21,8 +21,8 @@ from lance.file import LanceFileSession
 from lance.fragment import FragmentMetadata
 
 from schemashift.datasets.arrow_types import parse_arrow_type
+from schemashift.datasets.errors import ConcurrentModification, MigrationFailed
 from schemashift.datasets.migrations.dataset_info import DatasetInfo, quote_filter
-from schemashift.datasets.migrations.errors import ConcurrentModification, MigrationFailed
 from schemashift.datasets.migrations.fragments import compute_fragment, require_valid
 from schemashift.datasets.migrations.index_changes import publish_index_changes
 from schemashift.datasets.migrations.lance_schema import (

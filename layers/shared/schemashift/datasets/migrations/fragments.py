@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from lance.udf import BatchUDF
 
 from schemashift.datasets.arrow_types import parse_arrow_type
-from schemashift.datasets.migrations.errors import MigrationCancelled, MigrationFailed
+from schemashift.datasets.errors import MigrationCancelled, MigrationFailed
 from schemashift.datasets.migrations.lance_schema import field_ids
 from schemashift.datasets.migrations.models import ComputedColumn, FragmentResult, MigrationPlan
 from schemashift.datasets.migrations.values import BadValue, checked_cast, default_scalar, fill_array

@@ -6,7 +6,7 @@ from typing import Any
 
 from schemashift.datasets.operations.records import operation_out
 from schemashift.datasets.operations.services import Services
-from schemashift.datasets.paging import PageRequest
+from schemashift.paging import PageRequest
 
 
 def list_operations(

@@ -12,6 +12,7 @@ from typing import Any
 from schemashift.datasets.operations.records import CANCELLED, COMPLETED, FAILED, operation_out
 from schemashift.datasets.operations.services import Services
 from schemashift.deployments.events import emit
+from schemashift.jobs.views import catalyzed_status
 from schemashift.step_errors import describe_step_error
 
 COMPLETED_EVENT = "DatasetMigrationCompleted"
@@ -34,7 +35,7 @@ def finish_step(
     services.lock.release(account, table_id, operation_id)
     if final["operationType"] == "migration":
         emit(COMPLETED_EVENT if final["status"] == COMPLETED else FAILED_EVENT, event_detail(final))
-    return {"operationId": operation_id, "status": final["status"]}
+    return {"operationId": operation_id, "status": catalyzed_status(final["status"])}
 
 
 def event_detail(item: dict[str, Any]) -> dict[str, Any]:

@@ -13,20 +13,14 @@ import contextlib
 import time
 from typing import Any
 
+from schemashift.datasets.errors import OperationInProgress
 from schemashift.datasets.operations.records import ACTIVE, FAILED, Operations
 from schemashift.datasets.records import table_pk
-from schemashift.errors import Conflict, NotFound
+from schemashift.errors import NotFound
 
 SWEEP_AFTER_SECONDS = 7 * 24 * 3600
 #: A pending operation whose state machine never started (its starter died) is abandoned after this.
 START_GRACE_MS = 5 * 60 * 1000
-
-
-class OperationInProgress(Conflict):
-    """Another migration or maintenance operation is running on the table; retry after it ends."""
-
-    code = "OPERATION_IN_PROGRESS"
-    retryable = True
 
 
 def lock_key(account: str, table_id: str) -> dict[str, str]:

@@ -1,0 +1,41 @@
+"""Response shapes shared by every route: the two error envelopes, paging, and the health probe.
+
+Response models describe what the API returns, field for field; ``docs/openapi.json`` is generated
+from them. ``Out`` is their base: fields never set are left out of the JSON (so an optional field
+appears only when the domain gave it a value), fields set to None are sent as ``null``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    """Base of every response model."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    def to_json(self) -> Any:
+        return self.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+class HarnessError(Out):
+    """Every error under ``/v1``."""
+
+    message: str = Field(description="error message detail")
+
+
+class CatalyzedError(Out):
+    """Every error under ``/datasets`` and ``/dataset-tables``."""
+
+    error: str
+    code: str | None = None
+    details: Any = None
+    retryable: bool | None = None
+
+
+class Health(Out):
+    status: str
+    version: str

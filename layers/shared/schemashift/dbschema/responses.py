@@ -1,0 +1,140 @@
+"""Response shapes of the dbschema API (Harness DB DevOps field names; times are epoch milliseconds)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from schemashift.api.models import Out
+from schemashift.dbschema.models import Status
+
+
+class ChangelogInfo(Out):
+    version: int
+    sha256: str
+    key: str
+    rootFile: str
+    uploaded: int
+    changesetCount: int
+
+
+class Schema(Out):
+    identifier: str
+    name: str
+    tags: dict[str, str]
+    migrationType: str
+    description: str | None
+    created: int
+    updated: int
+    instanceCount: int
+    changelog: ChangelogInfo | None
+    changesetCount: int
+
+
+class Instance(Out):
+    identifier: str
+    name: str
+    url: str
+    secretArn: str | None
+    context: str | None
+    labels: str | None
+    tags: dict[str, str]
+    branch: str | None
+    substituteProperties: dict[str, str]
+    dialect: str | None
+    created: int | None
+    updated: int | None
+    lastAppliedTag: str | None
+    lastDeployedChangeSetTag: str | None
+    schemaIdentifier: str
+
+
+class ChangelogUpload(Out):
+    schema_: str = Field(alias="schema")
+    version: int
+    sha256: str
+    rootFile: str
+    uploaded: int
+    changesetCount: int
+    changed: bool
+    added: int | None = None
+    removedButDeployed: int | None = None
+
+
+class InstanceRef(Out):
+    identifier: str
+    name: str
+
+
+class ChangesetOnInstance(Out):
+    instance: str = Field(description="Identfier of the instance")
+    status: Status = Field(description="Status of change set deployment")
+    pipeline: str
+    planExecutionId: str
+    stageExecutionId: str
+    tag: str | None = None
+    updated: int | None = Field(default=None, description="Time of last Change Set Deployment/Rollback attempt")
+    error: str | None = None
+
+
+class ChangesetState(Out):
+    author: str
+    changeSet: str = Field(description="Identifier of the Change Set")
+    changeSetFQN: str = Field(description="unique identifier in the format filename::changesetId::author")
+    fileName: str
+    synced: bool = Field(description="If Change Set is successfully deployed to all instances")
+    updated: int
+    instances: list[ChangesetOnInstance]
+
+
+class MigrationState(Out):
+    """``POST .../migrationstate`` (the seed contract)."""
+
+    schema_: str = Field(alias="schema", description="Identifier of the Schema")
+    instances: list[InstanceRef] | None = None
+    changeSets: list[ChangesetState] | None = None
+
+
+class InstanceChangeset(Out):
+    changeSet: str
+    changeSetFQN: str
+    author: str
+    fileName: str
+    status: Status
+    deployedAt: int | None
+    comment: str | None
+    label: str | None
+    tag: str | None
+    pipeline: str
+    planExecutionId: str
+    stageExecutionId: str
+    updated: int | None
+    error: str | None
+
+
+class InstanceMigrationState(Out):
+    schemaName: str
+    instanceName: str
+    changeSets: list[InstanceChangeset]
+
+
+class PipelineStep(Out):
+    pipeline: str
+    planExecutionId: str
+    stageExecutionId: str
+
+
+class DeployedChangeset(Out):
+    changeSet: str
+    changeSetFQN: str
+    author: str
+    fileName: str
+    status: Status
+    tag: str | None
+    updated: int
+    error: str | None
+    deployedInCurrentExecution: bool
+    metadata: PipelineStep
+
+
+class ChangesetSql(Out):
+    sql: list[str]

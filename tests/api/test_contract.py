@@ -1,0 +1,149 @@
+"""Every route, called with a valid request on the local stack, answers as docs/openapi.json says:
+a documented status code and a body that validates against that status's schema."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from schemashift.local.template import Template
+
+from tests.support.client import ApiClient, ApiResponse
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT = json.loads((ROOT / "docs" / "openapi.json").read_text())
+ROUTES = Template.load(ROOT / "template.yaml").routes()
+CHANGELOG = """-- liquibase formatted sql
+
+-- changeset alice:1
+CREATE TABLE person (id INT PRIMARY KEY, name VARCHAR(50));
+-- rollback DROP TABLE person;
+
+-- changeset bob:2
+ALTER TABLE person ADD COLUMN email VARCHAR(100);
+-- rollback ALTER TABLE person DROP COLUMN email;
+"""
+PIPELINE = {"pipeline": "deploy", "planExecutionId": "plan-1", "stageExecutionId": "stage-1"}
+
+
+class Contract:
+    """Sends requests, checks each answer against the document, remembers which routes were seen."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+        self.seen: set[tuple[str, str]] = set()
+
+    def call(self, method: str, path: str, expected: int | tuple[int, ...], **kwargs: Any) -> ApiResponse:
+        route = next((r for r in ROUTES if r.method == method and r.pattern.match(path)), None)
+        assert route is not None, f"{method} {path} matches no template route"
+        response = self.api.request(method, path, **kwargs)
+        wanted = expected if isinstance(expected, tuple) else (expected,)
+        assert response.status in wanted, (method, path, response.status, response.body[:500])
+        self.check(route.method, route.path, response)
+        self.seen.add((route.method, route.path))
+        return response
+
+    @staticmethod
+    def check(method: str, template_path: str, response: ApiResponse) -> None:
+        operation = DOCUMENT["paths"][template_path][method.lower()]
+        documented = operation["responses"].get(str(response.status))
+        assert documented is not None, f"{method} {template_path}: status {response.status} is not documented"
+        content = documented.get("content")
+        if content is None:
+            assert not response.body, f"{method} {template_path}: {response.status} should have no body"
+            return
+        schema = {**content["application/json"]["schema"], "components": DOCUMENT["components"]}
+        errors = sorted(Draft202012Validator(schema).iter_errors(response.json()), key=lambda e: list(e.path))
+        assert not errors, f"{method} {template_path} {response.status}: " + "; ".join(
+            f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
+
+    def wait(self, path: str, done: tuple[str, ...], timeout: float = 120.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            body = self.call("GET", path, 200).json()
+            if body["status"] in done:
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"{path} did not finish")
+
+
+@pytest.fixture
+def contract(api: ApiClient) -> Contract:
+    return Contract(api)
+
+
+def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -> None:
+    c = contract
+    c.call("GET", "/health", 200, )
+    # ---------------------------------------------------------------- dbschema
+    base = f"/v1/orgs/org{uuid.uuid4().hex[:8]}/projects/prj{uuid.uuid4().hex[:8]}"
+    c.call("POST", f"{base}/dbschema", 201, json_body={"identifier": "app", "name": "App", "tags": {"t": "1"}})
+    c.call("GET", f"{base}/dbschema", 200, params={"limit": 5})
+    c.call("GET", f"{base}/dbschema/app", 200)
+    c.call("PUT", f"{base}/dbschema/app", 200, json_body={"name": "App DB"})
+    c.call("PUT", f"{base}/dbschema/app/changelog", 200,
+           json_body={"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}})
+    for name in ("main", "spare"):
+        c.call("POST", f"{base}/dbschema/app/instance", 201,
+               json_body={"identifier": name, "name": name, "url": f"sqlite:///{tmp_path / name}.db"})
+    c.call("GET", f"{base}/dbschema/app/instance/main", 200)
+    c.call("PUT", f"{base}/dbschema/app/instance/main", 200, json_body={"name": "Main"})
+    c.call("POST", f"{base}/dbschema/app/instancelist", 200, json_body={})
+    c.call("POST", f"{base}/dbschema/app/migrationstate", 200, json_body={"instanceFilter": {"order": "DESC"}})
+    c.call("GET", f"{base}/dbschema/app/dbinstance/main/migrationstate", 200)
+    c.call("POST", f"{base}/dbschema/app/dbinstance/main/changeset/sql", 200,
+           json_body={"changeSetFQN": "changelog.sql::1::alice"})
+    applied = c.call("POST", f"{base}/dbschema/app/instance/main/apply", 202, json_body={**PIPELINE, "tag": "v1"},
+                     headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    assert c.wait(f"{base}/executions/{applied['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
+    c.call("POST", f"{base}/dbschema/app/instance/main/deployedState", 200, json_body=PIPELINE)
+    rolled = c.call("POST", f"{base}/dbschema/app/instance/main/rollback", 202,
+                    json_body={**PIPELINE, "count": 1}).json()
+    assert c.wait(f"{base}/executions/{rolled['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
+    c.call("POST", f"{base}/dbschema/app/instance/main/sync", 200)
+    fleet = c.call("POST", f"{base}/dbschema/app/apply", 202, json_body={**PIPELINE, "maxConcurrency": 2}).json()
+    assert c.wait(f"{base}/executions/{fleet['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
+    c.call("DELETE", f"{base}/dbschema/app/instance/spare", 204)
+    c.call("DELETE", f"{base}/dbschema/app", 204)
+    c.call("GET", f"{base}/dbschema/app", 404)
+    # ---------------------------------------------------------------- datasets
+    dataset = c.call("POST", "/datasets", 201, json_body={"name": f"ds-{uuid.uuid4().hex[:8]}"}).json()["datasetId"]
+    c.call("GET", "/datasets", 200, params={"limit": 2})
+    c.call("GET", f"/datasets/{dataset}", 200)
+    fields = [{"name": "id", "arrowType": "int64", "nullable": False}, {"name": "name", "arrowType": "string"}]
+    table = c.call("POST", "/dataset-tables", 201, json_body={
+        "datasetId": dataset, "tableName": "people", "fields": fields, "primaryKeyColumns": ["id"]}).json()["tableId"]
+    c.call("GET", "/dataset-tables", 200, params={"datasetId": dataset})
+    c.call("GET", f"/dataset-tables/{table}", 200)
+    c.call("PATCH", f"/dataset-tables/{table}", 200, json_body={"description": "people we know"})
+    c.call("POST", f"/dataset-tables/{table}/uploads", 201, json_body={"contentType": "text/csv"})
+    c.call("POST", f"/dataset-tables/{table}/rows", 200, json_body=[{"id": 1, "name": "ada"}],
+           params={"mode": "append", "idempotency_key": uuid.uuid4().hex})
+    c.call("POST", f"/dataset-tables/{table}/query", 200, json_body={"limit": 10, "includeTotal": True})
+    add_flag = [{"type": "add_column", "params": {"name": "flag", "dataType": "bool", "nullable": True}}]
+    c.call("POST", f"/dataset-tables/{table}/migrations/plan", 200, json_body={"operations": add_flag})
+    started = c.call("POST", f"/dataset-tables/{table}/migrations", 202, json_body={"operations": add_flag}).json()
+    done = ("completed", "failed", "cancelled")
+    assert c.wait(f"/dataset-tables/{table}/operations/{started['operationId']}", done)["status"] == "completed"
+    c.call("GET", f"/dataset-tables/{table}/schema", 200)
+    c.call("GET", f"/dataset-tables/{table}/schema/versions", 200)
+    compact = c.call("POST", f"/dataset-tables/{table}/compact", 202, json_body={}).json()
+    assert c.wait(f"/dataset-tables/{table}/operations/{compact['operationId']}", done)["status"] == "completed"
+    restore = c.call("POST", f"/dataset-tables/{table}/restore", 202, json_body={"versionNumber": 1}).json()
+    assert c.wait(f"/dataset-tables/{table}/operations/{restore['operationId']}", done)["status"] == "completed"
+    c.call("GET", f"/dataset-tables/{table}/operations", 200, params={"status": "completed"})
+    rename = [{"type": "rename_column", "params": {"oldName": "name", "newName": "full_name"}}]
+    running = c.call("POST", f"/dataset-tables/{table}/migrations", 202, json_body={"operations": rename}).json()
+    c.call("POST", f"/dataset-tables/{table}/operations/{running['operationId']}/cancel", (202, 409))
+    c.wait(f"/dataset-tables/{table}/operations/{running['operationId']}", done)
+    c.call("DELETE", f"/dataset-tables/{table}", 204)
+    c.call("DELETE", f"/datasets/{dataset}", 204)
+    c.call("GET", f"/datasets/{dataset}", 404)
+
+    every = {(r.method, r.path) for r in ROUTES}
+    assert every - c.seen == set(), f"routes the contract test never called: {sorted(every - c.seen)}"
