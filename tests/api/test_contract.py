@@ -106,6 +106,12 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
                     json_body={**PIPELINE, "count": 1}).json()
     assert c.wait(f"{base}/executions/{rolled['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
     c.call("POST", f"{base}/dbschema/app/instance/main/sync", 200)
+    listed = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"limit": 1}).json()
+    assert [e["executionId"] for e in listed["executions"]] == [rolled["executionId"]] and listed["nextCursor"]
+    rest = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"cursor": listed["nextCursor"]}).json()
+    assert [e["executionId"] for e in rest["executions"]] == [applied["executionId"]]
+    mine = c.call("GET", f"{base}/dbschema/app/instance/main/executions", 200, params={"status": "SUCCESS"}).json()
+    assert {e["executionId"] for e in mine["executions"]} == {applied["executionId"], rolled["executionId"]}
     fleet = c.call("POST", f"{base}/dbschema/app/apply", 202, json_body={**PIPELINE, "maxConcurrency": 2}).json()
     assert c.wait(f"{base}/executions/{fleet['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
     c.call("DELETE", f"{base}/dbschema/app/instance/spare", 204)

@@ -7,4 +7,4 @@ from schemashift.observability import logger
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
     logger.append_keys(executionId=event["executionId"])
-    return run_batch(event["executionId"], context.get_remaining_time_in_millis())
+    return run_batch(event["scope"], event["executionId"], context.get_remaining_time_in_millis())

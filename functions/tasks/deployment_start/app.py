@@ -7,4 +7,4 @@ from schemashift.observability import logger
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
     logger.append_keys(executionId=event["executionId"])
-    return start(event["executionId"])
+    return start(event["scope"], event["executionId"])

@@ -6,4 +6,4 @@ from schemashift.observability import logger
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
-    return fleet_gate(event["executionId"], event["parentId"], int(event.get("maxFailures", 0)))
+    return fleet_gate(event["scope"], event["executionId"], event["parentId"], int(event.get("maxFailures", 0)))

@@ -30,6 +30,9 @@ M = TypeVar("M")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer; response models (``api.models.Out``) are serialized as the contract says."""
+    if hasattr(body, "to_json"):
+        body = body.to_json()
     return Response(
         status_code=status,
         content_type=JSON,

@@ -149,6 +149,11 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
         params=(IDEMPOTENCY_KEY,)),
     ("POST", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/sync"): RouteDoc(
         "Reconcile with the instance's DATABASECHANGELOG and report drift", {200: SyncReport}),
+    ("GET", f"{P}/dbschema/{{dbschema}}/executions"): RouteDoc(
+        "A schema's executions, newest first (a page may hold fewer than limit items)", {200: ExecutionList},
+        params=(*CURSOR_PAGING, EXECUTION_STATUS)),
+    ("GET", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/executions"): RouteDoc(
+        "One instance's executions, newest first", {200: ExecutionList}, params=(*CURSOR_PAGING, EXECUTION_STATUS)),
     ("GET", f"{P}/executions/{{executionId}}"): RouteDoc(
         "Status, progress and per-changeset results of an execution", {200: Execution}),
     # ------------------------------------------------------------------ datasets (Catalyzed-style)
@@ -202,7 +207,6 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
         params=(IDEMPOTENCY_KEY,)),
 }
 
-_ = ExecutionList, EXECUTION_STATUS  # the execution listings' shapes (routes added with them)
 
 
 def _is_catalyzed(path: str) -> bool:

@@ -28,6 +28,7 @@ from schemashift.deployments.credentials import fetch_credentials
 from schemashift.deployments.errors import InstanceBusy
 from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
+    CANCELLED,
     FAILURE,
     SUCCESS,
     add_failure,
@@ -43,6 +44,7 @@ from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
 from schemashift.faults import armed, maybe_fail
+from schemashift.jobs.views import harness_status
 from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
 
@@ -80,14 +82,14 @@ def _run_options(execution: dict[str, Any], deadline: float | None, on_finish: A
     )
 
 
-def start(execution_id: str) -> dict[str, Any]:
+def start(scope: str, execution_id: str) -> dict[str, Any]:
     """Lease the lock, reconcile state, tag the pre-start state and size the work."""
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.deployments.sync import reconcile
     from schemashift.engine import rollback_sql, status, update_sql
     from schemashift.targets.history import ChangeLogHistory, new_deployment_id
 
-    execution = get_execution_item(execution_id)
+    execution = get_execution_item(scope, execution_id)
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
     request = execution["request"]
     if acquire_lock(tenant, schema, instance, owner=execution_id) is None:
@@ -123,8 +125,8 @@ def start(execution_id: str) -> dict[str, Any]:
         else:
             total = _rollback_size(ChangeLogHistory(target).ran_changesets(), request)
             fields.update(progressTotal=total, remaining=total)
-    update_execution(execution_id, **fields)
-    return {"executionId": execution_id, "remaining": int(fields["remaining"])}
+    update_execution(scope, execution_id, **fields)
+    return {"executionId": execution_id, "scope": scope, "remaining": int(fields["remaining"])}
 
 
 def _count_to_tag(changelog: Any, pending: list[str], tag: str, default: int) -> int:
@@ -165,13 +167,13 @@ def _rollback_size(rows: list[Any], request: dict[str, Any]) -> int:
     raise TagNotFound(f"Tag '{request['tag']}' does not exist on instance '{request.get('instance', '')}'")
 
 
-def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, Any]:
+def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) -> dict[str, Any]:
     """Apply (or roll back) as many changesets as fit in this invocation's time budget."""
     from schemashift.engine import MigrationFailed, rollback, rollback_count, tag, update, update_count, update_to_tag
 
-    execution = get_execution_item(execution_id)
+    execution = get_execution_item(scope, execution_id)
     if execution.get("dryRun") or int(execution.get("remaining", 0)) <= 0:
-        return {"executionId": execution_id, "remaining": 0}
+        return {"executionId": execution_id, "scope": scope, "remaining": 0}
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
     request = execution["request"]
     acquire_lock(tenant, schema, instance, owner=execution_id)  # renew the lease
@@ -183,7 +185,7 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
 
     index = definitions_index(tenant, schema)
     state_table = get_settings().changeset_state_table
-    writer = CheckpointWriter(lambda records: save_checkpoint(execution_id, records, state_table))
+    writer = CheckpointWriter(lambda records: save_checkpoint(scope, execution_id, records, state_table))
     failed: set[str] = set()
 
     def checkpoint(result: Any) -> None:
@@ -234,7 +236,7 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
                     failure.changeset, "Deployment_Failed", request.get("pipeline", ""),
                     request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
                     error=failure.db_error or failure.message, executionId=execution_id)])
-            add_results(execution_id, [{"changeSetFQN": failure.changeset, "status": "FAILED",
+            add_results(scope, execution_id, [{"changeSetFQN": failure.changeset, "status": "FAILED",
                                         "error": failure.db_error or failure.message,
                                         "statement": failure.statement}])
             raise
@@ -248,8 +250,8 @@ def run_batch(execution_id: str, remaining_ms: int | None = None) -> dict[str, A
                 result.changesets[-1].fqn, "Successfully_Deployed", request.get("pipeline", ""),
                 request.get("planExecutionId", ""), request.get("stageExecutionId", ""), tag=request["tag"],
                 executionId=execution_id, log_run=False)] if result.changesets else [])
-    update_execution(execution_id, remaining=remaining)
-    return {"executionId": execution_id, "remaining": remaining}
+    update_execution(scope, execution_id, remaining=remaining)
+    return {"executionId": execution_id, "scope": scope, "remaining": remaining}
 
 
 def _repair_gap(execution: dict[str, Any], target: Any, changelog: Any) -> None:
@@ -258,22 +260,23 @@ def _repair_gap(execution: dict[str, Any], target: Any, changelog: Any) -> None:
     from schemashift.deployments.sync import reconcile
 
     execution_id = execution["executionId"]
+    scope = execution["pk"].split("JOB#")[0]
     report = reconcile(tenant_of(execution), execution["schema"], execution["instance"], target, changelog)
     moved = report["adopted"] if execution["kind"] != "rollback" else report["markedRolledBack"]
     if moved:
-        add_results(execution_id, [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None}
+        add_results(scope, execution_id, [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None}
                                    for fqn in moved])
-        add_progress(execution_id, len(moved))
+        add_progress(scope, execution_id, len(moved))
         execution["progressDone"] = int(execution.get("progressDone", 0)) + len(moved)
 
 
-def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
     """Record the outcome, release the lock and tell pipelines."""
-    execution = get_execution_item(execution_id)
+    execution = get_execution_item(scope, execution_id)
     tenant = tenant_of(execution)
     failure = describe_step_error(error, "DeploymentFailed") if error else None
     status = FAILURE if failure else SUCCESS
-    final = finish_execution(execution_id, status, failure)
+    final = finish_execution(scope, execution_id, status, failure)
     release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
     request = execution.get("request") or {}
     if final["status"] == SUCCESS and execution["kind"] == "apply" and not request.get("dryRun"):
@@ -281,12 +284,12 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
         note_deployment(tenant, execution["schema"], execution["instance"],
                         request.get("tag") if applied and request.get("tag") else final.get("preStartTag"))
     if execution.get("parentId"):
-        set_child_status(execution["parentId"], execution["instance"], final["status"])
-        add_progress(execution["parentId"], 1)
+        set_child_status(scope, execution["parentId"], execution["instance"], final["status"])
+        add_progress(scope, execution["parentId"], 1)
         if final["status"] == FAILURE:
-            add_failure(execution["parentId"])
+            add_failure(scope, execution["parentId"])
     detail = {
-        "executionId": execution_id, "kind": execution["kind"], "status": final["status"],
+        "executionId": execution_id, "kind": execution["kind"], "status": harness_status(final["status"]),
         "account": tenant.account, "org": tenant.org, "project": tenant.project,
         "dbschema": execution["schema"], "dbinstance": execution["instance"],
         "pipeline": request.get("pipeline"), "planExecutionId": request.get("planExecutionId"),
@@ -294,39 +297,42 @@ def finish(execution_id: str, error: dict[str, Any] | None = None) -> dict[str, 
         "applied": int(final.get("progressDone", 0)), "error": failure,
     }
     emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail)
-    return {"executionId": execution_id, "status": final["status"]}
+    return {"executionId": execution_id, "status": harness_status(final["status"])}
 
-def fleet_gate(execution_id: str, parent_id: str, max_failures: int) -> dict[str, Any]:
+def fleet_gate(scope: str, execution_id: str, parent_id: str, max_failures: int) -> dict[str, Any]:
     """Before an instance of a fleet starts: skip it once the fleet has more than maxFailures failures."""
-    from schemashift.deployments.executions import CANCELLED, count_failures
+    from schemashift.deployments.executions import count_failures
 
-    if count_failures(parent_id) > max_failures:
-        finish_execution(execution_id, CANCELLED, {"code": "MaxFailuresReached",
+    if count_failures(scope, parent_id) > max_failures:
+        finish_execution(scope, execution_id, CANCELLED, {"code": "MaxFailuresReached",
                                                    "message": "not started: the fleet exceeded maxFailures"})
-        set_child_status(parent_id, get_execution_item(execution_id)["instance"], CANCELLED)
-        return {"executionId": execution_id, "skip": True}
-    return {"executionId": execution_id, "skip": False}
+        set_child_status(scope, parent_id, get_execution_item(scope, execution_id)["instance"], CANCELLED)
+        return {"executionId": execution_id, "scope": scope, "skip": True}
+    return {"executionId": execution_id, "scope": scope, "skip": False}
 
 
-def fleet_finish(parent_id: str) -> dict[str, Any]:
+def fleet_finish(scope: str, parent_id: str) -> dict[str, Any]:
     """Aggregate the instances' outcomes into the fleet execution and tell pipelines."""
-    from schemashift.deployments.executions import execution_out
+    from schemashift.deployments.executions import jobs
 
-    parent = get_execution_item(parent_id)
-    children = execution_out(parent)["instances"]
+    parent = get_execution_item(scope, parent_id)
+    children = jobs().children(scope, parent_id)
     counts: dict[str, int] = {}
     for child in children:
         counts[child["status"]] = counts.get(child["status"], 0) + 1
     ok = counts.get(SUCCESS, 0) == len(children)
     error = None if ok else {"code": "FleetIncomplete",
-                             "message": f"{counts.get(FAILURE, 0)} failed, {counts.get('CANCELLED', 0)} not started"}
-    final = finish_execution(parent_id, SUCCESS if ok else FAILURE, error, summary=counts,
-                             progressDone=len(children) - counts.get("CANCELLED", 0))
+                             "message": f"{counts.get(FAILURE, 0)} failed, {counts.get(CANCELLED, 0)} not started"}
+    final = finish_execution(scope, parent_id, SUCCESS if ok else FAILURE, error, summary=counts,
+                             progressDone=len(children) - counts.get(CANCELLED, 0))
     tenant = tenant_of(parent)
     request = parent.get("request") or {}
     emit("DbSchemaDeploymentSucceeded" if ok else "DbSchemaDeploymentFailed", {
-        "executionId": parent_id, "kind": "fleet", "status": final["status"], "account": tenant.account,
-        "org": tenant.org, "project": tenant.project, "dbschema": parent["schema"], "summary": counts,
+        "executionId": parent_id, "kind": "fleet", "status": harness_status(final["status"]),
+        "account": tenant.account,
+        "org": tenant.org, "project": tenant.project, "dbschema": parent["schema"],
+        "summary": {harness_status(k): v for k, v in counts.items()},
         "pipeline": request.get("pipeline"), "planExecutionId": request.get("planExecutionId"),
         "stageExecutionId": request.get("stageExecutionId"), "error": error})
-    return {"executionId": parent_id, "status": final["status"], "summary": counts}
+    return {"executionId": parent_id, "status": harness_status(final["status"]),
+            "summary": {harness_status(k): v for k, v in counts.items()}}

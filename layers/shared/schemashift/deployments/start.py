@@ -13,20 +13,20 @@ from schemashift.dbschema.instances import get_instance_item, list_instance_item
 from schemashift.dbschema.locks import current_lock
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import Tenant
-from schemashift.deployments.executions import create_execution, execution_out, link_child
+from schemashift.deployments.executions import create_execution, execution_out, link_child, scope_of, update_execution
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
 from schemashift.errors import Conflict, ValidationFailed
-from schemashift.idempotency import IDEMPOTENCY_TTL_SECONDS, idempotent  # noqa: F401 (re-exported)
+from schemashift.idempotency import idempotent
 from schemashift.settings import get_settings
 
 
-def _start_state_machine(arn: str, execution_id: str) -> None:
+def _start_state_machine(arn: str, scope: str, execution_id: str) -> None:
     import json
 
     from schemashift.aws import client
 
     client("stepfunctions").start_execution(stateMachineArn=arn, name=execution_id,
-                                            input=json.dumps({"executionId": execution_id}))
+                                            input=json.dumps({"executionId": execution_id, "scope": scope}))
 
 
 def _check_ready(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
@@ -47,8 +47,8 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
     def start(payload: dict[str, Any]) -> dict[str, Any]:
         _check_ready(tenant, schema, instance)
         item = create_execution(tenant, schema, instance, kind, payload)
-        _start_state_machine(arn, item["executionId"])
-        return execution_out(item, with_results=False)
+        _start_state_machine(arn, scope_of(tenant), item["executionId"])
+        return execution_out(item, with_results=False).to_json()
 
     return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}",
                       body.model_dump(exclude_none=True), start)
@@ -92,23 +92,22 @@ def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
         items = []
         for instance in chosen:
             child = create_execution(tenant, schema, instance, "apply", child_request, parent_id=parent["executionId"])
-            link_child(parent["executionId"], instance, child["executionId"])
+            link_child(scope_of(tenant), parent["executionId"], instance, child["executionId"])
             items.append({"executionId": child["executionId"], "parentId": parent["executionId"]})
-        from schemashift.deployments.executions import update_execution
-
-        parent = update_execution(parent["executionId"], progressTotal=len(chosen))
-        _start_fleet(parent["executionId"], items, body.maxConcurrency, body.maxFailures)
-        return execution_out(parent, with_results=False)
+        parent = update_execution(scope_of(tenant), parent["executionId"], progressTotal=len(chosen))
+        _start_fleet(scope_of(tenant), parent["executionId"], items, body.maxConcurrency, body.maxFailures)
+        return execution_out(parent, with_results=False).to_json()
 
     return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#fleet", body.model_dump(exclude_none=True), start)
 
 
-def _start_fleet(parent_id: str, items: list[dict[str, Any]], max_concurrency: int, max_failures: int) -> None:
+def _start_fleet(scope: str, parent_id: str, items: list[dict[str, Any]], max_concurrency: int,
+                 max_failures: int) -> None:
     import json
 
     from schemashift.aws import client
 
     client("stepfunctions").start_execution(
         stateMachineArn=get_settings().fleet_apply_state_machine_arn, name=parent_id,
-        input=json.dumps({"executionId": parent_id, "items": items, "maxConcurrency": max_concurrency,
+        input=json.dumps({"executionId": parent_id, "scope": scope, "items": items, "maxConcurrency": max_concurrency,
                           "maxFailures": max_failures}))
