@@ -26,8 +26,9 @@ def client(service: str) -> Any:
 
 
 @cache
-def dynamodb_table(name: str) -> Any:
-    """A DynamoDB Table resource; resources convert Python <-> DynamoDB types for us."""
+def _dynamodb_resource() -> Any:
+    """One resource (one client) for every table: building a client costs milliseconds of endpoint
+    rules, so a handler touching four tables builds one, not four."""
     with _lock:
         import boto3
         from botocore.config import Config
@@ -35,13 +36,19 @@ def dynamodb_table(name: str) -> Any:
         from schemashift.settings import get_settings
 
         config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
-        resource = boto3.session.Session().resource("dynamodb", region_name=get_settings().region, config=config)
-        return resource.Table(name)
+        return boto3.session.Session().resource("dynamodb", region_name=get_settings().region, config=config)
+
+
+@cache
+def dynamodb_table(name: str) -> Any:
+    """A DynamoDB Table resource; resources convert Python <-> DynamoDB types for us."""
+    return _dynamodb_resource().Table(name)
 
 
 def reset_clients() -> None:
     """Forget cached clients (the local stack and tests call this after changing endpoints)."""
     client.cache_clear()
+    _dynamodb_resource.cache_clear()
     dynamodb_table.cache_clear()
 
 

@@ -91,7 +91,84 @@ def _patch_moto() -> None:
 
     notifications._invoke_awslambda = invoke_from_s3  # type: ignore[attr-defined]
     _make_state_machines_copyable()
+    _size_items_once()
+    _reuse_interpreter_clients()
+    _update_items_in_place()
     _patched = True
+
+
+_item_copies = threading.local()
+
+
+def _update_items_in_place() -> None:
+    """UpdateItem deep-copies the whole item first, only to feed a DynamoDB stream; none of the
+    template's tables has one, and an execution item is copied on every progress update."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
+
+    original_update = DynamoDBBackend.update_item
+    original_copy = Item.__deepcopy__
+
+    def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        streamed = self.get_table(table_name).stream_shard is not None
+        _item_copies.skip = not streamed
+        try:
+            return original_update(self, table_name, *args, **kwargs)
+        finally:
+            _item_copies.skip = False
+
+    def deepcopy(self: Any, memo: dict[int, Any]) -> Any:
+        return self if getattr(_item_copies, "skip", False) else original_copy(self, memo)
+
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+    Item.__deepcopy__ = deepcopy  # type: ignore[method-assign]
+
+
+def _reuse_interpreter_clients() -> None:
+    """moto's Step Functions interpreter builds a new boto3 client (service model, endpoint rules)
+    for every task it runs; reuse one per (region, service, endpoint): clients are thread-safe."""
+    import importlib
+    import pkgutil
+    import sys
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    cache: dict[tuple[str, str, str], Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service, os.environ.get("MOTO_PORT", ""))
+        with lock:
+            if key not in cache:
+                cache[key] = original(region, service, state_credentials)
+            return cache[key]
+
+    boto_client.boto_client_for = boto_client_for
+    package = importlib.import_module("moto.stepfunctions.parser.asl.component.state.exec")
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(info.name)  # every module that took its own reference to the factory
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "boto_client_for", None) is original:
+            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
+
+
+def _size_items_once() -> None:
+    """moto re-sums the size of every attribute already set each time it sets one, so building an
+    item is quadratic in its attributes (a tenth of a checkpoint's cost). Size it once, same limit."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        converted = {key: DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict(converted)  # its constructor does not re-check each key
+
+    Item.__init__ = init  # type: ignore[method-assign]
 
 
 def _make_state_machines_copyable() -> None:
@@ -125,12 +202,40 @@ def _start_execution(state_machine_arn: str, event: dict[str, Any]) -> None:
         logger.exception("local EventBridge could not start a state machine", extra={"arn": state_machine_arn})
 
 
+class _MotoHttpServer:
+    """moto's HTTP server (what ``ThreadedMotoServer`` runs), with the kept services' locks."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> _MotoHttpServer:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        from schemashift.local.service_locks import locked_backend_app
+
+        app = DomainDispatcherApplication(locked_backend_app(create_backend_app))
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="moto-http")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+
 class MotoEmulator:
     """A moto server on 127.0.0.1, configured as the local AWS for this process and its children."""
 
-    def __init__(self, port: int | None = None, region: str = "us-east-1") -> None:
+    def __init__(self, port: int | None = None, region: str = "us-east-1", *, in_process: bool = True) -> None:
         self.port = port or free_port()
         self.region = region
+        self.in_process = in_process
         self._server: Any = None
 
     @property
@@ -139,7 +244,6 @@ class MotoEmulator:
 
     def start(self) -> MotoEmulator:
         from moto.moto_api._internal.models import moto_api_backend
-        from moto.server import ThreadedMotoServer
 
         _patch_moto()
         moto_api_backend.set_config(
@@ -156,14 +260,20 @@ class MotoEmulator:
             }
         )
         os.environ.pop("AWS_PROFILE", None)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self._server.start()
+        self._server = _MotoHttpServer(self.port).start()
+        if self.in_process:
+            from schemashift.local import transport
+
+            transport.install(self.port, self.region)
         from schemashift.aws import reset_clients
 
         reset_clients()
         return self
 
     def stop(self) -> None:
+        from schemashift.local import transport
+
+        transport.uninstall()
         if self._server is not None:
             self._server.stop()
             self._server = None
