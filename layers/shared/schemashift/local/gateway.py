@@ -4,7 +4,8 @@ Routes come from the functions' ``Api`` events. Each request runs the REQUEST au
 (unless the route says ``Authorizer: NONE``), then becomes a real API Gateway proxy event
 (path/query/headers, multi-value forms, base64 bodies for binary media types) for the route's
 handler. Platform errors (unknown route, wrong method, missing key, body too large) use the same
-envelopes the deployed API returns.
+envelopes the deployed API returns. ``/console`` serves the browser console's static files, as
+CloudFront does in front of the deployed API.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from schemashift.api.errors import error_response
 from schemashift.local.docs import docs_response
+from schemashift.local.console import console_response, is_console_path
 from schemashift.local.template import Route
 from schemashift.observability import logger
 
@@ -48,6 +50,7 @@ class Gateway:
         self.routes: list[Route] = stack.template.routes()
         self.authorizer = stack.template.api_default_authorizer()
         self.binary_types = stack.template.binary_media_types()
+        self.console_dist = stack.template.root / "console" / "dist"
         self.host = host
         self.port = port
         self._server: ThreadingHTTPServer | None = None
@@ -123,6 +126,8 @@ class Gateway:
         documentation = docs_response(self.stack.root, method, path)
         if documentation is not None:
             return documentation
+        if is_console_path(path) and method in ("GET", "HEAD"):
+            return console_response(self.console_dist, path)
         route, params, allowed = self.match(method, path)
         if route is None:
             if allowed:

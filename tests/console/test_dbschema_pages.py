@@ -1,0 +1,245 @@
+"""The console's schema pages in real Chromium on the local stack: the matrix of a real apply on
+SQLite (with a failed and a rolled-back changeset), an apply started from the UI watched to the end,
+bad keys, and the first load of a 2,000 changesets x 20 instances schema."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from schemashift.auth.keys import create_api_key
+from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
+from schemashift.dbschema.tenancy import Tenant
+
+from tests.console.conftest import PHONE, Console, no_horizontal_overflow, watch
+from tests.support.client import ApiClient
+from tests.support.deployments import new_base, statuses, wait_for
+
+CHANGELOG = """-- liquibase formatted sql
+
+-- changeset alice:create-customers
+CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50));
+-- rollback DROP TABLE customers;
+
+-- changeset alice:add-email
+ALTER TABLE customers ADD email VARCHAR(100);
+-- rollback ALTER TABLE customers DROP COLUMN email;
+
+-- changeset bob:backfill
+INSERT INTO missing_table (id) VALUES (1);
+-- rollback DELETE FROM missing_table;
+
+-- changeset bob:orders
+CREATE TABLE orders (id INT PRIMARY KEY);
+-- rollback DROP TABLE orders;
+"""
+NONE = "\u2013"  # the console's "no value" dash
+CI = {"pipeline": "ci", "planExecutionId": "plan-7", "stageExecutionId": "deploy"}
+
+
+def _schema(api: ApiClient, base: str, schema: str, changelog: str, instances: dict[str, Path]) -> None:
+    assert api.post(f"{base}/dbschema", {"identifier": schema, "name": schema.title()}).status == 201
+    put = api.put(f"{base}/dbschema/{schema}/changelog", {"rootFile": "changelog.sql", "files": {"changelog.sql": changelog}})
+    assert put.status == 200, put.json()
+    for name, path in instances.items():
+        created = api.post(f"{base}/dbschema/{schema}/instance",
+                           {"identifier": name, "name": name.upper(), "url": f"sqlite:///{path}"})
+        assert created.status == 201, created.json()
+
+
+def _deploy(api: ApiClient, base: str, schema: str, instance: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    started = api.post(f"{base}/dbschema/{schema}/instance/{instance}/{kind}", {**CI, **body})
+    assert started.status == 202, started.json()
+    return wait_for(api, base, started.json()["executionId"])
+
+
+def _matrix(page: Any) -> dict[tuple[str, str], str]:
+    page.wait_for_selector("[data-testid=matrix] td.cell")
+    cells = page.eval_on_selector_all(
+        "[data-testid=matrix] td.cell",
+        "cells => cells.map(c => [c.dataset.changeset, c.dataset.instance, c.dataset.status, c.innerText])")
+    for _, _, status, text in cells:  # the status is written, not only coloured
+        assert text.strip().split(" ", 1)[1] == {"Successfully_Deployed": "Deployed", "Not_Deployed": "Pending",
+                                                 "Deployment_Failed": "Failed", "Rolled_Back": "Rolled back"}[status]
+    return {(fqn.split("::")[1], instance): status for fqn, instance, status, _ in cells}
+
+
+def test_matrix_shows_a_real_apply_with_a_failed_and_a_rolled_back_changeset(
+        api: ApiClient, console: Console, tmp_path: Path) -> None:
+    base, org, project = new_base()
+    _schema(api, base, "shop", CHANGELOG, {"dev": tmp_path / "dev.db", "prod": tmp_path / "prod.db"})
+    failed = _deploy(api, base, "shop", "dev", "apply", {"tag": "r1"})
+    assert failed["status"] == "FAILURE", "step: apply on dev should fail at bob:backfill"
+    assert _deploy(api, base, "shop", "prod", "apply", {"count": 2, "tag": "r1"})["status"] == "SUCCESS"
+    assert _deploy(api, base, "shop", "prod", "rollback", {"count": 1})["status"] == "SUCCESS"
+    truth = {(cs, inst): status for inst in ("dev", "prod") for cs, status in statuses(api, base, "shop", inst).items()}
+    assert set(truth.values()) == {"Successfully_Deployed", "Deployment_Failed", "Not_Deployed", "Rolled_Back"}
+
+    page = console.open(f"/orgs/{org}/projects/{project}/schemas")
+    row = page.get_by_role("row", name=re.compile("Shop"))
+    row.locator(".counts li").first.wait_for()
+    counts = row.locator(".counts li").all_inner_texts()
+    assert counts == ["DEV 2 pending ✕ 1 failed", "PROD 3 pending 0 failed"], f"step: schema list counts: {row.inner_text()}"
+    console.shot(page, "schemas")
+
+    page.get_by_role("link", name="Shop").click()
+    assert _matrix(page) == truth, "step: the matrix shows the statuses DynamoDB holds"
+    failed_cell = page.locator("td.cell[data-status=Deployment_Failed]")
+    failed_cell.focus()
+    tip = page.get_by_test_id("cell-tip")
+    for text in ("Deployment failed", f"Tag: {NONE}", "Pipeline: ci (plan-7 / deploy)", "Time: 20", "Error: no such table: missing_table"):
+        assert text in tip.inner_text(), f"step: tooltip on focus shows {text!r}"
+    assert failed_cell.get_attribute("aria-describedby") == tip.get_attribute("id")
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("document.activeElement.dataset.instance")
+    assert focused == "prod", "step: arrow keys move through the grid"
+    assert "Not deployed" in tip.inner_text(), "step: the tooltip follows the focus"
+    state = api.post(f"{base}/dbschema/shop/migrationstate", {"instanceFilter": {"instances": ["prod"]}}).json()
+    deployed = next(c["instances"][0] for c in state["changeSets"] if c["changeSet"] == "create-customers")
+    page.locator("td.cell[data-status=Successfully_Deployed][data-instance=prod]").hover()
+    assert f"Tag: {deployed['tag'] or NONE}" in tip.inner_text() and "Successfully deployed" in tip.inner_text(), \
+        "step: tooltip on hover shows the cell's tag"
+    console.shot(page, "matrix")
+
+    page.get_by_label("Search changesets (id, author, file)").fill("bob")
+    page.wait_for_function("document.querySelectorAll('[data-testid=matrix] tbody tr').length === 2")
+    assert {cs for cs, _ in _matrix(page)} == {"backfill", "orders"}, "step: search"
+    page.get_by_label("Search changesets (id, author, file)").fill("")
+    page.get_by_label("Order", exact=True).select_option("DESC")
+    page.wait_for_function("document.querySelector('[data-testid=matrix] thead th:nth-child(2)').innerText === 'PROD'")
+    page.get_by_text("Instances (all)").click()
+    page.get_by_role("checkbox", name=re.compile("PROD")).uncheck()
+    page.wait_for_function("document.querySelectorAll('[data-testid=matrix] thead th').length === 2")
+    assert {inst for _, inst in _matrix(page)} == {"dev"}, "step: instance filter"
+
+    phone = console.open(f"/orgs/{org}/projects/{project}/schemas/shop", viewport=PHONE)
+    _matrix(phone)
+    assert no_horizontal_overflow(phone), "step: the matrix page fits 390 px (the grid scrolls inside)"
+    console.shot(phone, "matrix-390")
+    page.close()
+    phone.close()
+
+
+SLOW = 10
+
+
+def _slow_changelog() -> str:
+    parts = ["-- liquibase formatted sql\n"]
+    for n in range(1, SLOW + 1):
+        parts.append(f"-- changeset perf:{n}\nCREATE TABLE t{n} AS WITH RECURSIVE c(x) AS "
+                     f"(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT x FROM c;\n"
+                     f"-- rollback DROP TABLE t{n};\n")
+    return "\n".join(parts)
+
+
+def test_an_apply_started_from_the_ui_shows_live_progress_to_the_end(
+        api: ApiClient, console: Console, tmp_path: Path) -> None:
+    base, org, project = new_base()
+    _schema(api, base, "live", _slow_changelog(), {"stage": tmp_path / "stage.db"})
+    page = console.open(f"/orgs/{org}/projects/{project}/schemas/live/instances/stage")
+    page.get_by_label("Tag after deploying (optional)").fill("release-1")
+    page.get_by_role("button", name="Preview apply (dry run)").click()
+    preview = page.get_by_test_id("sql-preview")
+    preview.wait_for()
+    assert "CREATE TABLE t1 AS WITH RECURSIVE" in preview.inner_text(), "step: the dry run shows the SQL"
+    assert "DATABASECHANGELOG" in preview.inner_text()
+    assert statuses(api, base, "live", "stage") == dict.fromkeys(map(str, range(1, SLOW + 1)), "Not_Deployed")
+    console.shot(page, "apply-preview")
+
+    page.get_by_role("button", name="Apply now").click()
+    page.wait_for_url(re.compile(r"#/orgs/.+/executions/exe_"))
+    progress = page.get_by_test_id("progress-text")
+    seen = watch(lambda: progress.inner_text() if progress.count() else "",
+                 lambda text: f"{SLOW} / {SLOW}" in text and "Succeeded" in page.get_by_test_id("execution-status").inner_text())
+    done = [int(m.group(1)) for text in seen if (m := re.search(r"(\d+) / ", text))]
+    assert done == sorted(done) and done[-1] == SLOW, f"step: progress only goes up to the end: {seen}"
+    assert any(0 < d < SLOW for d in done), f"step: intermediate progress was shown live: {seen}"
+    results = page.get_by_test_id("execution-results").locator("tbody tr")
+    assert results.count() == SLOW and "EXECUTED" in results.first.inner_text()
+    console.shot(page, "execution")
+    phone = console.open(page.url.split("#", 1)[1], viewport=PHONE)
+    phone.get_by_text("Succeeded").first.wait_for()
+    assert no_horizontal_overflow(phone), "step: the execution page fits 390 px"
+    console.shot(phone, "execution-390")
+    assert set(statuses(api, base, "live", "stage").values()) == {"Successfully_Deployed"}
+    page.close()
+    phone.close()
+
+
+def test_a_bad_key_and_a_key_without_the_project_show_clear_errors(console: Console) -> None:
+    page = console.open("/orgs/default/projects/shop/schemas", key="ssk_not-a-real-key")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "The API key was not accepted (401)" in alert.inner_text(), "step: 401"
+    assert page.get_by_label("API key", exact=True).is_visible(), "step: the key form asks again"
+    assert "ssk_not-a-real-key" not in page.url
+    console.shot(page, "bad-key")
+
+    key, _ = create_api_key("local", ["elsewhere/only"])
+    console.sign_in(page, key)
+    alert = page.get_by_role("alert").first
+    alert.wait_for()
+    assert "may not do that (403)" in alert.inner_text() and "default" in alert.inner_text(), "step: 403"
+    assert key not in page.url and page.evaluate("sessionStorage.getItem('schemashift.apiKey')") == key
+    page.close()
+
+
+CHANGESETS, INSTANCES, PAGE = 2000, 20, 50
+
+
+def test_first_load_of_2000_changesets_by_20_instances(api: ApiClient, console: Console, stack: Any) -> None:
+    base, org, project = new_base()
+    changelog = "-- liquibase formatted sql\n\n" + "\n".join(
+        f"-- changeset team:cs-{n}\nCREATE TABLE t{n} (id INT);\n-- rollback DROP TABLE t{n};\n"
+        for n in range(1, CHANGESETS + 1))
+    instances = {f"db{i:02d}": Path(f"/nonexistent/db{i:02d}.db") for i in range(INSTANCES)}
+    seeded = time.monotonic()
+    _schema(api, base, "big", changelog, instances)
+    tenant = Tenant("local", org, project)
+    for i, instance in enumerate(instances):
+        deployed = CHANGESETS - 50 * i  # a fleet at different points of the changelog
+        updates = [ChangesetStatusUpdate(fqn=f"changelog.sql::cs-{n}::team", status="Successfully_Deployed",
+                                         pipeline="ci", planExecutionId=f"p{n}", stageExecutionId="s", log_run=False)
+                   for n in range(1, deployed + 1)]
+        if deployed < CHANGESETS:
+            updates.append(ChangesetStatusUpdate(fqn=f"changelog.sql::cs-{deployed + 1}::team", status="Deployment_Failed",
+                                                 error="boom", log_run=False))
+        assert record_changeset_status(tenant, "big", instance, updates) == []
+    seed_seconds = time.monotonic() - seeded
+
+    page = console.open("/")
+    route = f"/orgs/{org}/projects/{project}/schemas/big"
+    cells = PAGE * INSTANCES
+    matrix_ms, api_ms = [], []
+    for _ in range(3):
+        page.goto("about:blank")
+        page.goto(console.url(route))
+        page.wait_for_function(f"document.querySelectorAll('[data-testid=matrix] td.cell').length === {cells}")
+        matrix_ms.append(page.evaluate("performance.now()"))
+        api_ms.append(page.evaluate(
+            "performance.getEntriesByType('resource').find(e => e.name.includes('/migrationstate')).duration"))
+    assert page.locator("[data-testid=matrix] tbody tr").first.inner_text().startswith("cs-1 ")
+    page.get_by_role("button", name="Next →").click()
+    page.wait_for_function("document.querySelector('[data-testid=matrix] tbody th').innerText.startsWith('cs-51 ')")
+    assert "Page 2 of 40 · 2000 changesets" in page.get_by_role("navigation", name="changesets pages").inner_text()
+
+    list_ms = []
+    for _ in range(3):
+        page.goto("about:blank")
+        page.goto(console.url(f"/orgs/{org}/projects/{project}/schemas"))
+        page.get_by_text("DB19 950 pending").wait_for()
+        list_ms.append(page.evaluate("performance.now()"))
+    console.record("first_load_2000x20", {
+        "changesets": CHANGESETS, "instances": INSTANCES, "page_size": PAGE, "runs": 3,
+        "matrix_first_page_ms_median": round(statistics.median(matrix_ms)),
+        "matrix_migrationstate_request_ms_median": round(statistics.median(api_ms)),
+        "schema_list_with_counts_ms_median": round(statistics.median(list_ms)),
+        "seed_seconds": round(seed_seconds, 1),
+    })
+    print(f"console first load, {CHANGESETS} x {INSTANCES}: matrix {statistics.median(matrix_ms):.0f} ms "
+          f"(migrationstate {statistics.median(api_ms):.0f} ms), schema list with counts "
+          f"{statistics.median(list_ms):.0f} ms; seeding {seed_seconds:.1f} s")
+    page.close()
