@@ -130,3 +130,14 @@ export function Confirm({ open, title, children, confirmLabel, onConfirm, onCanc
     </dialog>
   );
 }
+
+/** Paging by `nextCursor` (the dataset and execution lists): the cursors walked so far are the way back. */
+export function CursorPager({ cursors, next, onMove, label }: { cursors: string[]; next: string | null; onMove: (c: string[]) => void; label: string }) {
+  return (
+    <nav class="pager" aria-label={`${label} pages`}>
+      <button type="button" disabled={!cursors.length} onClick={() => onMove(cursors.slice(0, -1))}>← Previous</button>
+      <span>Page {cursors.length + 1}</span>
+      <button type="button" disabled={!next} onClick={() => next && onMove([...cursors, next])}>Next →</button>
+    </nav>
+  );
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant
+
 from tests.support.client import ApiClient
 from tests.support.deployments import new_base
 

@@ -5,19 +5,9 @@ import { useApi } from "../app";
 import { href } from "../router";
 import { formatTime } from "../status";
 import type { Dataset, Table } from "../types";
-import { ErrorBox, Loading, Section, useAsync } from "../ui";
+import { CursorPager, ErrorBox, Loading, Section, useAsync } from "../ui";
 
 const LIMIT = 50;
-
-function CursorPager({ cursors, next, onMove, label }: { cursors: string[]; next: string | null; onMove: (c: string[]) => void; label: string }) {
-  return (
-    <nav class="pager" aria-label={`${label} pages`}>
-      <button type="button" disabled={!cursors.length} onClick={() => onMove(cursors.slice(0, -1))}>← Previous</button>
-      <span>Page {cursors.length + 1}</span>
-      <button type="button" disabled={!next} onClick={() => next && onMove([...cursors, next])}>Next →</button>
-    </nav>
-  );
-}
 
 export function DatasetsPage() {
   const api = useApi();

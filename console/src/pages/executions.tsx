@@ -1,58 +1,65 @@
 // Executions: a schema's (or an instance's) list, and one execution with live progress and results.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, query, seg } from "../api";
+import { query, seg } from "../api";
 import { useApi } from "../app";
 import { pollUntilFinal } from "../poll";
 import { projectHref } from "../router";
-import { formatTime, isFinal } from "../status";
+import { formatTime, isFinal, jobLook } from "../status";
 import type { Execution } from "../types";
-import { ErrorBox, JobBadge, Loading, Pager, Progress, Section, useAsync } from "../ui";
+import { CursorPager, ErrorBox, JobBadge, Loading, Progress, Section, useAsync } from "../ui";
 import { schemaPath } from "./schemas";
 
 const PAGE_SIZE = 25;
 
-/** Lists come as an array or inside `{executions}`; accept both shapes. */
-export function executionList(data: unknown): Execution[] {
-  if (Array.isArray(data)) return data as Execution[];
-  if (data && typeof data === "object" && Array.isArray((data as { executions?: unknown }).executions)) {
-    return (data as { executions: Execution[] }).executions;
-  }
-  return [];
-}
+const STATUSES = ["", "IN_PROGRESS", "SUCCESS", "FAILURE", "CANCELLED"];
 
 export function ExecutionsPage({ org, project, schema, instance }: { org: string; project: string; schema: string; instance?: string }) {
   const api = useApi();
-  const [page, setPage] = useState(0);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [status, setStatus] = useState("");
+  const cursor = cursors[cursors.length - 1];
   const path = instance
     ? `${schemaPath(org, project, schema)}/instance/${seg(instance)}/executions`
     : `${schemaPath(org, project, schema)}/executions`;
-  const list = useAsync(() => api.request<unknown>("GET", path + query({ page, limit: PAGE_SIZE })), [path, page]);
-  const missing = list.error instanceof ApiError && list.error.status === 404 && !list.error.message.includes(schema);
+  const list = useAsync(
+    () => api.get<{ executions: Execution[]; nextCursor: string | null }>(path + query({ limit: PAGE_SIZE, cursor, status })),
+    [path, cursor, status],
+  );
   return (
     <>
       <h1>Executions of {schema}{instance ? ` on ${instance}` : ""}</h1>
       <Section title="Executions">
+        <div class="toolbar">
+          <div class="field">
+            <label for="exec-status">Status</label>
+            <select id="exec-status" value={status} onChange={(e) => { setCursors([]); setStatus((e.target as HTMLSelectElement).value); }}>
+              {STATUSES.map((s) => <option key={s} value={s}>{s ? jobLook(s).label : "any"}</option>)}
+            </select>
+          </div>
+        </div>
         {list.loading && !list.data ? <Loading what="executions" /> : null}
-        {missing ? <p role="alert">This API does not list executions yet; open one by its id from a deployment.</p> : <ErrorBox error={list.error} />}
+        <ErrorBox error={list.error} />
         {list.data ? (
-          <table class="list">
-            <caption class="sr-only">Executions, newest first</caption>
-            <thead><tr><th scope="col">Execution</th><th scope="col">Kind</th><th scope="col">Instance</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead>
-            <tbody>
-              {executionList(list.data.data).map((e) => (
-                <tr key={e.executionId}>
-                  <th scope="row"><a class="mono" href={projectHref(org, project, "executions", e.executionId)}>{e.executionId}</a>{e.dryRun ? " (dry run)" : ""}</th>
-                  <td>{e.kind}</td>
-                  <td>{e.instance ?? (e.instances ? `${e.instances.length} instances` : "–")}</td>
-                  <td><JobBadge status={e.status} /></td>
-                  <td>{e.progress ? `${e.progress.done} / ${e.progress.total}` : "–"}</td>
-                  <td>{formatTime(e.created)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          list.data.executions.length === 0 ? <p>No executions{status ? " with that status" : ""}.</p> : (
+            <table class="list" data-testid="executions">
+              <caption class="sr-only">Executions, newest first</caption>
+              <thead><tr><th scope="col">Execution</th><th scope="col">Kind</th><th scope="col">Instance</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead>
+              <tbody>
+                {list.data.executions.map((e) => (
+                  <tr key={e.executionId}>
+                    <th scope="row"><a class="mono" href={projectHref(org, project, "executions", e.executionId)}>{e.executionId}</a>{e.dryRun ? " (dry run)" : ""}</th>
+                    <td>{e.kind}</td>
+                    <td>{e.instance ?? (e.instances ? `${e.instances.length} instances` : "–")}</td>
+                    <td><JobBadge status={e.status} /></td>
+                    <td>{e.progress ? `${e.progress.done} / ${e.progress.total}` : "–"}</td>
+                    <td>{formatTime(e.created)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
         ) : null}
-        <Pager page={page} size={PAGE_SIZE} total={list.data?.total ?? null} onPage={setPage} label="executions" />
+        <CursorPager cursors={cursors} next={list.data?.nextCursor ?? null} onMove={setCursors} label="executions" />
       </Section>
     </>
   );

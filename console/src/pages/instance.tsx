@@ -34,6 +34,10 @@ export function InstancePage({ org, project, schema, instance }: { org: string; 
     () => api.request<InstanceMigrationState>("GET", `${base}/dbinstance/${seg(instance)}/migrationstate${query({ page, limit: PAGE_SIZE })}`),
     [base, instance, page],
   );
+  const recent = useAsync(
+    () => api.get<{ executions: Execution[] }>(`${base}/instance/${seg(instance)}/executions${query({ limit: 5 })}`),
+    [base, instance],
+  );
   const [apply, setApply] = useState<ApplyForm>({ tag: "", toTag: "", count: "", contexts: "", labels: "" });
   const [rollback, setRollback] = useState<RollbackForm>({ by: "tag", tag: "", count: "1" });
   const [formError, setFormError] = useState<unknown>(null);
@@ -138,6 +142,21 @@ export function InstancePage({ org, project, schema, instance }: { org: string; 
           </>
         ) : null}
       </Confirm>
+      <Section title="Recent executions" actions={<a href={projectHref(org, project, "schemas", schema, "instances", instance, "executions")}>All executions</a>}>
+        <ErrorBox error={recent.error} />
+        {recent.data ? (
+          recent.data.executions.length === 0 ? <p class="muted">None yet.</p> : (
+            <ul class="plain" data-testid="recent-executions">
+              {recent.data.executions.map((e) => (
+                <li key={e.executionId}>
+                  <JobBadge status={e.status} /> {e.kind}{e.dryRun ? " (dry run)" : ""} ·{" "}
+                  <a class="mono" href={projectHref(org, project, "executions", e.executionId)}>{e.executionId}</a> · {formatTime(e.created)}
+                </li>
+              ))}
+            </ul>
+          )
+        ) : null}
+      </Section>
       <Section title="History">
         {history.loading && !history.data ? <Loading what="history" /> : null}
         <ErrorBox error={history.error} />
