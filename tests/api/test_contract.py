@@ -96,6 +96,7 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
     c.call("POST", f"{base}/dbschema/app/instancelist", 200, json_body={})
     c.call("POST", f"{base}/dbschema/app/migrationstate", 200, json_body={"instanceFilter": {"order": "DESC"}})
     c.call("GET", f"{base}/dbschema/app/dbinstance/main/migrationstate", 200)
+    c.call("GET", f"{base}/dbschema/app/summary", 200)
     c.call("POST", f"{base}/dbschema/app/dbinstance/main/changeset/sql", 200,
            json_body={"changeSetFQN": "changelog.sql::1::alice"})
     applied = c.call("POST", f"{base}/dbschema/app/instance/main/apply", 202, json_body={**PIPELINE, "tag": "v1"},

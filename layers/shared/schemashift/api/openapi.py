@@ -129,6 +129,8 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
     ("POST", f"{P}/dbschema/{{dbschema}}/migrationstate"): RouteDoc(
         "Migration state of a schema", {200: harness.MigrationState}, paged=True,
         request=harness_in.MigrationStateRequest, body_required=False, params=HARNESS_PAGING),
+    ("GET", f"{P}/dbschema/{{dbschema}}/summary"): RouteDoc(
+        "Pending / failed changeset counts per instance", {200: harness.SchemaSummary}, errors=(400, 401, 403, 404, 500)),
     ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/migrationstate"): RouteDoc(
         "One instance's changesets", {200: harness.InstanceMigrationState}, paged=True, params=HARNESS_PAGING),
     ("POST", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/deployedState"): RouteDoc(

@@ -117,6 +117,23 @@ class InstanceMigrationState(Out):
     changeSets: list[InstanceChangeset]
 
 
+class InstanceSummary(Out):
+    identifier: str
+    name: str
+    deployed: int = Field(description="Changesets of the current changelog Successfully_Deployed here")
+    pending: int = Field(description="Changesets of the current changelog not deployed here (never run, failed or rolled back)")
+    failed: int = Field(description="Of the pending, those in Deployment_Failed")
+    rolledBack: int = Field(description="Of the pending, those in Rolled_Back")
+
+
+class SchemaSummary(Out):
+    """``GET .../dbschema/{dbschema}/summary``: each instance's counts (the console's schema list)."""
+
+    schema_: str = Field(alias="schema", description="Identifier of the Schema")
+    changesetCount: int
+    instances: list[InstanceSummary]
+
+
 class PipelineStep(Out):
     pipeline: str
     planExecutionId: str

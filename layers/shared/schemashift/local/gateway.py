@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from schemashift.api.errors import error_response
-from schemashift.local.docs import docs_response
 from schemashift.local.console import console_response, is_console_path
+from schemashift.local.docs import docs_response
 from schemashift.local.template import Route
 from schemashift.observability import logger
 
