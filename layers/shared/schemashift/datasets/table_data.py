@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from schemashift.datasets.catalog import Catalog, NewSchema
-from schemashift.datasets.idempotency import run_once
 from schemashift.datasets.lance_table import LanceTable
 from schemashift.datasets.records import Table
 from schemashift.datasets.requests import CreateTable, QueryRows
@@ -22,6 +21,7 @@ from schemashift.datasets.schema import TableSchema, arrow_schema_text, build_sc
 from schemashift.datasets.storage import DataBucket
 from schemashift.datasets.uploads import discard_upload, open_upload
 from schemashift.errors import ValidationFailed
+from schemashift.idempotency import run_once
 from schemashift.ids import new_id
 from schemashift.observability import logger
 
@@ -55,6 +55,17 @@ class RowsRequest:
         if isinstance(self.body, bytes | bytearray | memoryview):
             digest.update(self.body)
         return digest.hexdigest()
+
+
+REPLAY_WARNING = "idempotent replay: this key was already applied; returning the original result"
+
+
+def mark_replay(response: Any) -> Any:
+    """A replayed write says so in its warnings."""
+    if isinstance(response, dict):
+        warnings = [w for w in response.get("warnings", []) if w != REPLAY_WARNING]
+        return {**response, "warnings": [*warnings, REPLAY_WARNING]}
+    return response
 
 
 @dataclass(frozen=True)
@@ -117,13 +128,13 @@ class TableData:
         if not request.idempotency_key:
             return write()
         return run_once(
-            self.idempotency_table,
-            account=account,
-            table_id=table_id,
-            key=request.idempotency_key,
-            fingerprint=request.fingerprint(),
-            write=write,
+            request.idempotency_key,
+            f"{account}#{table_id}#rows",
+            request.fingerprint(),
+            write,
             lambda_context=lambda_context,
+            on_replay=mark_replay,
+            key_name="idempotency_key",
         )
 
     def query_rows(self, account: str, table_id: str, request: QueryRows) -> dict[str, Any]:
