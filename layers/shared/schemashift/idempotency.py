@@ -46,11 +46,11 @@ def fingerprint_of(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], Any], *,
+def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], Any], *, table: str,
              lambda_context: Any = None, on_replay: Callable[[Any], Any] | None = None,
              key_name: str = "Idempotency-Key") -> Any:
-    """``run()`` once per (scope, key); a replay returns the stored response (through ``on_replay``).
-    Without a key, ``run()`` simply runs."""
+    """``run()`` once per (scope, key), recorded in the idempotency table ``table``; a replay returns
+    the stored response (through ``on_replay``). Without a key, ``run()`` simply runs."""
     if key is None:
         return run()
     if not key or len(key) > MAX_KEY_LENGTH:
@@ -61,8 +61,6 @@ def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], An
         IdempotencyValidationError,
     )
 
-    from schemashift.settings import get_settings
-
     config = IdempotencyConfig(
         event_key_jmespath="key", payload_validation_jmespath="fingerprint", raise_on_no_idempotency_key=True,
         expires_after_seconds=TTL_SECONDS,
@@ -71,8 +69,7 @@ def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], An
     if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
         config.register_lambda_context(lambda_context)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(
-        get_settings().idempotency_table), config=config)
+    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(table), config=config)
     def guarded(request: dict[str, str]) -> Any:
         return run()
 
@@ -87,7 +84,8 @@ def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], An
 
 
 def idempotent(key: str | None, scope: str, payload: dict[str, Any],
-               start: Callable[[dict[str, Any]], dict[str, Any]], *, lambda_context: Any = None) -> dict[str, Any]:
+               start: Callable[[dict[str, Any]], dict[str, Any]], *, table: str,
+               lambda_context: Any = None) -> dict[str, Any]:
     """A job start: ``start(payload)`` once per (scope, key); the payload is the request's fingerprint."""
-    return run_once(key or None, scope, fingerprint_of(payload), lambda: start(payload),
+    return run_once(key or None, scope, fingerprint_of(payload), lambda: start(payload), table=table,
                     lambda_context=lambda_context)

@@ -132,6 +132,7 @@ class TableData:
             f"{account}#{table_id}#rows",
             request.fingerprint(),
             write,
+            table=self.idempotency_table,
             lambda_context=lambda_context,
             on_replay=mark_replay,
             key_name="idempotency_key",

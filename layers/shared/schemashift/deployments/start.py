@@ -51,7 +51,7 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
         return execution_out(item, with_results=False).to_json()
 
     return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}",
-                      body.model_dump(exclude_none=True), start)
+                      body.model_dump(exclude_none=True), start, table=settings.idempotency_table)
 
 
 def start_apply(tenant: Tenant, schema: str, instance: str, body: ApplyRequest,
@@ -98,7 +98,8 @@ def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
         _start_fleet(scope_of(tenant), parent["executionId"], items, body.maxConcurrency, body.maxFailures)
         return execution_out(parent, with_results=False).to_json()
 
-    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#fleet", body.model_dump(exclude_none=True), start)
+    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#fleet", body.model_dump(exclude_none=True), start,
+                      table=get_settings().idempotency_table)
 
 
 def _start_fleet(scope: str, parent_id: str, items: list[dict[str, Any]], max_concurrency: int,

@@ -72,7 +72,8 @@ def start_migration(
         return operation_out(item)
 
     payload = request.model_dump(exclude_none=True)
-    return idempotent(idempotency_key, f"{table_pk(account, table_id)}#migration", payload, start)
+    return idempotent(idempotency_key, f"{table_pk(account, table_id)}#migration", payload, start,
+                      table=services.idempotency_table)
 
 
 def describe_steps(operations: list[dict[str, Any]]) -> str:

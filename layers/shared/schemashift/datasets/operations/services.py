@@ -29,6 +29,7 @@ class Services:
     payloads: PayloadStore
     stepfunctions: Any
     state_machines: StateMachines
+    idempotency_table: str
     storage_options: dict[str, str] = field(default_factory=dict)
 
     def start_execution(self, state_machine_arn: str, name: str, document: dict[str, Any]) -> str:
@@ -58,5 +59,6 @@ def default_services() -> Services:
             # Not in Settings: only the maintenance start function has this variable.
             maintenance=os.environ.get("TABLE_MAINTENANCE_STATE_MACHINE_ARN", ""),
         ),
+        idempotency_table=settings.idempotency_table,
         storage_options=lance_storage_options(),
     )

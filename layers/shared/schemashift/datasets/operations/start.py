@@ -76,7 +76,8 @@ def start_compact(
         return operation_out(item)
 
     payload = request.model_dump(exclude_none=True)
-    return idempotent(idempotency_key, f"{table_pk(account, table_id)}#compact", payload, start)
+    return idempotent(idempotency_key, f"{table_pk(account, table_id)}#compact", payload, start,
+                      table=services.idempotency_table)
 
 
 def start_restore(
@@ -105,7 +106,8 @@ def start_restore(
         return operation_out(item)
 
     payload = request.model_dump(exclude_none=True)
-    return idempotent(idempotency_key, f"{table_pk(account, table.tableId)}#restore", payload, start)
+    return idempotent(idempotency_key, f"{table_pk(account, table.tableId)}#restore", payload, start,
+                      table=services.idempotency_table)
 
 
 def schema_version(services: Services, account: str, table_id: str, number: int) -> SchemaVersion:
