@@ -43,13 +43,18 @@ NONE = "\u2013"  # the console's "no value" dash
 CI = {"pipeline": "ci", "planExecutionId": "plan-7", "stageExecutionId": "deploy"}
 
 
+def _sqlite_url(path: Path) -> str:
+    """The one place the tests spell a SQLite instance URL."""
+    return f"sqlite:///{path}"
+
+
 def _schema(api: ApiClient, base: str, schema: str, changelog: str, instances: dict[str, Path]) -> None:
     assert api.post(f"{base}/dbschema", {"identifier": schema, "name": schema.title()}).status == 201
     put = api.put(f"{base}/dbschema/{schema}/changelog", {"rootFile": "changelog.sql", "files": {"changelog.sql": changelog}})
     assert put.status == 200, put.json()
     for name, path in instances.items():
         created = api.post(f"{base}/dbschema/{schema}/instance",
-                           {"identifier": name, "name": name.upper(), "url": f"sqlite:///{path}"})
+                           {"identifier": name, "name": name.upper(), "url": _sqlite_url(path)})
         assert created.status == 201, created.json()
 
 
@@ -201,7 +206,7 @@ def _emulated_table(stack: Any, name: str) -> Any:
 
 
 def _bulk_put(stack: Any, table: str, items: list[dict[str, Any]]) -> None:
-    """Seed ~40,000 state items in seconds: the items ``state_items`` builds (exactly what a deployment's
+    """Seed ~30,000 state items in seconds: the items ``state_items`` builds (exactly what a deployment's
     checkpoints write), put straight into the emulated table, since 1,600 BatchWriteItem round trips
     to the emulator would take minutes on a shared 2-core machine."""
     from boto3.dynamodb.types import TypeSerializer
@@ -213,7 +218,7 @@ def _bulk_put(stack: Any, table: str, items: list[dict[str, Any]]) -> None:
 
 
 def _drop_tenant(stack: Any, table: str, tenant: Tenant) -> None:
-    """Remove the tenant's partitions again: the emulator's Query walks the whole table, so 40,000
+    """Remove the tenant's partitions again: the emulator's Query walks the whole table, so 30,000
     leftover items would slow every later test of the session."""
     emulated = _emulated_table(stack, table)
     for key in [k for k in emulated.items if str(k.value).startswith(tenant.pk + "#")]:
@@ -288,4 +293,45 @@ def _measure_first_loads(console: Console, org: str, project: str, seed_seconds:
     })
     print(f"console first load, {CHANGESETS} x {INSTANCES}: matrix rendered at {matrix:.0f} ms (median of 3), its "
           f"migrationstate answer complete at {api:.0f} ms; schema list {list_ms:.0f} ms; seeding {seed_seconds:.1f} s")
+    page.close()
+
+
+FLEET_CHANGELOG = """-- liquibase formatted sql
+
+-- changeset ops:1
+CREATE TABLE events (id INT PRIMARY KEY);
+-- rollback DROP TABLE events;
+
+-- changeset ops:2
+ALTER TABLE events ADD kind VARCHAR(20);
+-- rollback ALTER TABLE events DROP COLUMN kind;
+"""
+
+
+def test_a_fleet_apply_from_the_matrix_shows_each_instance_and_lists_executions(
+        api: ApiClient, console: Console, tmp_path: Path) -> None:
+    base, org, project = new_base()
+    _schema(api, base, "fleet", FLEET_CHANGELOG, {name: tmp_path / f"{name}.db" for name in ("eu", "us", "ap")})
+    page = console.open(f"/orgs/{org}/projects/{project}/schemas/fleet")
+    _matrix(page)
+    page.get_by_text("Apply to all shown instances").click()
+    page.get_by_role("button", name="Start fleet apply on 3 instances").click()
+    page.wait_for_url(re.compile(r"#/orgs/.+/executions/exe_"))
+    status = page.get_by_test_id("execution-status")
+    watch(lambda: status.inner_text() if status.count() else "", lambda text: "Succeeded" in text)
+    instances = page.get_by_role("region", name="Instances").locator("tbody tr")
+    assert instances.count() == 3 and all("Succeeded" in t for t in instances.all_inner_texts()), \
+        "step: the fleet execution shows each instance's status"
+    child = instances.first.get_by_role("link")
+    child.click()
+    page.get_by_test_id("execution-status").get_by_text("Succeeded").wait_for()
+    assert page.get_by_test_id("execution-results").locator("tbody tr").count() == 2, "step: a child's results"
+
+    page.goto(console.url(f"/orgs/{org}/projects/{project}/schemas/fleet/executions"))
+    rows = page.get_by_test_id("executions").locator("tbody tr")
+    rows.first.wait_for()
+    kinds = [t.split("\t")[1] for t in rows.all_inner_texts()]
+    assert "fleet" in kinds and set(kinds) <= {"fleet", "apply"}, f"step: the schema's executions: {kinds}"
+    page.goto(console.url(f"/orgs/{org}/projects/{project}/schemas/fleet"))
+    assert set(_matrix(page).values()) == {"Successfully_Deployed"}, "step: the matrix after the fleet apply"
     page.close()
