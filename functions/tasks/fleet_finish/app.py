@@ -6,4 +6,4 @@ from schemashift.observability import logger
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
-    return fleet_finish(event["scope"], event["executionId"])
+    return fleet_finish(event["scope"], event["executionId"], event.get("error"))

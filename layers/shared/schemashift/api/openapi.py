@@ -32,6 +32,9 @@ from schemashift.dbschema import responses as harness
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
 from schemashift.deployments.responses import SyncReport
 from schemashift.jobs.views import Execution, ExecutionList, Operation, OperationList
+from schemashift.safety import responses as safety
+from schemashift.safety.policy_store import PolicyIn
+from schemashift.safety.service import LintRequest
 
 P = "/v1/orgs/{org}/projects/{project}"
 DOCUMENT = Path("docs/openapi.json")
@@ -158,6 +161,15 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
         "One instance's executions, newest first", {200: ExecutionList}, params=(*CURSOR_PAGING, EXECUTION_STATUS)),
     ("GET", f"{P}/executions/{{executionId}}"): RouteDoc(
         "Status, progress and per-changeset results of an execution", {200: Execution}),
+    # ------------------------------------------------------------------ safety gate (lint, policies)
+    ("POST", f"{P}/dbschema/{{dbschema}}/lint"): RouteDoc(
+        "Lint the schema's changelog for a dialect or an instance (optionally with the project's policies)",
+        {200: safety.LintResult}, request=LintRequest),
+    ("PUT", f"{P}/policies/{{policy}}"): RouteDoc(
+        "Create or replace a Rego policy of the project", {200: safety.Policy, 201: safety.Policy}, request=PolicyIn),
+    ("GET", f"{P}/policies/{{policy}}"): RouteDoc("Get a policy", {200: safety.Policy}),
+    ("DELETE", f"{P}/policies/{{policy}}"): RouteDoc("Delete a policy", {204: None}),
+    ("GET", f"{P}/policies"): RouteDoc("The project's policies", {200: safety.PolicyList}),
     # ------------------------------------------------------------------ datasets (Catalyzed-style)
     ("POST", "/datasets"): RouteDoc("Create a dataset", {201: ds.Dataset}, request=CreateDataset),
     ("GET", "/datasets"): RouteDoc("List datasets", {200: ds.DatasetList}, params=CURSOR_PAGING),

@@ -150,3 +150,17 @@ def note_deployment(tenant: Tenant, schema: str, identifier: str, tag: str | Non
         ConditionExpression="attribute_exists(pk)",
         ExpressionAttributeValues={":t": tag},
     )
+
+
+def note_policy_warnings(tenant: Tenant, schema: str, identifier: str, warnings: list[dict[str, str]],
+                         execution_id: str) -> None:
+    """The policy warnings of the instance's latest gated deployment (migrationstate shows them)."""
+    key = {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}
+    if warnings:
+        _resources().update_item(Key=key, UpdateExpression="SET policyWarnings = :w",
+                                 ConditionExpression="attribute_exists(pk)",
+                                 ExpressionAttributeValues={":w": {"executionId": execution_id, "messages": warnings,
+                                                                   "evaluated": now_ms()}})
+    else:
+        _resources().update_item(Key=key, UpdateExpression="REMOVE policyWarnings",
+                                 ConditionExpression="attribute_exists(pk)")

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from schemashift.safety.config import LintConfig
+
 IDENTIFIER_PATTERN = r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$"
 Status = Literal["Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back"]
 STATUSES: tuple[str, ...] = ("Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back")
@@ -24,6 +26,7 @@ class SchemaIn(_Strict):
     tags: Tags = Field(default_factory=dict, max_length=128)
     migrationType: Literal["Liquibase"] = "Liquibase"
     description: str | None = Field(default=None, max_length=1024)
+    lint: LintConfig | None = Field(default=None, description="lint configuration: disabled, severity, ignore")
 
 
 class SchemaUpdate(_Strict):
@@ -31,6 +34,7 @@ class SchemaUpdate(_Strict):
     tags: Tags | None = Field(default=None, max_length=128)
     description: str | None = Field(default=None, max_length=1024)
     migrationType: Literal["Liquibase"] | None = None
+    lint: LintConfig | None = None
 
 
 class InstanceIn(_Strict):

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from schemashift.api.models import Out
 from schemashift.dbschema.models import Status
+from schemashift.safety.config import LintConfig
 
 
 class ChangelogInfo(Out):
@@ -28,6 +29,7 @@ class Schema(Out):
     instanceCount: int
     changelog: ChangelogInfo | None
     changesetCount: int
+    lint: LintConfig | None = Field(default=None, description="lint configuration (schemashift addition)")
 
 
 class Instance(Out):
@@ -60,9 +62,24 @@ class ChangelogUpload(Out):
     removedButDeployed: int | None = None
 
 
+class PolicyMessage(Out):
+    policy: str
+    message: str
+
+
+class PolicyWarnings(Out):
+    """The policy warnings of the instance's latest gated deployment."""
+
+    executionId: str
+    messages: list[PolicyMessage]
+    evaluated: int
+
+
 class InstanceRef(Out):
     identifier: str
     name: str
+    policyWarnings: PolicyWarnings | None = Field(default=None, description=(
+        "present when the latest deployment's policy evaluation warned (schemashift addition)"))
 
 
 class ChangesetOnInstance(Out):

@@ -13,7 +13,7 @@ from schemashift.paging import PageRequest, page_of
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_write, condition_failed, plain, query_all, update_item
 
-_PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount")
+_PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount", "lint")
 
 
 def _resources() -> Any:
@@ -47,6 +47,7 @@ def create_schema(tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
         "tags": body.tags,
         "migrationType": body.migrationType,
         "description": body.description,
+        "lint": body.lint.model_dump() if body.lint else None,
         "created": now,
         "updated": now,
         "instanceCount": 0,

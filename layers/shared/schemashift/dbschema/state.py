@@ -186,6 +186,15 @@ def _instance_entry(identifier: str, state: dict[str, Any] | None) -> dict[str, 
             "updated": plain(state.get("updated")), "error": state.get("error")}
 
 
+def _instance_summary(item: dict[str, Any]) -> dict[str, Any]:
+    """``{identifier, name}`` (the seed contract), plus ``policyWarnings`` when the latest gated
+    deployment of the instance had any."""
+    summary: dict[str, Any] = {"identifier": item["identifier"], "name": item["name"]}
+    if item.get("policyWarnings"):
+        summary["policyWarnings"] = plain(item["policyWarnings"])
+    return summary
+
+
 def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
                     search_term: str | None) -> tuple[dict[str, Any], int]:
     """The seed contract: every changeset of the page with its status on every instance in scope."""
@@ -222,7 +231,7 @@ def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest,
         })
     body = {
         "schema": schema,
-        "instances": [{"identifier": i["identifier"], "name": i["name"]} for i in selected],
+        "instances": [_instance_summary(i) for i in selected],
         "changeSets": change_sets,
     }
     return body, total

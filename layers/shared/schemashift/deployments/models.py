@@ -23,7 +23,9 @@ class ApplyRequest(PipelineIds):
     count: int | None = Field(default=None, ge=1, le=100_000)
     contexts: str | None = Field(default=None, max_length=1024)
     labels: str | None = Field(default=None, max_length=1024)
-    dryRun: bool = False
+    dryRun: bool | Literal["sql", "transactional"] = Field(default=False, description=(
+        "true or 'sql': record the SQL the run would send; 'transactional' (PostgreSQL): run the changesets "
+        "in a transaction that is always rolled back, recording errors and timings"))
 
     @model_validator(mode="after")
     def _one_limit(self) -> ApplyRequest:

@@ -25,7 +25,7 @@ from schemashift.dbschema.state import (
 )
 from schemashift.deployments.checkpoints import CheckpointWriter
 from schemashift.deployments.credentials import fetch_credentials
-from schemashift.deployments.errors import InstanceBusy
+from schemashift.deployments.errors import DryRunFailed, InstanceBusy
 from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
     CANCELLED,
@@ -62,13 +62,32 @@ def connect_instance(instance_item: dict[str, Any]) -> Iterator[Any]:
         yield target
 
 
-def _changelog(execution: dict[str, Any], dialect: str) -> Any:
+def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str) -> Any:
+    """The stored changelog bundle ``key`` parsed for ``dialect`` with the instance's properties."""
     from schemashift.changelog import BundleAccessor, parse_changelog
 
-    bundle = load_bundle(execution["changelogKey"])
-    properties = {k: str(v) for k, v in (execution.get("substituteProperties") or {}).items()}
+    bundle = load_bundle(key)
+    properties = {k: str(v) for k, v in substitute_properties.items()}
     return parse_changelog(bundle.root_file, BundleAccessor(bundle.files), parameters=properties or None,
                            dialect=dialect)
+
+
+def _changelog(execution: dict[str, Any], dialect: str) -> Any:
+    return changelog_for(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
+
+
+def pending_fqns(target: Any, changelog: Any, request: dict[str, Any], instance_item: dict[str, Any]) -> list[str]:
+    """The changesets an apply with ``request`` would run, in order (reads DATABASECHANGELOG only)."""
+    from schemashift.engine import status
+
+    contexts = request.get("contexts") or instance_item.get("context")
+    labels = request.get("labels") or instance_item.get("labels")
+    pending = [item.fqn for item in status(target, changelog, contexts=contexts, labels=labels).pending]
+    if request.get("count"):
+        pending = pending[: int(request["count"])]
+    if request.get("toTag"):
+        pending = pending[: _count_to_tag(changelog, pending, request["toTag"], len(pending))]
+    return pending
 
 
 def _run_options(execution: dict[str, Any], deadline: float | None, on_finish: Any = None) -> Any:
@@ -86,7 +105,7 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
     """Lease the lock, reconcile state, tag the pre-start state and size the work."""
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.deployments.sync import reconcile
-    from schemashift.engine import rollback_sql, status, update_sql
+    from schemashift.engine import rollback_sql, update_sql
     from schemashift.targets.history import ChangeLogHistory, new_deployment_id
 
     execution = get_execution_item(scope, execution_id)
@@ -107,17 +126,16 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
         drift = reconcile(tenant, schema, instance, target, changelog)
         fields["sync"] = drift
         kind = execution["kind"]
-        if request.get("dryRun"):
+        if request.get("dryRun") == "transactional" and kind == "apply":
+            _transactional_dry_run(scope, execution_id, target, changelog, contexts, labels, fields)
+        elif request.get("dryRun"):
             preview = (update_sql(target, changelog, count=request.get("count"), to_tag=request.get("toTag"),
                                   contexts=contexts, labels=labels) if kind == "apply" else
                        rollback_sql(target, changelog, tag=request.get("tag"), count=request.get("count"),
                                     contexts=contexts, labels=labels))
             fields.update(sql=preview.statements, progressTotal=len(preview.run.changesets), remaining=0)
         elif kind == "apply":
-            pending = status(target, changelog, contexts=contexts, labels=labels).pending
-            total = min(len(pending), int(request["count"])) if request.get("count") else len(pending)
-            if request.get("toTag"):
-                total = _count_to_tag(changelog, [p.fqn for p in pending], request["toTag"], total)
+            total = len(pending_fqns(target, changelog, request, instance_item))
             rows = ChangeLogHistory(target).ran_changesets()
             fields["preStartTag"] = _pre_start_tag(target, rows, execution_id) if total else (
                 rows[-1].tag if rows else None)
@@ -127,6 +145,23 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
             fields.update(progressTotal=total, remaining=total)
     update_execution(scope, execution_id, **fields)
     return {"executionId": execution_id, "scope": scope, "remaining": int(fields["remaining"])}
+
+
+def _transactional_dry_run(scope: str, execution_id: str, target: Any, changelog: Any, contexts: Any, labels: Any,
+                           fields: dict[str, Any]) -> None:
+    from schemashift.safety.dry_run import transactional_dry_run
+
+    report = transactional_dry_run(target, changelog, contexts=contexts, labels=labels)
+    import json
+    from decimal import Decimal
+
+    stored = json.loads(json.dumps(report.to_dict()), parse_float=Decimal)  # DynamoDB takes no floats
+    fields.update(dryRunReport=stored, progressTotal=len(report.changesets) + len(report.notRun),
+                  remaining=0)
+    if not report.ok and report.error is not None:
+        update_execution(scope, execution_id, **fields)
+        raise DryRunFailed(f"Dry run failed at {report.error['changeSetFQN']}: {report.error['message']} "
+                           "(everything was rolled back)")
 
 
 def _count_to_tag(changelog: Any, pending: list[str], tag: str, default: int) -> int:
@@ -311,8 +346,10 @@ def fleet_gate(scope: str, execution_id: str, parent_id: str, max_failures: int)
     return {"executionId": execution_id, "scope": scope, "skip": False}
 
 
-def fleet_finish(scope: str, parent_id: str) -> dict[str, Any]:
-    """Aggregate the instances' outcomes into the fleet execution and tell pipelines."""
+def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Aggregate the instances' outcomes into the fleet execution and tell pipelines.
+
+    ``error`` is the policy gate's failure: then no instance was started and it is the fleet's error."""
     from schemashift.deployments.executions import jobs
 
     parent = get_execution_item(scope, parent_id)
@@ -321,8 +358,12 @@ def fleet_finish(scope: str, parent_id: str) -> dict[str, Any]:
     for child in children:
         counts[child["status"]] = counts.get(child["status"], 0) + 1
     ok = counts.get(SUCCESS, 0) == len(children)
-    error = None if ok else {"code": "FleetIncomplete",
-                             "message": f"{counts.get(FAILURE, 0)} failed, {counts.get(CANCELLED, 0)} not started"}
+    if error is not None:
+        ok = False
+        error = describe_step_error(error, "PolicyDenied")
+    elif not ok:
+        error = {"code": "FleetIncomplete",
+                 "message": f"{counts.get(FAILURE, 0)} failed, {counts.get(CANCELLED, 0)} not started"}
     final = finish_execution(scope, parent_id, SUCCESS if ok else FAILURE, error, summary=counts,
                              progressDone=len(children) - counts.get(CANCELLED, 0))
     tenant = tenant_of(parent)

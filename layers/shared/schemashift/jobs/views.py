@@ -64,6 +64,9 @@ class Execution(Out):
     summary: dict[str, int] | None = None
     results: list[ChangesetResult] | None = None
     instances: list[FleetInstance] | None = None
+    lint: dict[str, Any] | None = Field(default=None, description="the safety gate's lint findings (counts, findings)")
+    policy: dict[str, Any] | None = Field(default=None, description="the safety gate's policy decision (deny, warn)")
+    dryRunReport: dict[str, Any] | None = Field(default=None, description="a transactional dry run's report")
 
 
 class ExecutionList(Out):
@@ -150,6 +153,9 @@ def execution_view(item: dict[str, Any], results: list[dict[str, Any]] | None = 
         out["sql"] = plain(item["sql"])
     if item.get("summary") is not None:
         out["summary"] = {harness_status(k): v for k, v in plain(item["summary"]).items()}
+    for key in ("lint", "policy", "dryRunReport"):  # the safety gate's findings and decision
+        if item.get(key) is not None:
+            out[key] = plain(item[key])
     if results is not None:
         out["results"] = [plain(r) for r in results]
     if children is not None:

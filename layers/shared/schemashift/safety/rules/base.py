@@ -7,6 +7,7 @@ the registry the linter runs; adding a rule touches one file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
@@ -16,6 +17,7 @@ from schemashift.safety.sql.model import Analyzed, Op, OpKind, SqlType, bare
 from schemashift.safety.units import LintUnit
 
 RULES: dict[str, type[Rule]] = {}
+_IS_NULL = re.compile(r"([\w.\"`]+)\s+is\s+null\b", re.I)
 _R = TypeVar("_R", bound="type[Rule]")
 
 
@@ -112,6 +114,8 @@ class Scope:
     """Tables created earlier in this changeset: empty, so no lock or data concern applies to them."""
     filled: set[tuple[str, str]] = field(default_factory=set)
     """(table, column) pairs an UPDATE earlier in this changeset set (backfills before NOT NULL)."""
+    added_here: set[tuple[str, str]] = field(default_factory=set)
+    """(table, column) pairs added earlier in this changeset: they hold only NULLs or their default."""
 
     @property
     def dialect(self) -> str:
@@ -136,4 +140,8 @@ class Scope:
             self.created_here.add(bare(op.new_name))
         elif op.kind == "update":
             self.filled |= {(bare(op.table), column) for column in op.set_columns}
+        elif op.kind == "delete":  # DELETE ... WHERE col IS NULL leaves no NULL in col
+            self.filled |= {(bare(op.table), bare(column)) for column in _IS_NULL.findall(op.where)}
+        elif op.kind == "add_column":
+            self.added_here.add((bare(op.table), bare(op.column)))
         self.knowledge.apply(op)

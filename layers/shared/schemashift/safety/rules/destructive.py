@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from schemashift.safety.rules.base import Rule, Scope, register
-from schemashift.safety.sql.model import Analyzed, Op, OpKind
+from schemashift.safety.sql.model import Analyzed, Op, OpKind, bare
 
 
 @register
@@ -99,4 +99,6 @@ class UpdateWithoutWhere(Rule):
     def check_op(self, op: Op, statement: Analyzed, scope: Scope) -> str | None:
         if op.has_where or not scope.existing(op.table):
             return None
+        if op.set_columns and all((bare(op.table), column) in scope.added_here for column in op.set_columns):
+            return None  # a backfill of columns this changeset added: nothing is overwritten
         return f"sets {', '.join(op.set_columns) or 'columns'} on every row of {op.table}"

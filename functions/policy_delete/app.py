@@ -1,0 +1,17 @@
+"""DELETE .../policies/{policy}: remove a policy (204)."""
+
+from aws_lambda_powertools.event_handler import Response
+from schemashift.api.app import create_app, current_caller, entrypoint
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.safety.policy_store import delete_policy
+
+app = create_app()
+
+
+@app.delete("/v1/orgs/<org>/projects/<project>/policies/<policy>")
+def handle(org: str, project: str, policy: str):
+    delete_policy(Tenant.of(current_caller(app), org, project), policy)
+    return Response(status_code=204, body="")
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,16 @@
+"""GET .../policies/{policy}: one policy of the project."""
+
+from schemashift.api.app import create_app, current_caller, entrypoint, json_response
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.safety.policy_store import get_policy
+from schemashift.safety.responses import Policy
+
+app = create_app()
+
+
+@app.get("/v1/orgs/<org>/projects/<project>/policies/<policy>")
+def handle(org: str, project: str, policy: str):
+    return json_response(200, Policy.model_validate(get_policy(Tenant.of(current_caller(app), org, project), policy)))
+
+
+lambda_handler = entrypoint(app)
