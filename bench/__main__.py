@@ -12,6 +12,7 @@ BENCHMARKS = {
     "cold_start": "import time of every API handler in fresh interpreters",
     "changelog_parse": "parse + checksum a 500-changeset formatted-SQL changelog",
     "changelog_update": "update of 500 changesets: schemashift vs Liquibase vs the raw driver",
+    "lint": "lint of 1,000 changesets per dialect vs the engine's SQL generation and the bare parsers",
     "migrationstate": "migrationstate pages on 2,000 changesets x 50 / 1,000 instances vs bare Queries",
     "deployments": "fleet apply vs maxConcurrency; one apply through the state machine vs the engine",
     "datasets_ingest": "ingest 1M rows / query 10M rows: domain vs raw Lance",

@@ -107,6 +107,12 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
                     json_body={**PIPELINE, "count": 1}).json()
     assert c.wait(f"{base}/executions/{rolled['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
     c.call("POST", f"{base}/dbschema/app/instance/main/sync", 200)
+    policy = 'package db_sql\n\nwarn[msg] {\n  f := input.lintFindings[_]\n  msg := f.message\n}\n'
+    c.call("PUT", f"{base}/policies/warn_all", 201, json_body={"rego": policy, "name": "Warn on findings"})
+    c.call("GET", f"{base}/policies/warn_all", 200)
+    c.call("GET", f"{base}/policies", 200)
+    c.call("POST", f"{base}/dbschema/app/lint", 200, json_body={"dialect": "postgresql", "evaluatePolicies": True})
+    c.call("DELETE", f"{base}/policies/warn_all", 204)
     listed = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"limit": 1}).json()
     assert [e["executionId"] for e in listed["executions"]] == [rolled["executionId"]] and listed["nextCursor"]
     rest = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"cursor": listed["nextCursor"]}).json()
