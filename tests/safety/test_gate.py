@@ -6,7 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+from schemashift.targets import open_target
+
 from tests.support.deployments import new_base, wait_for
+from tests.targets.databases import fresh_database
 
 CHANGELOG = """-- liquibase formatted sql
 
@@ -155,3 +159,26 @@ def test_lint_route(api, tmp_path: Path) -> None:
     assert api.post(f"{base}/dbschema/app/lint", {"dialect": "sqlite", "changesets": ["nope::1::x"]}).status == 400
     bad_config = api.put(f"{base}/dbschema/app", {"lint": {"disabled": ["no-such-rule"]}})
     assert bad_config.status == 400 and "no-such-rule" in bad_config.json()["message"]
+
+
+@pytest.mark.postgres
+def test_transactional_dry_run_through_the_api(api, tmp_path: Path) -> None:
+    with fresh_database("postgresql", tmp_path) as url:
+        base, _org, _project = new_base()
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        failing = CHANGELOG + "\n-- changeset ann:4\nALTER TABLE person ADD CONSTRAINT ck CHECK (missing > 0);\n"
+        assert api.put(f"{base}/dbschema/app/changelog",
+                       {"rootFile": "changelog.sql", "files": {"changelog.sql": failing}}).status == 200
+        created = api.post(f"{base}/dbschema/app/instance", {"identifier": "pg", "name": "pg", "url": url})
+        assert created.status == 201, created.json()
+        started = api.post(f"{base}/dbschema/app/instance/pg/apply", {**PIPE, "dryRun": "transactional"})
+        assert started.status == 202, started.json()
+        execution = wait_for(api, base, started.json()["executionId"])
+        assert execution["status"] == "FAILURE" and execution["error"]["code"] == "DryRunFailed"
+        report = execution["dryRunReport"]
+        assert [c["status"] for c in report["changesets"]] == ["EXECUTED", "EXECUTED", "EXECUTED", "FAILED"]
+        assert report["error"]["changeSetFQN"] == "changelog.sql::4::ann" and "missing" in report["error"]["message"]
+        assert all(c["durationMs"] >= 0 for c in report["changesets"]) and report["rolledBack"] is True
+        with open_target(url) as target:  # nothing was kept
+            assert not target.table_exists("person") and not target.table_exists("databasechangelog")
+        assert api.post(f"{base}/dbschema/app/instance/pg/apply", {**PIPE, "dryRun": "nonsense"}).status == 400

@@ -60,3 +60,20 @@ def test_every_rule_is_exercised_by_the_corpus() -> None:
 
     expected = {rule for case in CORPUS["cases"] for rules in case["expect"].values() for rule in rules}
     assert set(RULES) - expected == {"invalid-change"} or set(RULES) <= expected, set(RULES) - expected
+
+
+def test_migration_scripts_lint_like_changesets() -> None:
+    """The lint's input is changesets with SQL per dialect: a Flyway-style script is one too."""
+    from schemashift.safety.lint import lint_units
+    from schemashift.safety.units import unit_from_sql
+
+    scripts = [
+        unit_from_sql("V1__init.sql", "CREATE TABLE account (id INT PRIMARY KEY, email VARCHAR(100));\n"
+                      "CREATE INDEX ix_email ON account (email);", "postgresql", has_undo=True),
+        unit_from_sql("V2__cleanup.sql", "-- schemashift:lint-ignore no-rollback\n"
+                      "ALTER TABLE account DROP COLUMN email;\nCREATE INDEX ix_id ON account (id);", "postgresql"),
+    ]
+    report = lint_units(scripts, "postgresql")
+    assert report.statements == 4 and report.suppressed == 1
+    assert [(f.changeSetFQN, f.rule) for f in report.findings] == [
+        ("V2__cleanup.sql", "drop-column"), ("V2__cleanup.sql", "pg-index-not-concurrent")]

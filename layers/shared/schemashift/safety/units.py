@@ -108,6 +108,18 @@ def unit_from_changeset(changeset: ChangeSet, dialect: Dialect) -> LintUnit:
     return unit
 
 
+def unit_from_sql(name: str, sql: str, dialect: Dialect, *, run_in_transaction: bool = True,
+                  has_undo: bool = False) -> LintUnit:
+    """A migration script (a Flyway ``V2__drop_legacy.sql``, say) as a lint unit: its SQL split as
+    the engine splits it; ``has_undo`` when an undo script exists for it."""
+    from schemashift.changelog.splitting import split_statements
+
+    return LintUnit(fqn=name, dialect=dialect, statements=split_statements(sql, dialect=dialect),
+                    run_in_transaction=run_in_transaction, rollback="explicit" if has_undo else "none",
+                    rollback_problem=None if has_undo else "no undo script", change_types=["sql"],
+                    ignore=ignored_in_sql(sql), file_path=name)
+
+
 def ignored_in_sql(text: str) -> set[str]:
     """Rule ids named by ``-- schemashift:lint-ignore`` comments in a SQL text."""
     ids: set[str] = set()
