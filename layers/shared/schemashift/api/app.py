@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.logging import correlation_paths
 
 from schemashift.api.context import Caller, caller_from_event
-from schemashift.api.errors import error_body, error_from_exception
+from schemashift.api.errors import error_body, error_from_exception, is_catalyzed_path
 from schemashift.errors import SchemashiftError, ValidationFailed
 from schemashift.observability import get_tracer, logger, metrics
 
@@ -57,11 +57,25 @@ def _describe_validation_errors(errors: Any) -> tuple[str, list[dict[str, Any]]]
     return "invalid request: " + "; ".join(parts), details
 
 
+class IsolatedResolver(APIGatewayRestResolver):
+    """Powertools keeps the current event on the ``BaseRouter`` class, shared by every resolver of a
+    process; this one keeps it on the instance, so functions sharing a process (the local stack, or
+    tests) never see each other's request, as separate Lambdas would not."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self.current_event = self._to_proxy_event(event)
+        self.lambda_context = context
+        try:
+            return self._build_response(self._resolve())
+        finally:
+            self.clear_context()
+
+
 def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
     """A resolver whose every failure is the documented envelope: never a traceback or a bare 500."""
     # Bodies are validated by parse_body (pydantic, our messages); Powertools' OpenAPI validation
     # would add ~70 ms of imports to every cold start for nothing.
-    app = APIGatewayRestResolver()
+    app = IsolatedResolver()
 
     def path() -> str:
         return app.current_event.path or ""
@@ -93,6 +107,10 @@ def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
         params = app.current_event.path_parameters or {}
         if "org" in params and "project" in params:
             caller.require_project(params["org"], params["project"])
+        elif is_catalyzed_path(path()):
+            from schemashift.api.scopes import require_catalyzed_scope
+
+            require_catalyzed_scope(caller, app.current_event.raw_event)
         app.append_context(caller=caller)
         return next_middleware(app)
 
