@@ -18,11 +18,17 @@ Description = Annotated[str, StringConstraints(max_length=4096)]
 MAX_QUERY_ROWS = 10_000
 
 
+ScopeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+
+
 class CreateDataset(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
     description: Description | None = None
+    org: ScopeName | None = None
+    """The org/project the dataset (and its tables) belong to, for API key scopes."""
+    project: ScopeName | None = None
 
 
 class CreateTable(BaseModel):
