@@ -20,6 +20,7 @@ from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
+from schemashift.redaction import holds_secret
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import plain, query_all
 
@@ -42,9 +43,10 @@ def instance_dialect(url: str, account: str | None = None) -> str:
         from schemashift.targets.confinement import check_registration
 
         check_registration(url, account, target_policy(account))
-    if target.has_password:
-        raise ValidationFailed("url must not contain a password; store credentials in Secrets Manager and "
-                               "pass its ARN as secretArn")
+    if target.has_password or holds_secret(url):
+        raise ValidationFailed("url must not contain a password (in any spelling: user:password@, password=, "
+                               "pwd=, pass=, ;password=); store credentials in Secrets Manager and pass its ARN "
+                               "as secretArn")
     if target.family == "mysql":
         return "mariadb" if target.mariadb_requested else "mysql"
     return target.family

@@ -211,11 +211,8 @@ def _mysql_options(query: dict[str, str]) -> tuple[dict[str, Any], None]:
 
 
 def _strip_secrets(text: str) -> str:
-    """Drop userinfo and query (where passwords hide) from a URL fragment for error messages."""
-    without_query = text.partition("?")[0]
-    if "@" in without_query:
-        head, _, tail = without_query.rpartition("@")
-        scheme_end = head.find("//")
-        return (head[: scheme_end + 2] if scheme_end >= 0 else "") + tail
-    return without_query
+    """A URL fragment fit for an error message: secrets hidden (the one rule), long input cut."""
+    from schemashift.redaction import redact, truncate
+
+    return truncate(redact(text), 300)
 
