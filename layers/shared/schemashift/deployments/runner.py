@@ -114,12 +114,13 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
         drift = reconcile(tenant, schema, instance, target, changelog)
         fields["sync"] = drift
         kind = execution["kind"]
+        count = int(request["count"]) if request.get("count") else None  # DynamoDB numbers are Decimals
         if request.get("dryRun") == "transactional" and kind == "apply":
             _transactional_dry_run(scope, execution_id, target, changelog, contexts, labels, fields)
         elif request.get("dryRun"):
-            preview = (update_sql(target, changelog, count=request.get("count"), to_tag=request.get("toTag"),
+            preview = (update_sql(target, changelog, count=count, to_tag=request.get("toTag"),
                                   contexts=contexts, labels=labels) if kind == "apply" else
-                       rollback_sql(target, changelog, tag=request.get("tag"), count=request.get("count"),
+                       rollback_sql(target, changelog, tag=request.get("tag"), count=count,
                                     contexts=contexts, labels=labels))
             fields.update(sql=preview.statements, progressTotal=len(preview.run.changesets), remaining=0)
         elif kind == "apply":
