@@ -40,6 +40,7 @@ from schemashift.deployments.executions import (
 from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
+from schemashift.deployments.liveness import reclaim_changelog_lock
 from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
 from schemashift.settings import get_settings
@@ -110,6 +111,7 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
     contexts = request.get("contexts") or instance_item.get("context")
     labels = request.get("labels") or instance_item.get("labels")
     with connect_instance(tenant, instance_item) as target:
+        reclaim_changelog_lock(target, tenant, execution_id)
         changelog = _changelog(execution, target.dialect)
         drift = reconcile(tenant, schema, instance, target, changelog)
         fields["sync"] = drift
@@ -235,6 +237,7 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     contexts = request.get("contexts") or instance_item.get("context")
     labels = request.get("labels") or instance_item.get("labels")
     with connect_instance(tenant, instance_item) as target, writer:
+        reclaim_changelog_lock(target, tenant, execution_id)
         changelog = _changelog(execution, target.dialect)
         _repair_gap(execution, target, changelog)
         try:
