@@ -14,7 +14,6 @@ import pytest
 
 from tests.support.deployments import new_base, statuses, wait_for
 from tests.support.realdb import require_real_db
-from tests.support.tenancy import create_db_secret, sqlite_instance, sqlite_path
 
 CHANGELOG = """-- liquibase formatted sql
 
@@ -38,8 +37,7 @@ PIPE = {"pipeline": "deploy", "planExecutionId": "plan-1", "stageExecutionId": "
 
 
 def _sqlite_url(tmp_path: Path, name: str = "app") -> str:
-    """A SQLite instance URL (relative to the account's directory); ``sqlite_path`` finds its file."""
-    return sqlite_instance(name)[0]
+    return f"sqlite:///{tmp_path / (name + '.db')}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
@@ -69,12 +67,15 @@ def instance_url(request, tmp_path):
 def _with_secret(url: str) -> tuple[str, str | None]:
     """Network databases get their credentials from Secrets Manager, never from the URL."""
     import sqlalchemy
+    from schemashift.aws import client
 
     if url.startswith("sqlite"):
         return url, None
     parsed = sqlalchemy.engine.make_url(url)
-    secret_arn = create_db_secret(parsed.username, parsed.password or "")
-    return parsed.set(username=None, password=None).render_as_string(hide_password=False), secret_arn
+    secret = client("secretsmanager").create_secret(
+        Name="db-" + uuid.uuid4().hex[:8],
+        SecretString=json.dumps({"username": parsed.username, "password": parsed.password or ""}))
+    return parsed.set(username=None, password=None).render_as_string(hide_password=False), secret["ARN"]
 
 
 def _setup(api, url: str, changelog: str = CHANGELOG, instances: dict[str, str] | None = None):
@@ -95,7 +96,7 @@ def _setup(api, url: str, changelog: str = CHANGELOG, instances: dict[str, str] 
 def _rows(url: str) -> list[tuple]:
     import sqlalchemy
 
-    engine = sqlalchemy.create_engine(f"sqlite:///{sqlite_path(url)}" if url.startswith("sqlite") else url)
+    engine = sqlalchemy.create_engine(url)
     with engine.connect() as conn:
         table = "databasechangelog" if url.startswith("postgresql") else "DATABASECHANGELOG"
         rows = conn.exec_driver_sql(f"SELECT ID, AUTHOR, EXECTYPE, TAG FROM {table} ORDER BY ORDEREXECUTED").fetchall()
@@ -169,7 +170,7 @@ def test_dry_run_changes_nothing(api, tmp_path) -> None:
     assert any("CREATE TABLE person" in s for s in execution["sql"])
     assert any("DATABASECHANGELOG" in s.upper() for s in execution["sql"])
     assert statuses(api, base, "app", "main") == {str(i): "Not_Deployed" for i in (1, 2, 3, 4)}
-    con = sqlite3.connect(sqlite_path(url))
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
     assert con.execute("SELECT name FROM sqlite_master WHERE name = 'person'").fetchall() == []
 
 
@@ -208,7 +209,7 @@ def test_worker_crash_then_rerun_applies_each_changeset_once(api, tmp_path, faul
     assert [r[0] for r in rows] == ["1", "2", "3", "4"]
     assert all(r[2] == "EXECUTED" for r in rows)
     assert statuses(api, base, "app", "main") == {str(i): "Successfully_Deployed" for i in (1, 2, 3, 4)}
-    con = sqlite3.connect(sqlite_path(url))
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
     assert con.execute("SELECT COUNT(*) FROM audit").fetchone() == (1,)  # the INSERT ran exactly once
 
 
@@ -255,7 +256,7 @@ def test_idempotency_key_never_starts_a_second_run(api, tmp_path) -> None:
 
 def test_fleet_apply_with_one_failing_instance(api, tmp_path) -> None:
     instances = {f"db{i:02d}": _sqlite_url(tmp_path, f"db{i:02d}") for i in range(10)}
-    con = sqlite3.connect(sqlite_path(instances["db04"]))
+    con = sqlite3.connect(instances["db04"].removeprefix("sqlite:///"))
     con.execute("CREATE TABLE audit (x INT)")  # makes changeset 3 fail on db04
     con.commit()
     base = _setup(api, "", instances=instances)
@@ -279,7 +280,7 @@ def test_fleet_apply_with_one_failing_instance(api, tmp_path) -> None:
 def test_fleet_stops_starting_instances_after_max_failures(api, tmp_path) -> None:
     instances = {f"db{i}": _sqlite_url(tmp_path, f"db{i}") for i in range(4)}
     for name in instances:  # every instance fails
-        con = sqlite3.connect(sqlite_path(instances[name]))
+        con = sqlite3.connect(instances[name].removeprefix("sqlite:///"))
         con.execute("CREATE TABLE person (x INT)")
         con.commit()
     base = _setup(api, "", instances=instances)
@@ -311,7 +312,7 @@ def test_sync_adopts_external_changes_and_reports_drift(api, tmp_path) -> None:
     url = _sqlite_url(tmp_path)
     base = _setup(api, url)
     assert _apply(api, base, {"count": 2})["status"] == "SUCCESS"
-    con = sqlite3.connect(sqlite_path(url))
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
     # another tool ran changeset 3 and something unknown; and changeset 1's row has a stale checksum
     con.execute("INSERT INTO DATABASECHANGELOG (ID, AUTHOR, FILENAME, DATEEXECUTED, ORDEREXECUTED, EXECTYPE, MD5SUM) "
                 "VALUES ('3', 'bob', 'changelog.sql', '2026-01-01 00:00:00', 3, 'EXECUTED', NULL)")

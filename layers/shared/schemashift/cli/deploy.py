@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from schemashift.cli.http import Api, add_api_arguments, progress_bar
 from schemashift.errors import ValidationFailed
@@ -48,6 +49,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             parser.add_argument("--max-concurrency", type=int, default=5)
             parser.add_argument("--max-failures", type=int, default=0)
         parser.set_defaults(func={"apply": run_apply, "rollback": run_rollback, "status": run_status}[name])
+    executions = subparsers.add_parser("executions", help="deployments of a schema")
+    sub = executions.add_subparsers(dest="executions_command", required=True)
+    listing = sub.add_parser("list", help="a schema's (or one instance's) executions, newest first")
+    add_api_arguments(listing)
+    listing.add_argument("--org", default="default")
+    listing.add_argument("--project", required=True)
+    listing.add_argument("--schema", required=True)
+    listing.add_argument("--instance", help="only this instance's executions")
+    listing.add_argument("--status", help="only executions in this status (e.g. IN_PROGRESS, FAILURE)")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--json", action="store_true", help="print the API's answer as JSON")
+    listing.set_defaults(func=run_list)
 
 
 def _api(args: argparse.Namespace) -> Api:
@@ -116,6 +129,27 @@ def follow(api: Api, prefix: str, execution_id: str, timeout: float) -> dict[str
             raise ValidationFailed(f"execution {execution_id} still running after {timeout:.0f}s")
         time.sleep(delay)
         delay = min(delay * 1.5, 5.0)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    schema = f"{_prefix(args)}/dbschema/{quote(args.schema, safe='')}"
+    path = f"{schema}/instance/{quote(args.instance, safe='')}/executions" if args.instance else f"{schema}/executions"
+    query = urlencode({k: v for k, v in (("limit", args.limit), ("status", args.status)) if v is not None})
+    page = _api(args).call("GET", f"{path}?{query}")
+    if args.json:
+        print(json.dumps(page, indent=2))
+        return 0
+    rows = next((page[k] for k in ("executions", "items", "content") if isinstance(page, dict) and k in page),
+                page if isinstance(page, list) else [])
+    print(f"{'executionId':<26} {'kind':<9} {'status':<12} {'instance':<16} {'progress':>9}  created")
+    for row in rows:
+        progress = row.get("progress") or {}
+        created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(row.get("created", 0)) / 1000))
+        print(f"{row['executionId']:<26} {row.get('kind', ''):<9} {row.get('status', ''):<12} "
+              f"{row.get('instance') or '-':<16} {progress.get('done', 0):>4}/{progress.get('total', 0):<4}  {created}")
+    if not rows:
+        print("(no executions)")
+    return 0
 
 
 def run_status(args: argparse.Namespace) -> int:

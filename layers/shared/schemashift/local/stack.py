@@ -35,8 +35,11 @@ class LocalStack:
     emulator: MotoEmulator | None = None
     lambdas: LocalLambdas | None = None
     gateway: Any = None
-    parameters: dict[str, str] = field(default_factory=dict)
-    """Template parameter overrides (like ``sam deploy --parameter-overrides``)."""
+    durable: bool = True
+    fresh: bool = False
+    journal: Any = None
+    restored: dict[str, int] = field(default_factory=dict)
+    ended_jobs: list[dict[str, str]] = field(default_factory=list)
     _api: Any = None
 
     def __post_init__(self) -> None:
@@ -48,13 +51,28 @@ class LocalStack:
         home.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-        # Local-stack settings, never the deployed defaults: SQLite instances live under the home, and
-        # instances may reach databases on loopback (SCHEMASHIFT_LOOPBACK_TARGETS=deny to forbid).
-        self.parameters.setdefault("SqliteInstancesRoot", str(home / "sqlite"))
-        os.environ.setdefault("SCHEMASHIFT_LOOPBACK_TARGETS", "allow")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        self.emulator = MotoEmulator(port=self.aws_port, region=self.region).start()
+        store = None
+        if self.durable:
+            from schemashift.local.journal import Journal
+            from schemashift.local.state_store import StateStore
+
+            store = StateStore(home).open(fresh=self.fresh)  # refuses a home another stack is using
+        try:
+            self.emulator = MotoEmulator(port=self.aws_port, region=self.region).start()
+        except BaseException:
+            if store is not None:
+                store.close()
+            raise
+        from schemashift.local import bus_log
+
+        bus_log.start(home)
+        if self.fresh:
+            bus_log.log_path(home).unlink(missing_ok=True)
+        if store is not None:
+            self.journal = Journal(store, self.region, interval=float(os.environ.get("SCHEMASHIFT_FLUSH_SECONDS",
+                                                                                     "0.25")))
         self._name_resources()
         resolver = Resolver(self.physical, self._pseudo())
         functions = self.template.functions()
@@ -70,6 +88,12 @@ class LocalStack:
         )
         set_dispatcher(self._dispatch)
         self._provision(resolver)
+        if self.journal is not None:
+            from schemashift.local.recovery import end_orphaned_jobs
+
+            self.restored = self.journal.restore()
+            self.journal.start()
+            self.ended_jobs = end_orphaned_jobs(self.invoke, get_settings().executions_table)
         if seed_dev_key:
             self.seed_dev_key()
         return self
@@ -78,7 +102,14 @@ class LocalStack:
         if self.gateway is not None:
             self.gateway.stop()
             self.gateway = None
+        if self.journal is not None:
+            self.journal.stop()  # the last flush: a clean stop loses nothing
+            self.journal.store.close()
+            self.journal = None
         set_dispatcher(None)
+        from schemashift.local import bus_log
+
+        bus_log.stop()
         if self.emulator is not None:
             self.emulator.stop()
             self.emulator = None
@@ -89,22 +120,26 @@ class LocalStack:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def describe(self) -> dict[str, Any]:
+        """What other processes need to reach this stack (written to ``local.json`` by ``local up``)."""
+        return {
+            "pid": os.getpid(),
+            "apiUrl": self.gateway.url if self.gateway else None,
+            "awsEndpoint": self.emulator.endpoint if self.emulator else None,
+            "region": self.region,
+            "functions": {k: v["Ref"] for k, v in self.physical.items() if k in (self.lambdas.specs if self.lambdas
+                                                                                  else {})},
+            "functionArnPrefix": f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:",
+            "environment": {k: v for k, v in os.environ.items()
+                            if k.endswith(("_TABLE", "_BUCKET", "_ARN")) or k in ("EVENT_BUS_NAME", "DATA_BUCKET")
+                            or k.startswith(("POWERTOOLS_", "SCHEMASHIFT_"))},
+        }
+
     def serve(self, host: str = "127.0.0.1", port: int = 3000) -> Any:
         from schemashift.local.gateway import Gateway
 
         self.gateway = Gateway(self, host=host, port=port).start()
-        self._note_service_endpoint(self.gateway.url)
         return self.gateway
-
-    @staticmethod
-    def _note_service_endpoint(url: str) -> None:
-        """The stack's own endpoints are never database targets, loopback allowed or not."""
-        from schemashift.settings import get_settings
-
-        known = [e for e in os.environ.get("SCHEMASHIFT_SERVICE_ENDPOINTS", "").split(",") if e]
-        if url and url not in known:
-            os.environ["SCHEMASHIFT_SERVICE_ENDPOINTS"] = ",".join([*known, url])
-            get_settings.cache_clear()
 
     def api(self) -> Any:
         """The gateway without a socket: ``api().dispatch(method, path, headers, body)`` for tests."""
@@ -145,7 +180,6 @@ class LocalStack:
             "AWS::URLSuffix": "amazonaws.com",
         }
         pseudo.update({k: str(v) for k, v in self.template.parameters.items() if v is not None})
-        pseudo.update(self.parameters)
         return pseudo
 
     def _name_resources(self) -> None:
@@ -173,8 +207,6 @@ class LocalStack:
             elif kind == "AWS::Serverless::Function":
                 arn = f"arn:aws:lambda:{region}:{acct}:function:{short}"
                 self.physical[logical_id] = {"Ref": short, "Arn": arn}
-            elif kind == "AWS::IAM::Role":
-                self.physical[logical_id] = {"Ref": short, "Arn": f"arn:aws:iam::{acct}:role/{short}"}
             elif kind == "AWS::Serverless::StateMachine":
                 name = props.get("Name", short)
                 arn = f"arn:aws:states:{region}:{acct}:stateMachine:{name}"

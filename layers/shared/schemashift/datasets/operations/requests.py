@@ -10,15 +10,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from schemashift.limits import MAX_OFFSET, MAX_OPERATIONS
-
 Description = Annotated[str, StringConstraints(max_length=4096)]
 
 
 class MigrationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    operations: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_OPERATIONS)
+    operations: list[dict[str, Any]] = Field(min_length=1)
     description: Description | None = None
 
 
@@ -27,7 +25,7 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    operations: list[dict[str, Any]] = Field(max_length=MAX_OPERATIONS)
+    operations: list[dict[str, Any]]
     description: Description | None = None
 
 
@@ -42,5 +40,5 @@ class CompactRequest(BaseModel):
 class RestoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    versionNumber: Annotated[int, Field(ge=1, le=MAX_OFFSET)]
+    versionNumber: Annotated[int, Field(ge=1)]
     description: Description | None = None

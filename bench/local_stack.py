@@ -1,0 +1,163 @@
+"""The local stack's own costs: an apply through API + state machine against the engine called
+directly, and what durable state costs on applies and row writes.
+
+    python -m bench.local_stack [--changesets 500] [--rows 20000] [--repeat 2]
+
+Each variant runs in a fresh child process, interleaved, median of ``--repeat``:
+
+- ``direct``: the engine's ``update`` on a fresh SQLite file (the baseline);
+- ``memory`` / ``durable``: ``POST .../apply`` on the local stack with the journal off / on, timed
+  until the deployment's completion event is put on the bus (what a pipeline waits for; polling
+  the API from the same process would slow the run it measures);
+- ``rows-memory`` / ``rows-durable``: ``POST /dataset-tables/{t}/rows`` of ``--rows`` JSON rows,
+  then the time until the journal has written everything (durable only).
+
+SQLite files live on the same disk as ``SCHEMASHIFT_HOME`` in every variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _changelog(count: int) -> str:
+    from bench.deployments import changelog
+
+    return changelog(count)
+
+
+def run_direct(work: Path, changesets: int) -> float:
+    from schemashift.changelog import FileSystemAccessor, parse_changelog
+    from schemashift.engine import update
+    from schemashift.targets import open_target
+
+    (work / "changelog.sql").write_text(_changelog(changesets))
+    started = time.perf_counter()
+    with open_target(f"sqlite:///{work}/direct.db") as target:
+        update(target, parse_changelog("changelog.sql", FileSystemAccessor([str(work)]), dialect=target.dialect))
+    return time.perf_counter() - started
+
+
+def _stack(work: Path, durable: bool) -> Any:
+    import os
+
+    os.environ["SCHEMASHIFT_HOME"] = str(work / "home")
+    from schemashift.local.stack import LocalStack
+
+    return LocalStack(root=ROOT, durable=durable).start()
+
+
+def run_apply(work: Path, changesets: int, durable: bool) -> float:
+    from schemashift.deployments import events as deployment_events
+    from schemashift.deployments import runner
+
+    from bench.deployments import setup
+    from tests.support.client import ApiClient
+
+    done = threading.Event()
+    emit = deployment_events.emit
+
+    def observed(detail_type: str, detail: dict[str, Any]) -> None:
+        emit(detail_type, detail)
+        if detail_type.startswith("DbSchemaDeployment"):
+            done.set()
+
+    runner.emit = observed  # type: ignore[assignment]
+    stack = _stack(work, durable)
+    try:
+        api = ApiClient(stack.api())
+        warm = setup(api, _changelog(3), {"warm": f"sqlite:///{work}/warm.db"})  # clients, imports, containers
+        api.post(f"{warm}/dbschema/app/instance/warm/apply", {"pipeline": "b", "planExecutionId": "p",
+                                                                "stageExecutionId": "s"})
+        done.wait(120)
+        done.clear()
+        base = setup(api, _changelog(changesets), {"main": f"sqlite:///{work}/through.db"})
+        started = time.perf_counter()
+        response = api.post(f"{base}/dbschema/app/instance/main/apply",
+                            {"pipeline": "b", "planExecutionId": "p", "stageExecutionId": "s"})
+        done.wait(1800)
+        seconds = time.perf_counter() - started
+        execution = api.get(f"{base}/executions/{response.json()['executionId']}").json()
+        assert execution["status"] == "SUCCESS", execution.get("error")
+        return seconds
+    finally:
+        stack.stop()
+
+
+def run_rows(work: Path, rows: int, durable: bool) -> float:
+    from tests.support.client import ApiClient
+
+    stack = _stack(work, durable)
+    try:
+        api = ApiClient(stack.api())
+        dataset = api.post("/datasets", {"name": "bench"}).json()["datasetId"]
+        table = api.post("/dataset-tables", {"datasetId": dataset, "tableName": "t", "primaryKeyColumns": ["id"],
+                                             "fields": [{"name": "id", "arrowType": "int64", "nullable": False},
+                                                        {"name": "kind", "arrowType": "utf8"},
+                                                        {"name": "amount", "arrowType": "float64"}]}).json()["tableId"]
+        body = [{"id": i, "kind": f"k{i % 7}", "amount": i * 0.5} for i in range(rows)]
+        started = time.perf_counter()
+        response = api.post(f"/dataset-tables/{table}/rows?mode=append", body)
+        assert response.status == 200, response.json()
+        if stack.journal is not None:
+            stack.journal.flush()  # until it is on disk, not just in moto
+        return time.perf_counter() - started
+    finally:
+        stack.stop()
+
+
+def child(variant: str, changesets: int, rows: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ss-bench-local-"))
+    seconds = {
+        "direct": lambda: run_direct(work, changesets),
+        "memory": lambda: run_apply(work, changesets, durable=False),
+        "durable": lambda: run_apply(work, changesets, durable=True),
+        "rows-memory": lambda: run_rows(work, rows, durable=False),
+        "rows-durable": lambda: run_rows(work, rows, durable=True),
+    }[variant]()
+    print(json.dumps({"variant": variant, "seconds": seconds}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--changesets", type=int, default=500)
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--child")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.changesets, args.rows)
+        return
+    variants = ("direct", "memory", "durable", "rows-memory", "rows-durable")
+    times: dict[str, list[float]] = {v: [] for v in variants}
+    for _ in range(args.repeat):
+        for variant in variants:
+            out = subprocess.run([sys.executable, "-m", "bench.local_stack", "--child", variant,
+                                  "--changesets", str(args.changesets), "--rows", str(args.rows)],
+                                 cwd=ROOT, capture_output=True, text=True, check=True).stdout
+            times[variant].append(json.loads(out.strip().splitlines()[-1])["seconds"])
+    median = {v: statistics.median(t) for v, t in times.items()}
+    print(f"apply of {args.changesets} changesets (SQLite), median of {args.repeat}")
+    print(f"  engine called directly:                {median['direct']:7.2f} s")
+    print(f"  API + state machine, state in memory:  {median['memory']:7.2f} s  ({median['memory'] / median['direct']:.1f}x)")
+    print(f"  API + state machine, durable state:    {median['durable']:7.2f} s  ({median['durable'] / median['direct']:.1f}x;"
+          f" durability {median['durable'] / median['memory']:.2f}x)")
+    print(f"rows: POST {args.rows} JSON rows")
+    print(f"  state in memory:                       {median['rows-memory']:7.2f} s")
+    print(f"  durable (until written):               {median['rows-durable']:7.2f} s  "
+          f"({median['rows-durable'] / median['rows-memory']:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
