@@ -74,7 +74,7 @@ def main() -> None:
     try:
         fleet_text = changelog(args.fleet_changesets)
         for concurrency in args.concurrency:
-            dbs = {f"db{i:03d}": f"sqlite:///{work}/fleet{concurrency}_{i}.db" for i in range(args.fleet_instances)}
+            dbs = {f"db{i:03d}": f"sqlite:///{work.name}/fleet{concurrency}_{i}.db" for i in range(args.fleet_instances)}
             base = setup(api, fleet_text, dbs)
             started = time.perf_counter()
             response = api.post(f"{base}/dbschema/app/apply", {**pipe, "maxConcurrency": concurrency})
@@ -90,7 +90,7 @@ def main() -> None:
             update(target, parsed)
         direct_s = time.perf_counter() - started
 
-        base = setup(api, text, {"main": f"sqlite:///{work}/through.db"})
+        base = setup(api, text, {"main": f"sqlite:///{work.name}/through.db"})
         started = time.perf_counter()
         response = api.post(f"{base}/dbschema/app/instance/main/apply", pipe)
         execution = wait(api, base, response.json()["executionId"])

@@ -41,7 +41,7 @@ def test_readme_try_it_block_runs_as_written(tmp_path: Path) -> None:
         assert "DbSchemaApplyRequested" in out                      # local events shows the put event
         assert '"status": "completed"' in out                       # table migrate --wait
         assert '"rows_affected": 200' in out.replace(" ", "").replace('"rows_affected":200', '"rows_affected": 200')
-        assert (home / "dev.db").exists()
+        assert (home / "sqlite" / "local" / "dev.db").exists()
     finally:
         running.stop(signal.SIGTERM)
     assert not os.path.exists(home / "local.json")

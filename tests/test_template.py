@@ -83,3 +83,53 @@ def test_api_sample_events_never_answer_5xx(stack) -> None:
             if response["statusCode"] >= 400:
                 body = json.loads(response["body"])
                 assert "message" in body or {"error", "code", "details", "retryable"} <= set(body), sample.name
+
+
+def _statements() -> list[tuple[str, dict]]:
+    """Every Allow statement the template grants (inline statements of functions, state machines, roles)."""
+    found = []
+    for logical_id, res in TEMPLATE.resources.items():
+        props = res.get("Properties", {})
+        for policy in props.get("Policies", []) or []:
+            if isinstance(policy, dict) and "Statement" in policy:
+                found += [(logical_id, s) for s in policy["Statement"]]
+            elif isinstance(policy, dict) and "PolicyDocument" in policy:
+                found += [(logical_id, s) for s in policy["PolicyDocument"]["Statement"]]
+    return [(lid, s) for lid, s in found if s.get("Effect", "Allow") == "Allow"]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, dict):
+        value = value.get("Fn::Sub", value.get("Ref", json.dumps(value)))
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def test_iam_never_grants_wildcard_actions_on_wildcard_resources() -> None:
+    statements = _statements()
+    assert statements, "no inline IAM statements found"
+    for logical_id, statement in statements:
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = statement.get("Resource", [])
+        resources = [_text(r) for r in (resources if isinstance(resources, list) else [resources])]
+        wide = [r for r in resources if r == "*" or r.endswith(":*")]
+        assert not (wide and any("*" in a for a in actions)), (logical_id, statement)
+    for logical_id, res in TEMPLATE.resources.items():  # SAM policy templates: never a "*" parameter
+        for policy in res.get("Properties", {}).get("Policies", []) or []:
+            if isinstance(policy, dict) and "Statement" not in policy and "PolicyDocument" not in policy:
+                for template_name, params in policy.items():
+                    assert "*" not in json.dumps(params), (logical_id, template_name, params)
+
+
+def test_only_the_tenant_role_reads_secrets_and_only_under_the_account_prefix() -> None:
+    readers = [(lid, s) for lid, s in _statements() if any(
+        "secretsmanager" in a for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+    assert [lid for lid, _ in readers] == ["TenantSecretsRole"]
+    (_, statement), = readers
+    assert statement["Action"] == ["secretsmanager:GetSecretValue"]
+    assert _text(statement["Resource"]).endswith(":secret:schemashift/${!aws:PrincipalTag/schemashift-account}/*")
+    for logical_id, res in TEMPLATE.resources.items():
+        policies = json.dumps(res.get("Properties", {}).get("Policies", []))
+        assert "AWSSecretsManagerGetSecretValuePolicy" not in policies, logical_id
+    trust = TEMPLATE.resources["TenantSecretsRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert "sts:TagSession" in trust["Action"] and "aws:RequestTag/schemashift-account" in json.dumps(trust)

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body, query_param
+from schemashift.api.scopes import dataset_project
 from schemashift.datasets.catalog import default_catalog
 from schemashift.datasets.lifecycle import delete_dataset
 from schemashift.datasets.requests import CreateDataset, parse_flag
@@ -14,14 +15,17 @@ app = create_app()
 @app.post("/datasets")
 def create():
     body = parse_body(app, CreateDataset)
-    dataset = default_catalog().create_dataset(current_caller(app).account, body.name, body.description)
+    caller = current_caller(app)
+    org, project = dataset_project(caller, body.org, body.project)
+    dataset = default_catalog().create_dataset(caller.account, body.name, body.description, org=org, project=project)
     return json_response(201, dataset.to_api())
 
 
 @app.get("/datasets")
 def list_datasets():
     page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
-    found = default_catalog().list_datasets(current_caller(app).account, page)
+    caller = current_caller(app)
+    found = default_catalog().list_datasets(caller.account, page, None if caller.unrestricted else caller.allows)
     return json_response(200, {"datasets": found.items, "nextCursor": found.next_cursor})
 
 

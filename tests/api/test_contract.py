@@ -90,7 +90,7 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
            json_body={"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}})
     for name in ("main", "spare"):
         c.call("POST", f"{base}/dbschema/app/instance", 201,
-               json_body={"identifier": name, "name": name, "url": f"sqlite:///{tmp_path / name}.db"})
+               json_body={"identifier": name, "name": name, "url": f"sqlite:///{tmp_path.name}/{name}.db"})
     c.call("GET", f"{base}/dbschema/app/instance/main", 200)
     c.call("PUT", f"{base}/dbschema/app/instance/main", 200, json_body={"name": "Main"})
     c.call("POST", f"{base}/dbschema/app/instancelist", 200, json_body={})
@@ -113,6 +113,7 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
     c.call("GET", f"{base}/policies", 200)
     c.call("POST", f"{base}/dbschema/app/lint", 200, json_body={"dialect": "postgresql", "evaluatePolicies": True})
     c.call("DELETE", f"{base}/policies/warn_all", 204)
+    c.call("POST", f"{base}/dbschema/app/instance/main/releaselocks", 200)
     listed = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"limit": 1}).json()
     assert [e["executionId"] for e in listed["executions"]] == [rolled["executionId"]] and listed["nextCursor"]
     rest = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"cursor": listed["nextCursor"]}).json()

@@ -77,7 +77,7 @@ def test_instances_never_hold_passwords(api, project) -> None:
     assert bad.status == 400 and "password" in bad.json()["message"] and "hunter2" not in bad.body.decode()
     good = api.post(f"{base}/dbschema/s/instance", {
         "identifier": "pg", "name": "PG", "url": "jdbc:postgresql://db.internal:5432/app",
-        "secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-creds-AbCdEf",
+        "secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:schemashift/local/db-creds-AbCdEf",
         "tags": {"env": "prod"}})
     assert good.status == 201, good.json()
     assert good.json()["dialect"] == "postgresql"

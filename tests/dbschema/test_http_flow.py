@@ -19,7 +19,7 @@ def test_schema_changelog_instances_and_migration_state_over_http(http_url: str,
     assert upload.status_code == 200 and upload.json()["changesetCount"] == 3
     for name in ("qa", "prod"):
         created = session.post(f"{base}/dbschema/crm/instance", timeout=30,
-                               json={"identifier": name, "name": name, "url": f"sqlite:///{tmp_path}/{name}.db"})
+                               json={"identifier": name, "name": name, "url": f"sqlite:///{uuid.uuid4().hex[:8]}/{name}.db"})
         assert created.status_code == 201
     state = session.post(f"{base}/dbschema/crm/migrationstate", json={}, params={"limit": 2}, timeout=30)
     assert state.status_code == 200

@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.deployments import new_base, statuses, wait_for
 from tests.support.realdb import require_real_db
+from tests.support.tenancy import create_db_secret, sqlite_instance, sqlite_path
 
 CHANGELOG = """-- liquibase formatted sql
 
@@ -37,7 +38,8 @@ PIPE = {"pipeline": "deploy", "planExecutionId": "plan-1", "stageExecutionId": "
 
 
 def _sqlite_url(tmp_path: Path, name: str = "app") -> str:
-    return f"sqlite:///{tmp_path / (name + '.db')}"
+    """A SQLite instance URL (relative to the account's directory); ``sqlite_path`` finds its file."""
+    return sqlite_instance(name)[0]
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
@@ -67,15 +69,12 @@ def instance_url(request, tmp_path):
 def _with_secret(url: str) -> tuple[str, str | None]:
     """Network databases get their credentials from Secrets Manager, never from the URL."""
     import sqlalchemy
-    from schemashift.aws import client
 
     if url.startswith("sqlite"):
         return url, None
     parsed = sqlalchemy.engine.make_url(url)
-    secret = client("secretsmanager").create_secret(
-        Name="db-" + uuid.uuid4().hex[:8],
-        SecretString=json.dumps({"username": parsed.username, "password": parsed.password or ""}))
-    return parsed.set(username=None, password=None).render_as_string(hide_password=False), secret["ARN"]
+    secret_arn = create_db_secret(parsed.username, parsed.password or "")
+    return parsed.set(username=None, password=None).render_as_string(hide_password=False), secret_arn
 
 
 def _setup(api, url: str, changelog: str = CHANGELOG, instances: dict[str, str] | None = None):
@@ -96,7 +95,7 @@ def _setup(api, url: str, changelog: str = CHANGELOG, instances: dict[str, str] 
 def _rows(url: str) -> list[tuple]:
     import sqlalchemy
 
-    engine = sqlalchemy.create_engine(url)
+    engine = sqlalchemy.create_engine(f"sqlite:///{sqlite_path(url)}" if url.startswith("sqlite") else url)
     with engine.connect() as conn:
         table = "databasechangelog" if url.startswith("postgresql") else "DATABASECHANGELOG"
         rows = conn.exec_driver_sql(f"SELECT ID, AUTHOR, EXECTYPE, TAG FROM {table} ORDER BY ORDEREXECUTED").fetchall()
@@ -170,7 +169,7 @@ def test_dry_run_changes_nothing(api, tmp_path) -> None:
     assert any("CREATE TABLE person" in s for s in execution["sql"])
     assert any("DATABASECHANGELOG" in s.upper() for s in execution["sql"])
     assert statuses(api, base, "app", "main") == {str(i): "Not_Deployed" for i in (1, 2, 3, 4)}
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    con = sqlite3.connect(sqlite_path(url))
     assert con.execute("SELECT name FROM sqlite_master WHERE name = 'person'").fetchall() == []
 
 
@@ -209,7 +208,7 @@ def test_worker_crash_then_rerun_applies_each_changeset_once(api, tmp_path, faul
     assert [r[0] for r in rows] == ["1", "2", "3", "4"]
     assert all(r[2] == "EXECUTED" for r in rows)
     assert statuses(api, base, "app", "main") == {str(i): "Successfully_Deployed" for i in (1, 2, 3, 4)}
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    con = sqlite3.connect(sqlite_path(url))
     assert con.execute("SELECT COUNT(*) FROM audit").fetchone() == (1,)  # the INSERT ran exactly once
 
 
@@ -256,7 +255,7 @@ def test_idempotency_key_never_starts_a_second_run(api, tmp_path) -> None:
 
 def test_fleet_apply_with_one_failing_instance(api, tmp_path) -> None:
     instances = {f"db{i:02d}": _sqlite_url(tmp_path, f"db{i:02d}") for i in range(10)}
-    con = sqlite3.connect(instances["db04"].removeprefix("sqlite:///"))
+    con = sqlite3.connect(sqlite_path(instances["db04"]))
     con.execute("CREATE TABLE audit (x INT)")  # makes changeset 3 fail on db04
     con.commit()
     base = _setup(api, "", instances=instances)
@@ -280,7 +279,7 @@ def test_fleet_apply_with_one_failing_instance(api, tmp_path) -> None:
 def test_fleet_stops_starting_instances_after_max_failures(api, tmp_path) -> None:
     instances = {f"db{i}": _sqlite_url(tmp_path, f"db{i}") for i in range(4)}
     for name in instances:  # every instance fails
-        con = sqlite3.connect(instances[name].removeprefix("sqlite:///"))
+        con = sqlite3.connect(sqlite_path(instances[name]))
         con.execute("CREATE TABLE person (x INT)")
         con.commit()
     base = _setup(api, "", instances=instances)
@@ -312,7 +311,7 @@ def test_sync_adopts_external_changes_and_reports_drift(api, tmp_path) -> None:
     url = _sqlite_url(tmp_path)
     base = _setup(api, url)
     assert _apply(api, base, {"count": 2})["status"] == "SUCCESS"
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    con = sqlite3.connect(sqlite_path(url))
     # another tool ran changeset 3 and something unknown; and changeset 1's row has a stale checksum
     con.execute("INSERT INTO DATABASECHANGELOG (ID, AUTHOR, FILENAME, DATEEXECUTED, ORDEREXECUTED, EXECTYPE, MD5SUM) "
                 "VALUES ('3', 'bob', 'changelog.sql', '2026-01-01 00:00:00', 3, 'EXECUTED', NULL)")

@@ -53,7 +53,7 @@ def build_world(running: Running, tmp_path: Path) -> dict[str, Any]:
     call("PUT", f"{base}/dbschema/orders/changelog", 200,
          json={"rootFile": "changelog.sql", "files": {"changelog.sql": changelog(3)}})
     call("POST", f"{base}/dbschema/orders/instance", 201,
-         json={"identifier": "dev", "name": "Dev", "url": f"sqlite:///{tmp_path}/dev.db"})
+         json={"identifier": "dev", "name": "Dev", "url": "sqlite:///dev.db"})
     started = call("POST", f"{base}/dbschema/orders/instance/dev/apply", 202,
                    json={"pipeline": "p", "planExecutionId": "1", "stageExecutionId": "1", "tag": "v1"})
     execution = wait_for(f"{base}/executions/{started['executionId']}", lambda e: e["status"] in TERMINAL)
@@ -109,7 +109,7 @@ def test_state_survives_sigterm_and_sigkill_and_running_jobs_end(stack_process: 
     # An execution in flight at the crash: a long apply holds the instance, a second one waits for it.
     base = world["base"]
     call("POST", f"{base}/dbschema/orders/instance", 201,
-         json={"identifier": "big", "name": "Big", "url": f"sqlite:///{tmp_path}/big.db"})
+         json={"identifier": "big", "name": "Big", "url": "sqlite:///big.db"})
     call("PUT", f"{base}/dbschema/orders/changelog", 200,
          json={"rootFile": "changelog.sql", "files": {"changelog.sql": changelog(2000)}})
     pipeline = {"pipeline": "p", "planExecutionId": "2", "stageExecutionId": "2"}

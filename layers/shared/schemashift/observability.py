@@ -13,11 +13,22 @@ import threading
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+from schemashift.redaction import redact
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "schemashift")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "schemashift")
 
-logger = Logger()
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    """Every log line passes the one secret rule (``schemashift.redaction``) before it is written."""
+
+    def serialize(self, log: dict[str, Any]) -> str:
+        return redact(super().serialize(log))
+
+
+logger = Logger(logger_formatter=RedactingFormatter())
 metrics = Metrics()
 
 _tracer: Any = None

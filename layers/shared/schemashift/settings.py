@@ -23,6 +23,12 @@ class Settings:
     fleet_apply_state_machine_arn: str
     table_migration_state_machine_arn: str
     home: str
+    sqlite_root: str
+    """Directory of service-managed SQLite instances (``<root>/<account>/...``); empty = SQLite refused."""
+    loopback_targets: bool
+    """Instances may reach loopback databases: the local stack's setting, never the deployed default."""
+    service_endpoints: tuple[str, ...]
+    """Endpoints of the service itself, never valid database targets."""
 
 
 def _env(name: str, default: str = "") -> str:
@@ -47,4 +53,9 @@ def get_settings() -> Settings:
         fleet_apply_state_machine_arn=_env("FLEET_APPLY_STATE_MACHINE_ARN"),
         table_migration_state_machine_arn=_env("TABLE_MIGRATION_STATE_MACHINE_ARN"),
         home=_env("SCHEMASHIFT_HOME", ".schemashift"),
+        sqlite_root=_env("SQLITE_INSTANCES_ROOT"),
+        loopback_targets=_env("SCHEMASHIFT_LOOPBACK_TARGETS").lower() in ("1", "true", "allow"),
+        service_endpoints=tuple(filter(None, (
+            _env("AWS_ENDPOINT_URL"), _env("AWS_LAMBDA_RUNTIME_API"),
+            *_env("SCHEMASHIFT_SERVICE_ENDPOINTS").split(",")))),
     )

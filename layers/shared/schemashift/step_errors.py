@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from schemashift.redaction import redact, truncate
+
 
 def describe_step_error(error: dict[str, Any], default_code: str = "StepFailed") -> dict[str, str]:
     """``{Error, Cause}`` -> ``{code, message}``; a Lambda's own ``errorMessage`` wins over the raw cause."""
@@ -15,4 +17,4 @@ def describe_step_error(error: dict[str, Any], default_code: str = "StepFailed")
         message = cause.get("errorMessage") or message
     except (json.JSONDecodeError, TypeError, AttributeError):
         pass
-    return {"code": code, "message": message}
+    return {"code": code[:200], "message": redact(truncate(str(message), 4000))}

@@ -21,8 +21,9 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.logging import correlation_paths
 
 from schemashift.api.context import Caller, caller_from_event
-from schemashift.api.errors import error_body, error_from_exception
+from schemashift.api.errors import error_body, error_from_exception, is_catalyzed_path
 from schemashift.errors import SchemashiftError, ValidationFailed
+from schemashift.limits import MAX_PATH_PARAMETER, loads_bounded
 from schemashift.observability import get_tracer, logger, metrics
 
 JSON = "application/json"
@@ -57,11 +58,25 @@ def _describe_validation_errors(errors: Any) -> tuple[str, list[dict[str, Any]]]
     return "invalid request: " + "; ".join(parts), details
 
 
+class IsolatedResolver(APIGatewayRestResolver):
+    """Powertools keeps the current event on the ``BaseRouter`` class, shared by every resolver of a
+    process; this one keeps it on the instance, so functions sharing a process (the local stack, or
+    tests) never see each other's request, as separate Lambdas would not."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self.current_event = self._to_proxy_event(event)
+        self.lambda_context = context
+        try:
+            return self._build_response(self._resolve())
+        finally:
+            self.clear_context()
+
+
 def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
     """A resolver whose every failure is the documented envelope: never a traceback or a bare 500."""
     # Bodies are validated by parse_body (pydantic, our messages); Powertools' OpenAPI validation
     # would add ~70 ms of imports to every cold start for nothing.
-    app = APIGatewayRestResolver()
+    app = IsolatedResolver()
 
     def path() -> str:
         return app.current_event.path or ""
@@ -78,6 +93,15 @@ def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
         message = f"request body is not valid JSON: {exc.msg} at position {exc.pos}"
         return json_response(400, error_body(path(), 400, message, code="VALIDATION_ERROR"))
 
+    @app.exception_handler(RecursionError)
+    def _too_deep(exc: RecursionError) -> Response:
+        return json_response(400, error_body(path(), 400, "request is nested too deeply", code="VALIDATION_ERROR"))
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_text(exc: UnicodeDecodeError) -> Response:
+        return json_response(400, error_body(path(), 400, "request body is not valid UTF-8 text",
+                                             code="VALIDATION_ERROR"))
+
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("unhandled error")
@@ -91,8 +115,16 @@ def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
     def _authorize(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
         caller = caller_from_event(app.current_event.raw_event)
         params = app.current_event.path_parameters or {}
+        for name, value in params.items():
+            if len(value) > MAX_PATH_PARAMETER:
+                raise ValidationFailed(f"path parameter {name} is {len(value)} characters; the limit is "
+                                       f"{MAX_PATH_PARAMETER}", details={"field": name})
         if "org" in params and "project" in params:
             caller.require_project(params["org"], params["project"])
+        elif is_catalyzed_path(path()):
+            from schemashift.api.scopes import require_catalyzed_scope
+
+            require_catalyzed_scope(caller, app.current_event.raw_event)
         app.append_context(caller=caller)
         return next_middleware(app)
 
@@ -109,13 +141,13 @@ def parse_body(app: APIGatewayRestResolver, model: type[M], *, required: bool = 
     """The JSON body as ``model``; an empty body is ``{}`` unless the route requires one."""
     from pydantic import ValidationError
 
-    raw = app.current_event.decoded_body
+    raw = request_text(app)
     if not raw or not raw.strip():
         if required:
             raise ValidationFailed("request body is required")
         raw = "{}"
     try:
-        data = json.loads(raw)
+        data = loads_bounded(raw)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(f"request body is not valid JSON: {exc.msg} at position {exc.pos}") from None
     if not isinstance(data, dict):
@@ -125,6 +157,21 @@ def parse_body(app: APIGatewayRestResolver, model: type[M], *, required: bool = 
     except ValidationError as exc:
         message, details = _describe_validation_errors(exc.errors())
         raise ValidationFailed(message, details=details) from None
+
+
+def request_text(app: APIGatewayRestResolver) -> str:
+    """The body as text; bytes that are not UTF-8 are a 400, not a decoding crash."""
+    event = app.current_event
+    body = event.body or ""
+    if not event.is_base64_encoded:
+        return body
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(body).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("request body is not valid UTF-8 text") from None
 
 
 def query_param(app: APIGatewayRestResolver, name: str, default: str | None = None) -> str | None:

@@ -18,6 +18,14 @@ class Caller:
     scopes: tuple[str, ...]
     key_id: str
 
+    @property
+    def unrestricted(self) -> bool:
+        """A ``*/*`` key: every org/project of its account."""
+        return "*/*" in self.scopes
+
+    def allows(self, org: str, project: str) -> bool:
+        return scope_allows(self.scopes, org, project)
+
     def require_project(self, org: str, project: str) -> None:
         if not scope_allows(self.scopes, org, project):
             raise Forbidden(f"API key is not allowed to access org '{org}' project '{project}'")

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from schemashift.errors import SchemashiftError
+from schemashift.redaction import redact, truncate
 
 CATALYZED_PREFIXES = ("/datasets", "/dataset-tables")
 
@@ -33,6 +34,19 @@ def is_catalyzed_path(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") or path.startswith(p + "?") for p in CATALYZED_PREFIXES)
 
 
+def _bounded(value: Any, depth: int = 0) -> Any:
+    """Details as callers may see them: secrets hidden, echoed input cut, at most 100 entries a level."""
+    if isinstance(value, str):
+        return redact(truncate(value, 500))
+    if depth > 6:
+        return "..."
+    if isinstance(value, dict):
+        return {str(k)[:200]: _bounded(v, depth + 1) for k, v in list(value.items())[:100]}
+    if isinstance(value, (list, tuple)):
+        return [_bounded(v, depth + 1) for v in value[:100]]
+    return value
+
+
 def error_body(
     path: str,
     status: int,
@@ -42,11 +56,13 @@ def error_body(
     details: Any = None,
     retryable: bool | None = None,
 ) -> dict[str, Any]:
+    """The envelope for ``path``; every message passes the secret rule and is cut to 2,000 characters."""
+    message = redact(truncate(str(message)))
     if is_catalyzed_path(path):
         return {
             "error": message,
             "code": code or _STATUS_CODES.get(status, "ERROR"),
-            "details": details,
+            "details": _bounded(details),
             "retryable": bool(retryable) if retryable is not None else status >= 500,
         }
     return {"message": message}

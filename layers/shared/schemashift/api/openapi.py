@@ -30,7 +30,7 @@ from schemashift.datasets.requests import CreateDataset, CreateTable, CreateUplo
 from schemashift.dbschema import models as harness_in
 from schemashift.dbschema import responses as harness
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
-from schemashift.deployments.responses import SyncReport
+from schemashift.deployments.responses import ReleaseLocksReport, SyncReport
 from schemashift.jobs.views import Execution, ExecutionList, Operation, OperationList
 from schemashift.safety import responses as safety
 from schemashift.safety.policy_store import PolicyIn
@@ -154,6 +154,11 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
         params=(IDEMPOTENCY_KEY,)),
     ("POST", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/sync"): RouteDoc(
         "Reconcile with the instance's DATABASECHANGELOG and report drift", {200: SyncReport}),
+    ("POST", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/releaselocks"): RouteDoc(
+        "Release the instance lock and the target's DATABASECHANGELOGLOCK after a crash or restart",
+        {200: ReleaseLocksReport}, body_required=False,
+        params=(Param("force", "query", "Also end a deployment that still looks running (as failed, Abandoned)",
+                      {"type": "boolean"}),)),
     ("GET", f"{P}/dbschema/{{dbschema}}/executions"): RouteDoc(
         "A schema's executions, newest first (a page may hold fewer than limit items)", {200: ExecutionList},
         params=(*CURSOR_PAGING, EXECUTION_STATUS)),

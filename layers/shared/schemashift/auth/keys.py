@@ -57,8 +57,9 @@ def create_api_key(
     account: str, scopes: list[str], *, description: str = "", plaintext: str | None = None
 ) -> tuple[str, ApiKey]:
     """Store a new key and return (plaintext, record). Pass ``plaintext`` to seed a known dev key."""
-    if not account:
-        raise ValidationFailed("account is required")
+    from schemashift.credentials import validate_account
+
+    validate_account(account)
     if not scopes:
         raise ValidationFailed("at least one scope is required")
     normalized = tuple(parse_scope(s) for s in scopes)

@@ -61,6 +61,30 @@ def _matches(expression: str, items: set[str]) -> bool:
     return (expression.lower() in items) != negated
 
 
+_EXPRESSION_CHARS = re.compile(r"^[\w\s@!(),.:$-]*$")
+
+
+def check_expression(text: str | None, what: str = "expression") -> str | None:
+    """Refuse a context/label expression that cannot be evaluated (``((((``, stray characters), at
+    request time rather than when a deployment reaches it."""
+    if text is None or not text.strip():
+        return text
+    if not _EXPRESSION_CHARS.match(text):
+        raise ValidationFailed(f"{what} may hold names, and, or, not, !, @, commas and parentheses only")
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0 or depth > 20:
+            break
+    if depth != 0:
+        raise ValidationFailed(f"{what} has unbalanced (or more than 20 nested) parentheses")
+    try:
+        expression_matches(text, ["x"])
+    except (ValidationFailed, RecursionError):
+        raise ValidationFailed(f"{what} cannot be parsed") from None
+    return text
+
+
 def _split_list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").strip().split(",") if part.strip()]
 

@@ -21,12 +21,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.set_defaults(func=run_create)
 
 
+def use_local_stack() -> None:
+    """Point this process at the running local stack (``$SCHEMASHIFT_HOME/local.json``)."""
+    state = json.loads((Path(os.environ.get("SCHEMASHIFT_HOME", ".schemashift")) / "local.json").read_text())
+    os.environ.update(state["environment"])
+    os.environ.update({"AWS_ENDPOINT_URL": state["awsEndpoint"], "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing"})
+
+
 def run_create(args: argparse.Namespace) -> int:
     if args.local:
-        state = json.loads((Path(os.environ.get("SCHEMASHIFT_HOME", ".schemashift")) / "local.json").read_text())
-        os.environ.update(state["environment"])
-        os.environ.update({"AWS_ENDPOINT_URL": state["awsEndpoint"], "AWS_ACCESS_KEY_ID": "testing",
-                           "AWS_SECRET_ACCESS_KEY": "testing"})
+        use_local_stack()
     from schemashift.auth.keys import create_api_key
 
     plaintext, record = create_api_key(args.account, args.scope, description=args.description)

@@ -13,6 +13,7 @@ from schemashift.errors import SchemashiftError
 _COMMANDS = (
     "schemashift.cli.local",
     "schemashift.cli.keys",
+    "schemashift.cli.tenants",
     "schemashift.cli.db",
     "schemashift.cli.flyway",
     "schemashift.cli.deploy",

@@ -53,6 +53,10 @@ ALIASES: dict[str, str] = {
 }
 
 TIMESTAMP_UNITS = ("s", "ms", "us", "ns")
+MAX_TYPE_DEPTH = 16
+"""Nesting of list types (``list<list<...>>``)."""
+MAX_LIST_SIZE = 65_536
+"""Largest ``fixed_size_list`` (embeddings are at most a few thousand dimensions)."""
 DEFAULT_TIMESTAMP_UNIT = "us"
 
 #: Every accepted spelling of a non-parameterised type, canonical names first.
@@ -158,10 +162,14 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lowered = text.lower()
+        self.lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)  # positions stay aligned
         self.pos = 0
+        self.depth = 0
 
     def parse_type(self) -> _Tree:
+        self.depth += 1
+        if self.depth > MAX_TYPE_DEPTH:
+            raise self._error(f"types nest at most {MAX_TYPE_DEPTH} levels")
         word = self._word()
         if word == "timestamp":
             unit = DEFAULT_TIMESTAMP_UNIT
@@ -183,6 +191,8 @@ class _Parser:
             self._expect("<")
             item = self.parse_type()
             self._expect(">")
+            if item[0] in ("list", "fixed_size_list"):
+                raise self._error("fixed_size_list items must be a primitive type (Lance stores no nested lists there)")
             return ("fixed_size_list", size, item)
         name = ALIASES.get(word, word)
         if name not in _SIMPLE:
@@ -205,8 +215,8 @@ class _Parser:
 
     def _positive_int(self) -> int:
         word = self._word()
-        if not word.isdigit() or int(word) < 1:
-            raise self._error("fixed_size_list size must be a positive integer")
+        if not (word.isascii() and word.isdigit()) or not 1 <= int(word) <= MAX_LIST_SIZE:
+            raise self._error(f"fixed_size_list size must be an integer from 1 to {MAX_LIST_SIZE}")
         return int(word)
 
     def _accept(self, char: str) -> bool:

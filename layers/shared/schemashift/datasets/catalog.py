@@ -17,6 +17,7 @@ from schemashift.clock import now_iso
 from schemashift.datasets.errors import ConcurrentModification
 from schemashift.datasets.records import (
     DATASET_SK,
+    DEFAULT_SCOPE,
     NAME_CLAIM_PREFIX,
     SCHEMA_PREFIX,
     TABLE_SK,
@@ -77,18 +78,35 @@ class Catalog:
         self.clock = clock
 
     # ------------------------------------------------------------------ datasets
-    def create_dataset(self, account: str, name: str, description: str | None = None) -> Dataset:
+    def create_dataset(self, account: str, name: str, description: str | None = None, *,
+                       org: str = DEFAULT_SCOPE, project: str = DEFAULT_SCOPE) -> Dataset:
         now = self.clock()
-        dataset = Dataset(account, new_id(), name, description, now, now)
+        dataset = Dataset(account, new_id(), name, description, now, now, org=org, project=project)
         self.table.put_item(Item=dataset.to_item(), ConditionExpression="attribute_not_exists(pk)")
         return dataset
 
     def get_dataset(self, account: str, dataset_id: str) -> Dataset:
         return Dataset.from_item(self._get_item(_dataset_key(account, dataset_id), dataset_not_found(dataset_id)))
 
-    def list_datasets(self, account: str, page: PageRequest) -> Page:
-        """Oldest first (by ``createdAt``)."""
-        return self._gsi1_page(account, datasets_gsi_pk(account), page, Dataset)
+    def list_datasets(self, account: str, page: PageRequest, visible: Callable[[str, str], bool] | None = None
+                      ) -> Page:
+        """Oldest first (by ``createdAt``); with ``visible``, only datasets whose org/project it allows
+        (a page may then hold fewer than ``limit`` items; ``nextCursor`` still says whether more follow)."""
+        found = self._gsi1_page(account, datasets_gsi_pk(account), page, Dataset)
+        if visible is None:
+            return found
+        items = [d for d in found.items if visible(d["org"], d["project"])]
+        return Page(items, found.next_cursor)
+
+    def owner(self, account: str, *, table_id: str | None = None, dataset_id: str | None = None
+              ) -> tuple[str, str] | None:
+        """The org/project a table or dataset belongs to (one small GetItem); None when it does not exist."""
+        key = _table_key(account, table_id) if table_id is not None else _dataset_key(account, str(dataset_id))
+        item = self.table.get_item(Key=key, ConsistentRead=True, ProjectionExpression="#o, #p, pk",
+                                   ExpressionAttributeNames={"#o": "org", "#p": "project"}).get("Item")
+        if item is None:
+            return None
+        return item.get("org") or DEFAULT_SCOPE, item.get("project") or DEFAULT_SCOPE
 
     def delete_dataset(self, account: str, dataset_id: str) -> None:
         """Only an empty dataset can go; ``tableCount`` is checked in the same write."""
@@ -130,6 +148,9 @@ class Catalog:
         description: str | None,
         location: str,
         schema: NewSchema,
+        *,
+        org: str = DEFAULT_SCOPE,
+        project: str = DEFAULT_SCOPE,
     ) -> Table:
         """Register a table with its schema version 1 in one transaction.
 
@@ -149,6 +170,8 @@ class Catalog:
             version.primaryKeyColumns,
             version.schemaVersionId,
             1,
+            org=org,
+            project=project,
         )
         (
             Transaction(self.table)

@@ -192,7 +192,12 @@ class LanceTable:
         """The original result of a write with ``key`` among the recent versions, if any."""
         latest = dataset.version
         for version in range(latest, max(latest - self.idempotency_window, 0), -1):
-            transaction = dataset.read_transaction(version)
+            try:
+                transaction = dataset.read_transaction(version)
+            except (TypeError, ValueError, OSError, RuntimeError):
+                # pylance cannot rebuild some transactions (a compaction that rewrote an index);
+                # those are maintenance, never a write carrying an idempotency key.
+                continue
             properties = (transaction.transaction_properties or {}) if transaction else {}
             if properties.get(IDEMPOTENCY_KEY_PROPERTY) != key:
                 continue

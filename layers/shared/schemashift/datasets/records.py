@@ -22,6 +22,8 @@ from typing import Any
 
 from schemashift.store.dynamo import plain
 
+DEFAULT_SCOPE = "default"
+"""The org and project of datasets created without naming them (and of datasets from before scopes)."""
 DATASET_SK = "DATASET"
 TABLE_SK = "TABLE"
 NAME_CLAIM_PREFIX = "TABLENAME#"
@@ -65,6 +67,8 @@ class Dataset:
     createdAt: str
     updatedAt: str
     tableCount: int = 0
+    org: str = DEFAULT_SCOPE
+    project: str = DEFAULT_SCOPE
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Dataset:
@@ -76,6 +80,8 @@ class Dataset:
             createdAt=item["createdAt"],
             updatedAt=item["updatedAt"],
             tableCount=int(item.get("tableCount", 0)),
+            org=item.get("org") or DEFAULT_SCOPE,
+            project=item.get("project") or DEFAULT_SCOPE,
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -96,6 +102,8 @@ class Dataset:
     def _fields(self) -> dict[str, Any]:
         return {
             "datasetId": self.datasetId,
+            "org": self.org,
+            "project": self.project,
             "name": self.name,
             "description": self.description,
             "createdAt": self.createdAt,
@@ -169,6 +177,9 @@ class Table:
     primaryKeyColumns: list[str]
     schemaVersionId: str
     versionNumber: int
+    org: str = DEFAULT_SCOPE
+    """Copied from the table's dataset (immutable), so a scope check is one GetItem."""
+    project: str = DEFAULT_SCOPE
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Table:
@@ -185,11 +196,15 @@ class Table:
             primaryKeyColumns=list(item.get("primaryKeyColumns") or []),
             schemaVersionId=item["schemaVersionId"],
             versionNumber=int(item["versionNumber"]),
+            org=item.get("org") or DEFAULT_SCOPE,
+            project=item.get("project") or DEFAULT_SCOPE,
         )
 
     def to_item(self) -> dict[str, Any]:
         return {
             "pk": table_pk(self.account, self.tableId),
+            "org": self.org,
+            "project": self.project,
             "sk": TABLE_SK,
             "gsi1pk": tables_gsi_pk(self.account, self.datasetId),
             "gsi1sk": self.tableName,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from schemashift.errors import ValidationFailed
+from schemashift.limits import MAX_FILTERS, MAX_OFFSET, MAX_TABLE_FIELDS
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Description = Annotated[str, StringConstraints(max_length=4096)]
@@ -18,11 +19,17 @@ Description = Annotated[str, StringConstraints(max_length=4096)]
 MAX_QUERY_ROWS = 10_000
 
 
+ScopeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+
+
 class CreateDataset(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
     description: Description | None = None
+    org: ScopeName | None = None
+    """The org/project the dataset (and its tables) belong to, for API key scopes."""
+    project: ScopeName | None = None
 
 
 class CreateTable(BaseModel):
@@ -31,8 +38,8 @@ class CreateTable(BaseModel):
     datasetId: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     tableName: Name
     description: Description | None = None
-    fields: list[dict[str, Any]] = Field(min_length=1)
-    primaryKeyColumns: list[str] = Field(default_factory=list)
+    fields: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_TABLE_FIELDS)
+    primaryKeyColumns: list[str] = Field(default_factory=list, max_length=MAX_TABLE_FIELDS)
 
 
 class UpdateTable(BaseModel):
@@ -58,11 +65,11 @@ class UpdateTable(BaseModel):
 class QueryRows(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    columns: list[str] | None = None
-    filters: list[dict[str, Any]] = Field(default_factory=list)
+    columns: list[str] | None = Field(default=None, max_length=MAX_TABLE_FIELDS)
+    filters: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_FILTERS)
     limit: Annotated[int, Field(ge=0, le=MAX_QUERY_ROWS)] = 1000
-    offset: Annotated[int, Field(ge=0)] = 0
-    version: Annotated[int, Field(ge=1)] | None = None
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
+    version: Annotated[int, Field(ge=1, le=MAX_OFFSET)] | None = None
     includeTotal: bool = False
 
 

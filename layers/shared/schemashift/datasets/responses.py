@@ -11,6 +11,9 @@ from schemashift.api.models import Out
 
 class Dataset(Out):
     datasetId: str
+    org: str
+    """The org/project the dataset and its tables belong to (API key scopes)."""
+    project: str
     name: str
     description: str | None
     createdAt: str

@@ -21,6 +21,7 @@ from schemashift.datasets.arrow_types import (
     type_category,
 )
 from schemashift.errors import ValidationFailed
+from schemashift.limits import MAX_FIELD_METADATA_BYTES, MAX_FIELD_NAME, MAX_TABLE_FIELDS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -29,7 +30,7 @@ PK_METADATA_KEY = "lance-schema:unenforced-primary-key"
 PK_POSITION_METADATA_KEY = "lance-schema:unenforced-primary-key:position"
 _RESERVED_METADATA_KEYS = frozenset({PK_METADATA_KEY, PK_POSITION_METADATA_KEY})
 _TRUTHY = frozenset({"true", "1", "yes"})
-MAX_NAME_LENGTH = 255
+MAX_NAME_LENGTH = MAX_FIELD_NAME
 
 
 class TableField(BaseModel):
@@ -49,6 +50,8 @@ class TableField(BaseModel):
             raise ValueError("column name must not be empty")
         if len(name) > MAX_NAME_LENGTH:
             raise ValueError(f"column name must be at most {MAX_NAME_LENGTH} characters")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise ValueError("column name must not contain control characters (such as NUL or newlines)")
         if "." in name or "`" in name:
             # Lance addresses nested fields by dotted path and quotes names with backticks.
             raise ValueError(f"column name {name!r} must not contain '.' or '`'")
@@ -65,6 +68,9 @@ class TableField(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _no_reserved_metadata(cls, metadata: dict[str, str]) -> dict[str, str]:
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in metadata.items())
+        if size > MAX_FIELD_METADATA_BYTES:
+            raise ValueError(f"column metadata is {size} bytes; the limit is {MAX_FIELD_METADATA_BYTES}")
         reserved = sorted(_RESERVED_METADATA_KEYS & metadata.keys())
         if reserved:
             raise ValueError(f"metadata keys {reserved} are reserved; use primaryKeyColumns")
@@ -80,7 +86,7 @@ class TableSchema(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    fields: list[TableField] = Field(min_length=1)
+    fields: list[TableField] = Field(min_length=1, max_length=MAX_TABLE_FIELDS)
     primaryKeyColumns: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -84,7 +84,7 @@ class TableData:
         (the name is taken, the dataset vanished), the new dataset is removed again.
         """
         schema = build_schema(request.fields, request.primaryKeyColumns)
-        self.catalog.get_dataset(account, request.datasetId)
+        dataset = self.catalog.get_dataset(account, request.datasetId)
         table_id = new_id()
         location = self.bucket.table_uri(account, table_id)
         lance_version = LanceTable(location, self.storage_options).create(schema)
@@ -97,7 +97,8 @@ class TableData:
         )
         try:
             return self.catalog.create_table(
-                account, table_id, request.datasetId, request.tableName, request.description, location, first
+                account, table_id, request.datasetId, request.tableName, request.description, location, first,
+                org=dataset.org, project=dataset.project,
             )
         except Exception:
             self.bucket.delete_table_data(account, table_id)

@@ -11,13 +11,16 @@ import binascii
 import hashlib
 import io
 import json
+import lzma
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from schemashift.errors import ValidationFailed
+from schemashift.errors import PayloadTooLarge, ValidationFailed
+from schemashift.limits import MAX_ZIP_EXPANDED_BYTES, MAX_ZIP_RATIO
 
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 5000
@@ -54,7 +57,7 @@ def bundle_from_files(root_file: str, files: dict[str, str]) -> Bundle:
         raise ValidationFailed(f"a changelog bundle holds at most {MAX_FILES} files")
     total = sum(len(text.encode()) for text in files.values())
     if total > MAX_BUNDLE_BYTES:
-        raise ValidationFailed(f"changelog bundle is {total} bytes; the limit is {MAX_BUNDLE_BYTES}")
+        raise PayloadTooLarge(f"changelog bundle is {total} bytes; the limit is {MAX_BUNDLE_BYTES}")
     cleaned = {_safe_path(p): text for p, text in files.items()}
     root = _safe_path(root_file)
     if root not in cleaned:
@@ -64,22 +67,34 @@ def bundle_from_files(root_file: str, files: dict[str, str]) -> Bundle:
 
 
 def bundle_from_zip(data: bytes, root_file: str | None) -> Bundle:
+    """The files of a zip, read with bounds: entries are decompressed at most to the remaining budget
+    (the declared sizes of a zip bomb are not trusted), the whole expands at most ``MAX_ZIP_RATIO`` times
+    its compressed size, and a broken or unsupported entry is a 400 naming it."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise ValidationFailed("zip bundle is not a valid zip archive") from None
+    if len(infos) > MAX_FILES:
+        raise ValidationFailed(f"a changelog bundle holds at most {MAX_FILES} files")
+    budget = min(MAX_ZIP_EXPANDED_BYTES, max(len(data), 1) * MAX_ZIP_RATIO)
     files: dict[str, str] = {}
     total = 0
-    for info in archive.infolist():
-        if info.is_dir():
-            continue
-        total += info.file_size
-        if total > MAX_BUNDLE_BYTES:
-            raise ValidationFailed(f"zip bundle expands past {MAX_BUNDLE_BYTES} bytes")
+    for info in infos:
         try:
-            files[info.filename] = archive.read(info).decode("utf-8-sig")
+            with archive.open(info) as entry:
+                raw = entry.read(budget - total + 1)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, EOFError, OSError,
+                zlib.error, lzma.LZMAError) as error:
+            raise ValidationFailed(f"zip entry {info.filename[:200]!r} cannot be read: {error}"[:400]) from None
+        total += len(raw)
+        if total > budget:
+            raise PayloadTooLarge(f"zip bundle expands past {budget} bytes (at most {MAX_ZIP_RATIO}x its "
+                                  f"{len(data)} compressed bytes, and at most {MAX_ZIP_EXPANDED_BYTES} bytes)")
+        try:
+            files[info.filename] = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationFailed(f"bundle file {info.filename!r} is not UTF-8 text") from None
+            raise ValidationFailed(f"bundle file {info.filename[:200]!r} is not UTF-8 text") from None
     if not root_file:
         root_file = next((c for c in ROOT_CANDIDATES if c in files), None)
         if root_file is None:

@@ -1,11 +1,16 @@
 """Database instances: a schema applied to one database connection.
 
-The connection URL never holds a password; credentials are a Secrets Manager ARN resolved only at
-deployment time, so reading an instance never returns a secret.
+The connection URL never holds a password; credentials are a Secrets Manager ARN of the caller's
+own account (``schemashift.credentials``) resolved only at deployment time, so reading an instance
+never returns a secret. Where an instance may point is confined per account
+(``schemashift.targets.confinement``): checked here at registration and again in
+``connect_instance`` right before every connection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from schemashift.aws import dynamodb_table
@@ -15,6 +20,7 @@ from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
+from schemashift.redaction import holds_secret
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import plain, query_all
 
@@ -26,14 +32,21 @@ def _resources() -> Any:
     return dynamodb_table(get_settings().resources_table)
 
 
-def instance_dialect(url: str) -> str:
-    """Validate the URL (SQLAlchemy or JDBC form, no password) and name its dialect."""
+def instance_dialect(url: str, account: str | None = None) -> str:
+    """Validate the URL (SQLAlchemy or JDBC form, no password; for ``account``, a target it may reach)
+    and name its dialect."""
     from schemashift.targets.urls import parse_target_url
 
     target = parse_target_url(url)
-    if target.has_password:
-        raise ValidationFailed("url must not contain a password; store credentials in Secrets Manager and "
-                               "pass its ARN as secretArn")
+    if account is not None:
+        from schemashift.accounts import target_policy
+        from schemashift.targets.confinement import check_registration
+
+        check_registration(url, account, target_policy(account))
+    if target.has_password or holds_secret(url):
+        raise ValidationFailed("url must not contain a password (in any spelling: user:password@, password=, "
+                               "pwd=, pass=, ;password=); store credentials in Secrets Manager and pass its ARN "
+                               "as secretArn")
     if target.family == "mysql":
         return "mariadb" if target.mariadb_requested else "mysql"
     return target.family
@@ -55,10 +68,33 @@ def get_instance_item(tenant: Tenant, schema: str, identifier: str) -> dict[str,
     return item
 
 
-def create_instance(tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, Any]:
-    dialect = instance_dialect(body.url)
-    if dialect == "sqlite" and body.secretArn:
+def _check_credentials(tenant: Tenant, dialect: str, secret_arn: str | None) -> None:
+    if dialect == "sqlite" and secret_arn:
         raise ValidationFailed("SQLite instances take no credentials; remove secretArn")
+    if secret_arn:
+        from schemashift.credentials import require_owned_secret
+
+        require_owned_secret(secret_arn, tenant.account)
+
+
+@contextmanager
+def connect_instance(tenant: Tenant, instance_item: dict[str, Any]) -> Iterator[Any]:
+    """Open the instance's database for its account: ownership of the secret and the target's
+    confinement are checked again right before connecting, whatever registration once decided."""
+    from schemashift.accounts import target_policy
+    from schemashift.credentials import fetch_credentials
+    from schemashift.targets import open_target
+    from schemashift.targets.confinement import confine
+
+    target_url = confine(instance_item["url"], tenant.account, target_policy(tenant.account))
+    credentials = fetch_credentials(instance_item.get("secretArn"), tenant.account)  # only for a target allowed
+    with open_target(target_url.with_credentials(credentials.username, credentials.password)) as target:
+        yield target
+
+
+def create_instance(tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, Any]:
+    dialect = instance_dialect(body.url, tenant.account)
+    _check_credentials(tenant, dialect, body.secretArn)
     now = now_ms()
     item = {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + body.identifier,
             **body.model_dump(), "dialect": dialect, "created": now, "updated": now}
@@ -87,10 +123,9 @@ def update_instance(tenant: Tenant, schema: str, identifier: str, body: Instance
     changes = body.model_dump(exclude_none=True)
     item = get_instance_item(tenant, schema, identifier)
     if "url" in changes:
-        changes["dialect"] = instance_dialect(changes["url"])
+        changes["dialect"] = instance_dialect(changes["url"], tenant.account)
     item.update(changes)
-    if item.get("dialect") == "sqlite" and item.get("secretArn"):
-        raise ValidationFailed("SQLite instances take no credentials; remove secretArn")
+    _check_credentials(tenant, item.get("dialect", ""), item.get("secretArn"))
     item["updated"] = now_ms()
     _resources().put_item(Item=item, ConditionExpression="attribute_exists(pk)")
     return instance_out(schema, item)

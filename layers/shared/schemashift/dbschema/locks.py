@@ -27,18 +27,23 @@ def lock_key(tenant: Tenant, schema: str, instance: str) -> dict[str, str]:
 
 
 def acquire_lock(tenant: Tenant, schema: str, instance: str, owner: str,
-                 lease_seconds: int = DEFAULT_LEASE_SECONDS) -> dict[str, Any] | None:
+                 lease_seconds: int = DEFAULT_LEASE_SECONDS, *, replacing: str | None = None) -> dict[str, Any] | None:
     """Take (or renew, for the same owner) the instance lock. Returns None when another run holds it,
-    else the lock item."""
+    else the lock item. ``replacing`` names a holder known to be dead, whose lock is taken over at once."""
     now = int(time.time())
     item = {**lock_key(tenant, schema, instance), "owner": owner, "acquiredAt": now,
             "expiresAt": now + lease_seconds, "schema": schema, "instance": instance}
+    condition = "attribute_not_exists(pk) OR #o = :owner OR expiresAt < :now"
+    values: dict[str, Any] = {":owner": owner, ":now": now}
+    if replacing is not None:
+        condition += " OR #o = :dead"
+        values[":dead"] = replacing
     try:
         _locks().put_item(
             Item=item,
-            ConditionExpression="attribute_not_exists(pk) OR #o = :owner OR expiresAt < :now",
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#o": "owner"},
-            ExpressionAttributeValues={":owner": owner, ":now": now},
+            ExpressionAttributeValues=values,
         )
     except _locks().meta.client.exceptions.ConditionalCheckFailedException:
         return None
@@ -50,6 +55,12 @@ def current_lock(tenant: Tenant, schema: str, instance: str) -> dict[str, Any] |
     if item and int(item["expiresAt"]) >= int(time.time()):
         return item
     return None
+
+
+def lock_holder(tenant: Tenant, schema: str, instance: str) -> str | None:
+    """The execution named by the instance lock, expired or not."""
+    item = _locks().get_item(Key=lock_key(tenant, schema, instance), ConsistentRead=True).get("Item")
+    return str(item["owner"]) if item else None
 
 
 def release_lock(tenant: Tenant, schema: str, instance: str, owner: str) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from schemashift.changelog.expressions import check_expression
+from schemashift.errors import ValidationFailed
+from schemashift.limits import MAX_EXPRESSION
 from schemashift.safety.config import LintConfig
 
 IDENTIFIER_PATTERN = r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$"
@@ -17,7 +20,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
 
-Tags = dict[str, str]
+Tags = dict[Annotated[str, StringConstraints(min_length=1, max_length=128)],
+            Annotated[str, StringConstraints(max_length=256)]]
 
 
 class SchemaIn(_Strict):
@@ -37,27 +41,42 @@ class SchemaUpdate(_Strict):
     lint: LintConfig | None = None
 
 
+def _expression(value: str | None) -> str | None:
+    try:
+        return check_expression(value)
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from None
+
+
+Properties = dict[Annotated[str, StringConstraints(min_length=1, max_length=256)],
+                  Annotated[str, StringConstraints(max_length=4096)]]
+
+
 class InstanceIn(_Strict):
     identifier: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     url: str = Field(min_length=1, max_length=2048)
     secretArn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
-    context: str | None = Field(default=None, max_length=1024)
-    labels: str | None = Field(default=None, max_length=1024)
+    context: str | None = Field(default=None, max_length=MAX_EXPRESSION)
+    labels: str | None = Field(default=None, max_length=MAX_EXPRESSION)
     tags: Tags = Field(default_factory=dict, max_length=128)
     branch: str | None = Field(default=None, max_length=256)
-    substituteProperties: dict[str, str] = Field(default_factory=dict)
+    substituteProperties: Properties = Field(default_factory=dict, max_length=256)
+
+    _expressions = field_validator("context", "labels")(_expression)
 
 
 class InstanceUpdate(_Strict):
     name: str | None = Field(default=None, min_length=1, max_length=256)
     url: str | None = Field(default=None, min_length=1, max_length=2048)
     secretArn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
-    context: str | None = None
-    labels: str | None = None
-    tags: Tags | None = None
-    branch: str | None = None
-    substituteProperties: dict[str, str] | None = None
+    context: str | None = Field(default=None, max_length=MAX_EXPRESSION)
+    labels: str | None = Field(default=None, max_length=MAX_EXPRESSION)
+    tags: Tags | None = Field(default=None, max_length=128)
+    branch: str | None = Field(default=None, max_length=256)
+    substituteProperties: Properties | None = Field(default=None, max_length=256)
+
+    _expressions = field_validator("context", "labels")(_expression)
 
 
 class TagFilter(_Strict):

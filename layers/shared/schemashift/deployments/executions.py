@@ -54,9 +54,14 @@ def schema_group(schema: str) -> str:
     return f"S#{schema}"
 
 
+def new_execution_id() -> str:
+    return new_id("exe_", 20)
+
+
 def create_execution(tenant: Tenant, schema: str, instance: str | None, kind: str, request: dict[str, Any],
-                     *, parent_id: str | None = None) -> dict[str, Any]:
-    execution_id = new_id("exe_", 20)
+                     *, parent_id: str | None = None, execution_id: str | None = None) -> dict[str, Any]:
+    """``execution_id`` lets a start take the instance lock in the execution's name before creating it."""
+    execution_id = execution_id or new_execution_id()
     fields = {
         "executionId": execution_id, "account": tenant.account, "org": tenant.org, "project": tenant.project,
         "schema": schema, "instance": instance, "request": request, "parentId": parent_id,

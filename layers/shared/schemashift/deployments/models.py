@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemashift.changelog.expressions import check_expression
+from schemashift.errors import ValidationFailed
+from schemashift.limits import MAX_EXPRESSION
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
+
+
+def _expression(value: str | None) -> str | None:
+    try:
+        return check_expression(value)
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from None
 
 
 class PipelineIds(_Body):
@@ -21,11 +32,13 @@ class ApplyRequest(PipelineIds):
     tag: str | None = Field(default=None, min_length=1, max_length=255, description="post-deploy tag")
     toTag: str | None = Field(default=None, min_length=1, max_length=255)
     count: int | None = Field(default=None, ge=1, le=100_000)
-    contexts: str | None = Field(default=None, max_length=1024)
-    labels: str | None = Field(default=None, max_length=1024)
+    contexts: str | None = Field(default=None, max_length=MAX_EXPRESSION)
+    labels: str | None = Field(default=None, max_length=MAX_EXPRESSION)
     dryRun: bool | Literal["sql", "transactional"] = Field(default=False, description=(
         "true or 'sql': record the SQL the run would send; 'transactional' (PostgreSQL): run the changesets "
         "in a transaction that is always rolled back, recording errors and timings"))
+
+    _expressions = field_validator("contexts", "labels")(_expression)
 
     @model_validator(mode="after")
     def _one_limit(self) -> ApplyRequest:
@@ -37,9 +50,11 @@ class ApplyRequest(PipelineIds):
 class RollbackRequest(PipelineIds):
     tag: str | None = Field(default=None, min_length=1, max_length=255)
     count: int | None = Field(default=None, ge=1, le=100_000)
-    contexts: str | None = Field(default=None, max_length=1024)
-    labels: str | None = Field(default=None, max_length=1024)
+    contexts: str | None = Field(default=None, max_length=MAX_EXPRESSION)
+    labels: str | None = Field(default=None, max_length=MAX_EXPRESSION)
     dryRun: bool = False
+
+    _expressions = field_validator("contexts", "labels")(_expression)
 
     @model_validator(mode="after")
     def _tag_or_count(self) -> RollbackRequest:

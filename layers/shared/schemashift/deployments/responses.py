@@ -21,3 +21,23 @@ class SyncReport(Out):
     unknownRows: list[str]
     checksumMismatches: list[ChecksumMismatch]
     inSync: bool
+
+
+class InstanceLockRelease(Out):
+    released: bool
+    executionId: str | None
+    wasRunning: bool
+
+
+class ChangelogLockRelease(Out):
+    released: bool
+    lockedBy: str | None
+    lockGranted: str | None
+
+
+class ReleaseLocksReport(Out):
+    """``POST .../instance/{i}/releaselocks``: which locks were freed, and who held them."""
+
+    instance: str
+    instanceLock: InstanceLockRelease
+    changelogLock: ChangelogLockRelease

@@ -8,14 +8,12 @@ DynamoDB as soon as it commits; the next start reconciles any gap a crash left.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from schemashift.clock import now_ms
 from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.changelogs import identity, split_fqn
-from schemashift.dbschema.instances import get_instance_item, note_deployment
+from schemashift.dbschema.instances import connect_instance, get_instance_item, note_deployment
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
 from schemashift.dbschema.state import (
     ChangesetStatusUpdate,
@@ -24,7 +22,6 @@ from schemashift.dbschema.state import (
     state_items,
 )
 from schemashift.deployments.checkpoints import CheckpointWriter
-from schemashift.deployments.credentials import fetch_credentials
 from schemashift.deployments.errors import DryRunFailed, InstanceBusy
 from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
@@ -43,6 +40,7 @@ from schemashift.deployments.executions import (
 from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
+from schemashift.deployments.liveness import reclaim_changelog_lock
 from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
 from schemashift.settings import get_settings
@@ -51,15 +49,6 @@ from schemashift.step_errors import describe_step_error
 SAFETY_MARGIN_S = 20.0
 """Time left unused in a batch Lambda so the last changeset's checkpoint always lands."""
 DEFAULT_BATCH_SECONDS = 600.0
-
-
-@contextmanager
-def connect_instance(instance_item: dict[str, Any]) -> Iterator[Any]:
-    from schemashift.targets import open_target
-
-    credentials = fetch_credentials(instance_item.get("secretArn"))
-    with open_target(instance_item["url"], username=credentials.username, password=credentials.password) as target:
-        yield target
 
 
 def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str) -> Any:
@@ -121,17 +110,19 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
     execution = {**execution, **fields}
     contexts = request.get("contexts") or instance_item.get("context")
     labels = request.get("labels") or instance_item.get("labels")
-    with connect_instance(instance_item) as target:
+    with connect_instance(tenant, instance_item) as target:
+        reclaim_changelog_lock(target, tenant, execution_id)
         changelog = _changelog(execution, target.dialect)
         drift = reconcile(tenant, schema, instance, target, changelog)
         fields["sync"] = drift
         kind = execution["kind"]
+        count = int(request["count"]) if request.get("count") else None  # DynamoDB numbers are Decimals
         if request.get("dryRun") == "transactional" and kind == "apply":
             _transactional_dry_run(scope, execution_id, target, changelog, contexts, labels, fields)
         elif request.get("dryRun"):
-            preview = (update_sql(target, changelog, count=request.get("count"), to_tag=request.get("toTag"),
+            preview = (update_sql(target, changelog, count=count, to_tag=request.get("toTag"),
                                   contexts=contexts, labels=labels) if kind == "apply" else
-                       rollback_sql(target, changelog, tag=request.get("tag"), count=request.get("count"),
+                       rollback_sql(target, changelog, tag=request.get("tag"), count=count,
                                     contexts=contexts, labels=labels))
             fields.update(sql=preview.statements, progressTotal=len(preview.run.changesets), remaining=0)
         elif kind == "apply":
@@ -245,7 +236,8 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     options = _run_options(execution, deadline, checkpoint)
     contexts = request.get("contexts") or instance_item.get("context")
     labels = request.get("labels") or instance_item.get("labels")
-    with connect_instance(instance_item) as target, writer:
+    with connect_instance(tenant, instance_item) as target, writer:
+        reclaim_changelog_lock(target, tenant, execution_id)
         changelog = _changelog(execution, target.dialect)
         _repair_gap(execution, target, changelog)
         try:

@@ -10,10 +10,18 @@ from typing import Any
 
 from schemashift.dbschema.changelogs import current_changelog
 from schemashift.dbschema.instances import get_instance_item, list_instance_items
-from schemashift.dbschema.locks import current_lock
+from schemashift.dbschema.locks import acquire_lock, current_lock, lock_holder, release_lock
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import Tenant
-from schemashift.deployments.executions import create_execution, execution_out, link_child, scope_of, update_execution
+from schemashift.deployments.executions import (
+    create_execution,
+    execution_out,
+    link_child,
+    new_execution_id,
+    scope_of,
+    update_execution,
+)
+from schemashift.deployments.liveness import execution_ended
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
 from schemashift.errors import Conflict, ValidationFailed
 from schemashift.idempotency import idempotent
@@ -29,14 +37,19 @@ def _start_state_machine(arn: str, scope: str, execution_id: str) -> None:
                                             input=json.dumps({"executionId": execution_id, "scope": scope}))
 
 
-def _check_ready(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
-    instance_item = get_instance_item(tenant, schema, instance)
+def _busy(instance: str, holder: str | None) -> Conflict:
+    return Conflict(f"A deployment ({holder}) is already running on instance '{instance}'",
+                    details={"executionId": holder})
+
+
+def _check_ready(tenant: Tenant, schema: str, instance: str) -> str | None:
+    """409 while a live deployment holds the instance; returns a dead holder to take over from."""
+    get_instance_item(tenant, schema, instance)
     current_changelog(tenant, schema)
     lock = current_lock(tenant, schema, instance)
-    if lock:
-        raise Conflict(f"A deployment ({lock['owner']}) is already running on instance '{instance}'",
-                       details={"executionId": lock["owner"]})
-    return instance_item
+    if lock and not execution_ended(tenant, lock["owner"]):
+        raise _busy(instance, lock["owner"])
+    return lock["owner"] if lock else None
 
 
 def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: ApplyRequest | RollbackRequest,
@@ -45,9 +58,18 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
     arn = settings.apply_state_machine_arn if kind == "apply" else settings.rollback_state_machine_arn
 
     def start(payload: dict[str, Any]) -> dict[str, Any]:
-        _check_ready(tenant, schema, instance)
-        item = create_execution(tenant, schema, instance, kind, payload)
-        _start_state_machine(arn, scope_of(tenant), item["executionId"])
+        dead = _check_ready(tenant, schema, instance)
+        # The lock is taken here, in the new execution's name: of simultaneous starts one gets 202 and
+        # the others 409 (the state machine's Start task then renews it).
+        execution_id = new_execution_id()
+        if acquire_lock(tenant, schema, instance, owner=execution_id, replacing=dead) is None:
+            raise _busy(instance, lock_holder(tenant, schema, instance))
+        try:
+            item = create_execution(tenant, schema, instance, kind, payload, execution_id=execution_id)
+            _start_state_machine(arn, scope_of(tenant), execution_id)
+        except Exception:
+            release_lock(tenant, schema, instance, execution_id)
+            raise
         return execution_out(item, with_results=False).to_json()
 
     return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}",

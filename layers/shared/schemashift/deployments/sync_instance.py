@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemashift.dbschema.changelogs import current_changelog
-from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.instances import connect_instance, get_instance_item
 from schemashift.dbschema.locks import current_lock
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import Conflict
@@ -14,7 +14,6 @@ from schemashift.errors import Conflict
 def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
     from schemashift.changelog import BundleAccessor, parse_changelog
     from schemashift.dbschema.bundles import load_bundle
-    from schemashift.deployments.runner import connect_instance
     from schemashift.deployments.sync import reconcile
 
     instance_item = get_instance_item(tenant, schema, instance)
@@ -22,7 +21,7 @@ def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
         raise Conflict(f"A deployment is running on instance '{instance}'; sync after it finishes")
     _, info = current_changelog(tenant, schema)
     bundle = load_bundle(info["key"])
-    with connect_instance(instance_item) as target:
+    with connect_instance(tenant, instance_item) as target:
         changelog = parse_changelog(bundle.root_file, BundleAccessor(bundle.files), dialect=target.dialect,
                                     parameters=instance_item.get("substituteProperties") or None)
         return reconcile(tenant, schema, instance, target, changelog)

@@ -94,7 +94,24 @@ def _patch_moto() -> None:
     _size_items_once()
     _reuse_interpreter_clients()
     _update_items_in_place()
+    _serialize_item_writes()
     _patched = True
+
+
+def _serialize_item_writes() -> None:
+    """DynamoDB checks a condition and writes atomically; moto's backend does not lock, so two threads
+    could both pass ``attribute_not_exists``. One lock around writes makes the emulator as strict."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def serialized(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, serialized)
 
 
 _item_copies = threading.local()

@@ -35,6 +35,8 @@ class LocalStack:
     emulator: MotoEmulator | None = None
     lambdas: LocalLambdas | None = None
     gateway: Any = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    """Template parameter overrides (like ``sam deploy --parameter-overrides``)."""
     durable: bool = True
     fresh: bool = False
     journal: Any = None
@@ -51,6 +53,10 @@ class LocalStack:
         home.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        # Local-stack settings, never the deployed defaults: SQLite instances live under the home, and
+        # instances may reach databases on loopback (SCHEMASHIFT_LOOPBACK_TARGETS=deny to forbid).
+        self.parameters.setdefault("SqliteInstancesRoot", str(home / "sqlite"))
+        os.environ.setdefault("SCHEMASHIFT_LOOPBACK_TARGETS", "allow")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         store = None
@@ -139,7 +145,18 @@ class LocalStack:
         from schemashift.local.gateway import Gateway
 
         self.gateway = Gateway(self, host=host, port=port).start()
+        self._note_service_endpoint(self.gateway.url)
         return self.gateway
+
+    @staticmethod
+    def _note_service_endpoint(url: str) -> None:
+        """The stack's own endpoints are never database targets, loopback allowed or not."""
+        from schemashift.settings import get_settings
+
+        known = [e for e in os.environ.get("SCHEMASHIFT_SERVICE_ENDPOINTS", "").split(",") if e]
+        if url and url not in known:
+            os.environ["SCHEMASHIFT_SERVICE_ENDPOINTS"] = ",".join([*known, url])
+            get_settings.cache_clear()
 
     def api(self) -> Any:
         """The gateway without a socket: ``api().dispatch(method, path, headers, body)`` for tests."""
@@ -180,6 +197,7 @@ class LocalStack:
             "AWS::URLSuffix": "amazonaws.com",
         }
         pseudo.update({k: str(v) for k, v in self.template.parameters.items() if v is not None})
+        pseudo.update(self.parameters)
         return pseudo
 
     def _name_resources(self) -> None:
@@ -207,6 +225,8 @@ class LocalStack:
             elif kind == "AWS::Serverless::Function":
                 arn = f"arn:aws:lambda:{region}:{acct}:function:{short}"
                 self.physical[logical_id] = {"Ref": short, "Arn": arn}
+            elif kind == "AWS::IAM::Role":
+                self.physical[logical_id] = {"Ref": short, "Arn": f"arn:aws:iam::{acct}:role/{short}"}
             elif kind == "AWS::Serverless::StateMachine":
                 name = props.get("Name", short)
                 arn = f"arn:aws:states:{region}:{acct}:stateMachine:{name}"

@@ -77,9 +77,9 @@ def policy_input(schema_item: dict[str, Any], instance_item: dict[str, Any], dia
 def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[str, Any]) -> GateOutcome:
     """Lint the instance's pending changesets and evaluate the project's policies on them."""
     from schemashift.dbschema.changelogs import current_changelog
-    from schemashift.dbschema.instances import get_instance_item
+    from schemashift.dbschema.instances import connect_instance, get_instance_item
     from schemashift.dbschema.schemas import get_schema_item
-    from schemashift.deployments.runner import changelog_for, connect_instance, pending_fqns
+    from schemashift.deployments.runner import changelog_for, pending_fqns
     from schemashift.safety.config import LintConfig
     from schemashift.safety.lint import lint_units
     from schemashift.safety.policies import evaluate
@@ -89,7 +89,7 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
     schema_item = get_schema_item(tenant, schema)
     instance_item = get_instance_item(tenant, schema, instance)
     _, info = current_changelog(tenant, schema)
-    with connect_instance(instance_item) as target:
+    with connect_instance(tenant, instance_item) as target:
         dialect = target.dialect
         changelog = changelog_for(info["key"], instance_item.get("substituteProperties") or {}, dialect)
         pending = pending_fqns(target, changelog, request, instance_item)

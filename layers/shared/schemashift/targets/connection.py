@@ -25,6 +25,9 @@ from schemashift.errors import ValidationFailed
 from schemashift.targets.errors import StatementFailed, TargetUnavailable
 from schemashift.targets.urls import TargetUrl, parse_target_url
 
+_FILE_PRAGMAS = {"temp_store_directory", "data_store_directory"}
+"""SQLite pragmas that name directories of the machine running the service."""
+
 
 @dataclass
 class SqlRecording:
@@ -79,6 +82,9 @@ class Target:
         self._recording: SqlRecording | None = None
         self._rolled_back_run = False
         """Inside ``always_rolled_back``: transactions are savepoints of one outer transaction."""
+        self._refused: list[str] = []
+        if self.dialect == "sqlite" and url.confined:
+            self._dbapi.set_authorizer(self._sqlite_authorizer)
 
     # -- statements -------------------------------------------------------------------------
 
@@ -114,12 +120,35 @@ class Target:
             # PostgreSQL runs "BEGIN; <statement>" in one round trip (simple query protocol).
             self._begin_pending = False
             text = f"BEGIN;\n{sql}"
+        self._refused.clear()
         try:
             self._cursor.execute(text)
         except self._driver_error as error:
+            if self._refused:
+                raise StatementFailed(sql, f"{self._refused[0]} is refused on service-managed SQLite instances: "
+                                      "a changeset may only touch its own database file") from error
             dropped = self._engine.dialect.is_disconnect(error, self._dbapi, self._cursor)
             raise StatementFailed(sql, _driver_message(error), retryable=dropped) from error
         return self._cursor
+
+    def _sqlite_authorizer(self, action: int, arg1: str | None, arg2: str | None, _db: str | None,
+                           _trigger: str | None) -> int:
+        """Deny what reaches other files: ATTACH (also VACUUM INTO), DETACH, load_extension, file pragmas."""
+        import sqlite3
+
+        refused = None
+        if action == sqlite3.SQLITE_ATTACH:
+            refused = "ATTACH DATABASE (and VACUUM INTO)"
+        elif action == sqlite3.SQLITE_DETACH:
+            refused = "DETACH DATABASE"
+        elif action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() == "load_extension":
+            refused = "load_extension()"
+        elif action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _FILE_PRAGMAS:
+            refused = f"PRAGMA {arg1}"
+        if refused is None:
+            return sqlite3.SQLITE_OK
+        self._refused.append(refused)
+        return sqlite3.SQLITE_DENY
 
     # -- transactions -----------------------------------------------------------------------
 
@@ -283,12 +312,18 @@ def open_target(
     connect_args = dict(target_url.connect_args)
     if target_url.family != "sqlite":
         connect_args.setdefault("connect_timeout", connect_timeout)
+    if target_url.family == "postgresql" and target_url.pinned_address:
+        connect_args["hostaddr"] = target_url.pinned_address  # libpq connects there, verifies TLS for host
+    if target_url.family == "mysql":
+        connect_args["local_infile"] = False  # LOAD DATA LOCAL would read files of this machine
     engine = sqlalchemy.create_engine(
         target_url.sqlalchemy_url,
         poolclass=NullPool,
         isolation_level="AUTOCOMMIT",
         connect_args=connect_args,
     )
+    if target_url.family == "mysql" and target_url.pinned_address:
+        _pin_mysql(engine, target_url.pinned_address, connect_timeout)
     try:
         connection = engine.connect()
     except sa_exc.DBAPIError as error:
@@ -296,6 +331,23 @@ def open_target(
         reason = str(error.orig).strip() if error.orig is not None else str(error)
         raise TargetUnavailable(f"Cannot connect to {target_url.display}: {reason}") from None
     return Target(engine, connection, target_url)
+
+
+def _pin_mysql(engine: sqlalchemy.Engine, address: str, timeout: int) -> None:
+    """PyMySQL connects over a socket we opened to the checked address; TLS still verifies the host name."""
+    import socket
+
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "do_connect")
+    def connect(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        import pymysql
+
+        connection = pymysql.connect(*cargs, **{**cparams, "defer_connect": True})
+        sock = socket.create_connection((address, int(cparams.get("port") or 3306)),
+                                        timeout=cparams.get("connect_timeout") or timeout)
+        connection.connect(sock=sock)
+        return connection
 
 
 def _detect_dialect(connection: sqlalchemy.Connection, url: TargetUrl) -> Dialect:

@@ -11,6 +11,7 @@ changesets so a live run is never mistaken for a dead one.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,15 @@ class LockState:
 def lock_owner(run_id: str) -> str:
     """LOCKEDBY for this process, in Liquibase's ``host#description`` shape."""
     return f"{socket.gethostname()}#schemashift pid {os.getpid()} run {run_id}"[:255]
+
+
+_OWNER = re.compile(r"#schemashift pid \d+ run (?P<run>\S+)$")
+
+
+def run_id_of(locked_by: str | None) -> str | None:
+    """The run id in a LOCKEDBY that ``lock_owner`` wrote (None for Liquibase and others)."""
+    match = _OWNER.search(locked_by or "")
+    return match.group("run") if match else None
 
 
 class ChangeLogLock:

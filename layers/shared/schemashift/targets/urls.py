@@ -7,7 +7,7 @@ passed separately and never appear in ``display`` (what logs and errors may show
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -54,12 +54,27 @@ class TargetUrl:
     """The URL with any password removed: safe for logs, errors and DATABASECHANGELOG-adjacent output."""
     mariadb_requested: bool = False
     """The URL said ``mariadb``; the server version still decides the dialect."""
+    confined: bool = False
+    """Checked by ``targets.confinement`` for a tenant: SQLite file-reaching statements are refused."""
+    pinned_address: str | None = None
+    """The checked IP address to connect to (the host name still serves TLS verification)."""
 
     @property
     def sqlalchemy_url(self) -> URL:
         from sqlalchemy.engine import URL
 
         return URL.create(**self.url_parts)
+
+    def with_credentials(self, username: str | None, password: str | None) -> TargetUrl:
+        """The same target with the secret's username/password (SQLite takes none)."""
+        if self.family == "sqlite" or (username is None and password is None):
+            return self
+        parts = dict(self.url_parts)
+        if username is not None:
+            parts["username"] = username
+        if password is not None:
+            parts["password"] = password
+        return replace(self, url_parts=parts)
 
     @property
     def has_password(self) -> bool:
@@ -196,11 +211,8 @@ def _mysql_options(query: dict[str, str]) -> tuple[dict[str, Any], None]:
 
 
 def _strip_secrets(text: str) -> str:
-    """Drop userinfo and query (where passwords hide) from a URL fragment for error messages."""
-    without_query = text.partition("?")[0]
-    if "@" in without_query:
-        head, _, tail = without_query.rpartition("@")
-        scheme_end = head.find("//")
-        return (head[: scheme_end + 2] if scheme_end >= 0 else "") + tail
-    return without_query
+    """A URL fragment fit for an error message: secrets hidden (the one rule), long input cut."""
+    from schemashift.redaction import redact, truncate
+
+    return truncate(redact(text), 300)
 

@@ -8,6 +8,11 @@ from schemashift.changelog.model import ChangelogError
 from schemashift.changelog.node import Node
 from schemashift.changelog.parsers.state import Inclusion, ParseState
 from schemashift.changelog.parsers.structured import StructuredChangelog
+from schemashift.limits import MAX_DOCUMENT_DEPTH
+
+
+class _TooMuch(Exception):
+    """An XML document over a limit, refused while it is read."""
 
 
 def _local(name: str) -> str:
@@ -22,6 +27,8 @@ def parse_tree(text: str, path: str) -> Node:
     root: list[Node] = []
 
     def start(name: str, attributes: dict[str, str]) -> None:
+        if len(stack) >= MAX_DOCUMENT_DEPTH:
+            raise _TooMuch(f"nested more than {MAX_DOCUMENT_DEPTH} levels deep")
         node = Node(
             _local(name), {_local(key): value for key, value in attributes.items()}, line=parser.CurrentLineNumber
         )
@@ -42,11 +49,17 @@ def parse_tree(text: str, path: str) -> Node:
         if texts:
             texts[-1].append(data)
 
+    def entity(name: str, *_: object) -> None:
+        raise _TooMuch(f"it declares the entity {name!r} (entity declarations are not accepted)")
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
+    parser.EntityDeclHandler = entity
     try:
         parser.Parse(text, True)
+    except _TooMuch as error:
+        raise ChangelogError(f"File {path} is refused: {error}", file=path, line=parser.CurrentLineNumber) from None
     except expat.ExpatError as error:
         raise ChangelogError(
             f"Error parsing {path}: {expat.errors.messages[error.code]}", file=path, line=error.lineno

@@ -15,6 +15,8 @@ from schemashift.changelog.node import Node, java_string
 from schemashift.changelog.parsers.state import Inclusion, ParseState
 from schemashift.changelog.parsers.structured import StructuredChangelog
 from schemashift.changelog.paths import normalize_path
+from schemashift.errors import ValidationFailed
+from schemashift.limits import MAX_DOCUMENT_DEPTH, MAX_YAML_ALIASES, loads_bounded
 
 
 class _LineDict(dict):  # type: ignore[type-arg]
@@ -23,11 +25,36 @@ class _LineDict(dict):  # type: ignore[type-arg]
     line: int | None = None
 
 
+class _TooMuch(Exception):
+    """A YAML document over a limit (aliases, depth): refused before it is built."""
+
+
 def _loader() -> type:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        """SafeLoader without the timestamp resolver, recording mapping lines."""
+        """SafeLoader without the timestamp resolver, recording mapping lines, with SnakeYAML's bounds:
+        at most ``MAX_YAML_ALIASES`` aliases to collections (alias bombs) and ``MAX_DOCUMENT_DEPTH`` levels."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.collection_aliases = 0
+            self.depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                anchored = self.anchors.get(self.peek_event().anchor)
+                if anchored is not None and not isinstance(anchored, yaml.ScalarNode):
+                    self.collection_aliases += 1
+                    if self.collection_aliases > MAX_YAML_ALIASES:
+                        raise _TooMuch(f"more than {MAX_YAML_ALIASES} aliases to collections")
+            self.depth += 1
+            if self.depth > MAX_DOCUMENT_DEPTH:
+                raise _TooMuch(f"nested more than {MAX_DOCUMENT_DEPTH} levels deep")
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
     def construct_map(loader: yaml.SafeLoader, node: Any) -> _LineDict:
         mapping = _LineDict(loader.construct_mapping(node, deep=True))
@@ -50,15 +77,21 @@ def load_document(text: str, path: str) -> Any:
     global _LOADER
     if path.lower().endswith(".json"):
         try:
-            return json.loads(text)
+            return loads_bounded(text, limit=MAX_DOCUMENT_DEPTH, what=f"file {path}")
         except json.JSONDecodeError as error:
             raise ChangelogError(f"Syntax error in file {path}: {error.msg}", file=path, line=error.lineno) from None
+        except ValidationFailed as error:
+            raise ChangelogError(error.message, file=path) from None
     import yaml
 
     if _LOADER is None:
         _LOADER = _loader()
     try:
         return yaml.load(text, Loader=_LOADER)
+    except _TooMuch as error:
+        raise ChangelogError(f"File {path} is refused: {error}", file=path) from None
+    except RecursionError:
+        raise ChangelogError(f"File {path} is nested too deeply", file=path) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

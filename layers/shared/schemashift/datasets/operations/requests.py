@@ -10,13 +10,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from schemashift.limits import MAX_OFFSET, MAX_OPERATIONS
+
 Description = Annotated[str, StringConstraints(max_length=4096)]
 
 
 class MigrationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    operations: list[dict[str, Any]] = Field(min_length=1)
+    operations: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_OPERATIONS)
     description: Description | None = None
 
 
@@ -25,7 +27,7 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    operations: list[dict[str, Any]]
+    operations: list[dict[str, Any]] = Field(max_length=MAX_OPERATIONS)
     description: Description | None = None
 
 
@@ -40,5 +42,5 @@ class CompactRequest(BaseModel):
 class RestoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    versionNumber: Annotated[int, Field(ge=1)]
+    versionNumber: Annotated[int, Field(ge=1, le=MAX_OFFSET)]
     description: Description | None = None

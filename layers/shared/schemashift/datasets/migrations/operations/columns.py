@@ -62,7 +62,7 @@ class AddColumn(MigrationOperation):
         field = TableField(name=p.name, arrowType=p.dataType, nullable=p.nullable)
         fields = list(schema.fields)
         fields.insert(len(fields) if p.position is None else p.position, field)
-        return replace_fields(schema, fields=[f.model_dump() for f in fields])
+        return replace_fields(schema, fields=fields)
 
     def apply_to_data(self, draft: Draft) -> None:
         p = self.params
@@ -100,8 +100,7 @@ class DropColumn(MigrationOperation):
         return []
 
     def apply_to_schema(self, schema: TableSchema) -> TableSchema:
-        fields = [f.model_dump() for f in schema.fields if f.name != self.params.name]
-        return replace_fields(schema, fields=fields)
+        return replace_fields(schema, fields=[f for f in schema.fields if f.name != self.params.name])
 
     def apply_to_data(self, draft: Draft) -> None:
         name = self.params.name
@@ -250,8 +249,8 @@ class AlterColumnNullability(MigrationOperation):
 
 def _update_field(schema: TableSchema, name: str, update: dict[str, Any], **changes: Any) -> TableSchema:
     """``schema`` with ``update`` applied to the field ``name`` (and ``changes`` to the schema)."""
-    fields = [f.model_copy(update=update) if f.name == name else f for f in schema.fields]
-    return replace_fields(schema, fields=[f.model_dump() for f in fields], **changes)
+    fields = [TableField.model_validate({**f.model_dump(), **update}) if f.name == name else f for f in schema.fields]
+    return replace_fields(schema, fields=fields, **changes)
 
 
 def _new_name_problems(draft: Draft, name: str, *, ignoring: str | None = None) -> list[str]:
