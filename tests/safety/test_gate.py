@@ -54,9 +54,16 @@ def _setup(api, tmp_path: Path, instances: dict[str, dict[str, str]]) -> str:
     put = api.put(f"{base}/dbschema/app/changelog", {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}})
     assert put.status == 200, put.json()
     for name, tags in instances.items():
-        body = {"identifier": name, "name": name, "url": f"sqlite:///{tmp_path / (name + '.db')}", "tags": tags}
+        body = {"identifier": name, "name": name, "url": f"sqlite:///{tmp_path.name}/{name}.db", "tags": tags}
         assert api.post(f"{base}/dbschema/app/instance", body).status == 201
     return base
+
+
+def _file(tmp_path: Path, name: str) -> Path:
+    """The file of the instance ``sqlite:///<tmp_path.name>/<name>`` under the dev account's directory."""
+    from tests.support.tenancy import sqlite_path
+
+    return sqlite_path(f"sqlite:///{tmp_path.name}/{name}")
 
 
 def _tables(path: Path) -> list[str]:
@@ -101,7 +108,7 @@ def test_deny_stops_a_fleet_before_any_instance_changes(api, tmp_path: Path) -> 
     assert {i["instance"]: i["status"] for i in fleet["instances"]} == {
         "dev1": "CANCELLED", "prod1": "CANCELLED", "prod2": "CANCELLED"}
     for name in ("dev1", "prod1", "prod2"):  # nothing touched any database, not even the dev one
-        assert _tables(tmp_path / f"{name}.db") == []
+        assert _tables(_file(tmp_path, f"{name}.db")) == []
     assert [m["instance"] for m in fleet["policy"]["deny"]] == ["prod1", "prod2"]
     assert {m["instance"] for m in fleet["policy"]["warn"]} == {"dev1", "prod1", "prod2"}
     child = api.get(f"{base}/executions/{fleet['instances'][0]['executionId']}").json()
@@ -125,7 +132,7 @@ def test_warn_is_recorded_and_shown_in_migrationstate(api, tmp_path: Path) -> No
     warnings = state["instances"][0]["policyWarnings"]
     assert warnings["executionId"] == execution["executionId"]
     assert [m["message"] for m in warnings["messages"]] == ["changelog.sql::3::ann cannot be rolled back"]
-    assert _tables(tmp_path / "dev1.db") == ["DATABASECHANGELOG", "DATABASECHANGELOGLOCK", "person"]
+    assert _tables(_file(tmp_path, "dev1.db")) == ["DATABASECHANGELOG", "DATABASECHANGELOGLOCK", "person"]
 
 
 def test_deny_fails_a_single_apply_with_every_message(api, tmp_path: Path) -> None:
@@ -135,7 +142,7 @@ def test_deny_fails_a_single_apply_with_every_message(api, tmp_path: Path) -> No
     execution = wait_for(api, base, started.json()["executionId"])
     assert execution["status"] == "FAILURE" and execution["error"]["code"] == "PolicyDenied"
     assert "no_drops: drop-column on prod1: changelog.sql::3::ann" in execution["error"]["message"]
-    assert execution["progress"]["done"] == 0 and _tables(tmp_path / "prod1.db") == []
+    assert execution["progress"]["done"] == 0 and _tables(_file(tmp_path, "prod1.db")) == []
     again = api.post(f"{base}/dbschema/app/instance/prod1/apply", PIPE)  # the lock was released
     assert again.status == 202
 

@@ -22,9 +22,10 @@ from schemashift.observability import logger
 
 
 def execution_ended(tenant: Tenant, execution_id: str) -> bool:
-    """The execution has a terminal status, or does not exist, in ``tenant``'s scope."""
+    """The execution exists in ``tenant``'s scope and has a terminal status (an unknown holder is not
+    judged dead: its lease decides)."""
     item = jobs().find(scope_of(tenant), execution_id)
-    return item is None or item["status"] in TERMINAL
+    return item is not None and item["status"] in TERMINAL
 
 
 def reclaim_changelog_lock(target: Any, tenant: Tenant, execution_id: str) -> str | None:
