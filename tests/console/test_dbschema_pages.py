@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 from schemashift.auth.keys import create_api_key
@@ -20,6 +19,7 @@ from schemashift.settings import get_settings
 from tests.console.conftest import PHONE, Console, no_horizontal_overflow, watch
 from tests.support.client import ApiClient
 from tests.support.deployments import new_base, statuses, wait_for
+from tests.support.tenancy import sqlite_instance
 
 CHANGELOG = """-- liquibase formatted sql
 
@@ -43,18 +43,15 @@ NONE = "\u2013"  # the console's "no value" dash
 CI = {"pipeline": "ci", "planExecutionId": "plan-7", "stageExecutionId": "deploy"}
 
 
-def _sqlite_url(path: Path) -> str:
-    """The one place the tests spell a SQLite instance URL."""
-    return f"sqlite:///{path}"
 
 
-def _schema(api: ApiClient, base: str, schema: str, changelog: str, instances: dict[str, Path]) -> None:
+def _schema(api: ApiClient, base: str, schema: str, changelog: str, instances: list[str]) -> None:
     assert api.post(f"{base}/dbschema", {"identifier": schema, "name": schema.title()}).status == 201
     put = api.put(f"{base}/dbschema/{schema}/changelog", {"rootFile": "changelog.sql", "files": {"changelog.sql": changelog}})
     assert put.status == 200, put.json()
-    for name, path in instances.items():
+    for name in instances:
         created = api.post(f"{base}/dbschema/{schema}/instance",
-                           {"identifier": name, "name": name.upper(), "url": _sqlite_url(path)})
+                           {"identifier": name, "name": name.upper(), "url": sqlite_instance(name)[0]})
         assert created.status == 201, created.json()
 
 
@@ -76,9 +73,9 @@ def _matrix(page: Any) -> dict[tuple[str, str], str]:
 
 
 def test_matrix_shows_a_real_apply_with_a_failed_and_a_rolled_back_changeset(
-        api: ApiClient, console: Console, tmp_path: Path) -> None:
+        api: ApiClient, console: Console) -> None:
     base, org, project = new_base()
-    _schema(api, base, "shop", CHANGELOG, {"dev": tmp_path / "dev.db", "prod": tmp_path / "prod.db"})
+    _schema(api, base, "shop", CHANGELOG, ["dev", "prod"])
     failed = _deploy(api, base, "shop", "dev", "apply", {"tag": "r1"})
     assert failed["status"] == "FAILURE", "step: apply on dev should fail at bob:backfill"
     assert _deploy(api, base, "shop", "prod", "apply", {"count": 2, "tag": "r1"})["status"] == "SUCCESS"
@@ -144,9 +141,9 @@ def _slow_changelog() -> str:
 
 
 def test_an_apply_started_from_the_ui_shows_live_progress_to_the_end(
-        api: ApiClient, console: Console, tmp_path: Path) -> None:
+        api: ApiClient, console: Console) -> None:
     base, org, project = new_base()
-    _schema(api, base, "live", _slow_changelog(), {"stage": tmp_path / "stage.db"})
+    _schema(api, base, "live", _slow_changelog(), ["stage"])
     page = console.open(f"/orgs/{org}/projects/{project}/schemas/live/instances/stage")
     page.get_by_label("Tag after deploying (optional)").fill("release-1")
     page.get_by_role("button", name="Preview apply (dry run)").click()
@@ -230,7 +227,7 @@ def test_first_load_of_2000_changesets_by_20_instances(api: ApiClient, console: 
     changelog = "-- liquibase formatted sql\n\n" + "\n".join(
         f"-- changeset team:cs-{n}\nCREATE TABLE t{n} (id INT);\n-- rollback DROP TABLE t{n};\n"
         for n in range(1, CHANGESETS + 1))
-    instances = {f"db{i:02d}": Path(f"/nonexistent/db{i:02d}.db") for i in range(INSTANCES)}
+    instances = [f"db{i:02d}" for i in range(INSTANCES)]
     seeded = time.monotonic()
     _schema(api, base, "big", changelog, instances)
     tenant = Tenant("local", org, project)
@@ -309,9 +306,9 @@ ALTER TABLE events ADD kind VARCHAR(20);
 
 
 def test_a_fleet_apply_from_the_matrix_shows_each_instance_and_lists_executions(
-        api: ApiClient, console: Console, tmp_path: Path) -> None:
+        api: ApiClient, console: Console) -> None:
     base, org, project = new_base()
-    _schema(api, base, "fleet", FLEET_CHANGELOG, {name: tmp_path / f"{name}.db" for name in ("eu", "us", "ap")})
+    _schema(api, base, "fleet", FLEET_CHANGELOG, ["eu", "us", "ap"])
     page = console.open(f"/orgs/{org}/projects/{project}/schemas/fleet")
     _matrix(page)
     page.get_by_text("Apply to all shown instances").click()
@@ -322,10 +319,12 @@ def test_a_fleet_apply_from_the_matrix_shows_each_instance_and_lists_executions(
     instances = page.get_by_role("region", name="Instances").locator("tbody tr")
     assert instances.count() == 3 and all("Succeeded" in t for t in instances.all_inner_texts()), \
         "step: the fleet execution shows each instance's status"
-    child = instances.first.get_by_role("link")
-    child.click()
-    page.get_by_test_id("execution-status").get_by_text("Succeeded").wait_for()
-    assert page.get_by_test_id("execution-results").locator("tbody tr").count() == 2, "step: a child's results"
+    fleet_url = page.url
+    instances.first.get_by_role("link").click()
+    watch(lambda: page.url, lambda url: url != fleet_url)  # the child's page replaces the fleet's
+    results = page.get_by_test_id("execution-results").locator("tbody tr")
+    watch(lambda: str(results.count()), lambda count: count == "2")
+    assert "Succeeded" in page.get_by_test_id("execution-status").inner_text(), "step: a child's results"
 
     page.goto(console.url(f"/orgs/{org}/projects/{project}/schemas/fleet/executions"))
     rows = page.get_by_test_id("executions").locator("tbody tr")

@@ -22,7 +22,7 @@ def _events_by_function() -> list[tuple[str, Path]]:
     pairs = []
     for logical_id, spec in TEMPLATE.functions().items():
         if spec.package_type == "Image":
-            key = spec.handler.split(".")[1]
+            key = "_".join(spec.handler.split(".")[1:-2])  # functions.<key parts>.app.lambda_handler
         else:
             key = "_".join(spec.code_uri.resolve().relative_to(ROOT / "functions").parts)
         pairs += [(logical_id, sample) for sample in sorted((ROOT / "events").glob(f"{key}*.json"))]

@@ -130,8 +130,11 @@ class Jobs:
 
     # ------------------------------------------------------------------ progress and control
     def update(self, scope: str, job_id: str, **fields: Any) -> dict[str, Any]:
-        return update_item(self.table, job_key(scope, job_id), {**fields, "updatedAt": self.clock_ms()},
-                           condition="attribute_exists(pk)")
+        try:
+            return update_item(self.table, job_key(scope, job_id), {**fields, "updatedAt": self.clock_ms()},
+                               condition="attribute_exists(pk)")
+        except condition_failed(self.table):
+            raise self.not_found(job_id) from None
 
     def start(self, scope: str, job_id: str, **fields: Any) -> dict[str, Any]:
         """``queued`` -> ``running`` (a retried step finds it running and carries on); a job that
