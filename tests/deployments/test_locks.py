@@ -3,12 +3,12 @@ over at once, a stale foreign lock after its lease, and release-locks frees an i
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta
 
-import pytest
 from schemashift.targets import open_target
 from schemashift.targets.lock import ChangeLogLock
 
@@ -50,24 +50,42 @@ def _lock_row(path):
     return row
 
 
-@pytest.mark.xfail(reason="the in-process DynamoDB emulator can still let two conditional puts pass at once",
-                   strict=False)
 def test_simultaneous_applies_get_one_202_and_409s(api) -> None:
+    from schemashift.aws import client
+
     base, _ = _setup(api)
     answers: list = []
     barrier = threading.Barrier(5)
+    losers_answered = threading.Semaphore(0)
+    started: list[str] = []
+
+    def hold_start(params, **_: object) -> None:  # type: ignore[no-untyped-def]
+        # at the AWS edge: a winner's state machine starts only once the other four have answered, so
+        # its run cannot end (and free the instance) before every start has been judged
+        started.append(json.loads(params["body"])["name"])
+        for _ in range(4):
+            losers_answered.acquire(timeout=30)
 
     def start() -> None:
         barrier.wait()
-        answers.append(api.post(f"{base}/dbschema/s/instance/i/apply", PIPE))
+        answer = api.post(f"{base}/dbschema/s/instance/i/apply", PIPE)
+        answers.append(answer)
+        if answer.status != 202:
+            losers_answered.release()
 
-    threads = [threading.Thread(target=start) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    events = client("stepfunctions").meta.events
+    events.register("before-call.sfn.StartExecution", hold_start, unique_id="hold-start")
+    try:
+        threads = [threading.Thread(target=start) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        events.unregister("before-call.sfn.StartExecution", unique_id="hold-start")
     statuses = sorted(a.status for a in answers)
     assert statuses == [202, 409, 409, 409, 409], [a.json() for a in answers]
+    assert len(started) == 1, started  # one state machine run, not one per start
     winner = next(a for a in answers if a.status == 202).json()["executionId"]
     assert all(winner in a.json()["message"] for a in answers if a.status == 409)
     done = wait_for(api, base, winner)

@@ -31,6 +31,7 @@ from schemashift.dbschema.tenancy import (
     Tenant,
     changeset_key,
     changeset_seq,
+    csk_runs,
     definitions_pk,
     order_key,
 )
@@ -108,12 +109,19 @@ def _definition(tenant: Tenant, schema: str, order: int, csk: str, cs: ChangeSet
     }
 
 
-def _deployed_somewhere(tenant: Tenant, schema: str, csk: str) -> bool:
-    items = query_all(dynamodb_table(get_settings().changeset_state_table),
-                      KeyConditionExpression="pk = :pk AND begins_with(sk, :csk)",
-                      ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":csk": csk + "#"},
-                      ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"})
-    return any(i.get("status") in ("Successfully_Deployed", "Deployment_Failed") for i in items)
+def _deployed_somewhere(tenant: Tenant, schema: str, csks: list[str]) -> set[str]:
+    """Those of ``csks`` deployed (or failed) on some instance: one Query per contiguous key range, not
+    one per changeset (a replaced 1,000-changeset changelog is one range)."""
+    deployed: set[str] = set()
+    table = dynamodb_table(get_settings().changeset_state_table)
+    for first, last in csk_runs(csks):
+        for item in query_all(table, KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+                              ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":a": f"{first}#",
+                                                         ":b": f"{last}#~"},
+                              ProjectionExpression="csk, #s", ExpressionAttributeNames={"#s": "status"}):
+            if item.get("status") in ("Successfully_Deployed", "Deployment_Failed"):
+                deployed.add(item["csk"])
+    return deployed
 
 
 def upload_changelog(tenant: Tenant, schema: str, body: ChangelogBundle) -> dict[str, Any]:
@@ -150,8 +158,10 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
             next_seq += 1
         new_defs.append(_definition(tenant, schema, len(new_defs), csk, cs, previous, now))
     removed_kept = 0
-    for ident, previous in sorted(by_identity.items(), key=lambda kv: kv[1]["sk"]):
-        if ident not in seen and _deployed_somewhere(tenant, schema, previous["csk"]):
+    removed = sorted((d for ident, d in by_identity.items() if ident not in seen), key=lambda d: d["sk"])
+    kept = _deployed_somewhere(tenant, schema, [d["csk"] for d in removed])
+    for previous in removed:
+        if previous["csk"] in kept:
             new_defs.append(_definition(tenant, schema, len(new_defs), previous["csk"], None, previous, now))
             removed_kept += 1
 

@@ -20,7 +20,7 @@ from schemashift.dbschema.models import STATUSES, DeployedStateRequest, Migratio
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import (
     Tenant,
-    changeset_seq,
+    csk_runs,
     definitions_pk,
     instance_index_pk,
     order_key,
@@ -135,17 +135,6 @@ def _definitions_page(tenant: Tenant, schema: str, page: PageRequest, search_ter
     return matches[page.offset : page.offset + page.limit], len(matches)
 
 
-def _csk_runs(csks: list[str]) -> list[tuple[str, str]]:
-    """Group stable keys into contiguous ranges: an append-only changelog is one range."""
-    runs: list[tuple[str, str]] = []
-    for csk in sorted(csks):
-        if runs and changeset_seq(csk) == changeset_seq(runs[-1][1]) + 1:
-            runs[-1] = (runs[-1][0], csk)
-        else:
-            runs.append((csk, csk))
-    return runs
-
-
 def _state_for(tenant: Tenant, schema: str, csks: list[str], instances: list[str] | None
                ) -> dict[tuple[str, str], dict[str, Any]]:
     """State items of these changesets (optionally only these instances), keyed by (csk, instance)."""
@@ -157,7 +146,7 @@ def _state_for(tenant: Tenant, schema: str, csks: list[str], instances: list[str
         found = batch_get(table, keys)
     else:
         wanted = set(instances) if instances is not None else None
-        for first, last in _csk_runs(csks):
+        for first, last in csk_runs(csks):
             for item in query_all(table, KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
                                   ExpressionAttributeValues={":pk": schema_pk, ":a": f"{first}#",
                                                              ":b": f"{last}#{_HIGH}"}):

@@ -61,3 +61,15 @@ def changeset_key(seq: int) -> str:
 
 def changeset_seq(key: str) -> int:
     return int(key[1:])
+
+
+def csk_runs(csks: list[str]) -> list[tuple[str, str]]:
+    """Group stable keys into contiguous ranges: an append-only changelog is one range, so the state of
+    many changesets is one Query per range instead of one per changeset."""
+    runs: list[tuple[str, str]] = []
+    for csk in sorted(csks):
+        if runs and changeset_seq(csk) == changeset_seq(runs[-1][1]) + 1:
+            runs[-1] = (runs[-1][0], csk)
+        else:
+            runs.append((csk, csk))
+    return runs
