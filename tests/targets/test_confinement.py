@@ -145,3 +145,74 @@ def test_connections_are_pinned_to_the_checked_address(env: str, monkeypatch: py
         assert target.query_scalar("SELECT 1") == 1
     with pytest.raises(TargetRefused):
         confine(url, "acme", policy)  # checked again: now the name points at the metadata service
+
+
+@pytest.mark.parametrize("query", [
+    "sslmode=verify-full&sslrootcert=/etc/passwd", "sslrootcert=../victim/ca.pem", "sslcert=~/.postgresql/x.crt",
+    "sslkey=/proc/self/environ", "SSLKEY=/var/task/key.pem", "sslcrl=C:/crl.pem", "sslcrldir=/etc",
+    "sslcert=certs/../../victim/client.crt",
+])
+def test_postgres_tls_files_stay_in_the_account_directory(query: str, policy: TargetPolicy) -> None:
+    for url in (f"postgresql://db.example.com/app?{query}", f"jdbc:postgresql://db.example.com/app?{query}"):
+        with pytest.raises(ValidationFailed):
+            check_registration(url, "acme", policy)
+        with pytest.raises(ValidationFailed):
+            confine(url, "acme", policy)
+
+
+@pytest.mark.parametrize("query", [
+    "sslMode=VERIFY_CA&ssl_ca=/etc/ssl/private/server.pem", "sslMode=REQUIRED&serverSslCert=/etc/passwd",
+    "ssl-ca=../victim/ca.pem", "ssl_cert=/home/x/client.crt&ssl_key=key.pem", "sslMode=REQUIRED&sslrootcert=/ca.pem",
+    "ssl_ca=ca.pem&ssl_key=/var/task/key.pem",
+])
+def test_mysql_tls_files_stay_in_the_account_directory(query: str, policy: TargetPolicy) -> None:
+    for url in (f"mysql://db.example.com/app?{query}", f"jdbc:mariadb://db.example.com/app?{query}"):
+        with pytest.raises(ValidationFailed):
+            check_registration(url, "acme", policy)
+
+
+def test_tls_files_inside_the_account_directory_are_used_from_there(policy: TargetPolicy, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.9", port))])  # the resolver's answer
+    own = tmp_path / "sqlite" / "acme"
+    pg = confine("postgresql://db.example.com/app?sslmode=verify-full&sslrootcert=certs/ca.pem"
+                 "&sslcert=certs/client.crt&sslkey=certs/client.key", "acme", policy)
+    assert {k: pg.connect_args[k] for k in ("sslrootcert", "sslcert", "sslkey")} == {
+        "sslrootcert": str(own / "certs" / "ca.pem"), "sslcert": str(own / "certs" / "client.crt"),
+        "sslkey": str(own / "certs" / "client.key")}
+    my = confine("mysql://db.example.com/app?sslMode=VERIFY_IDENTITY&ssl_ca=ca.pem&ssl_cert=c.crt&ssl_key=c.key",
+                 "acme", policy)
+    assert my.connect_args["ssl"] == {"check_hostname": True, "verify_mode": True, "ca": str(own / "ca.pem"),
+                                      "cert": str(own / "c.crt"), "key": str(own / "c.key")}
+    # the system CA store is no file of anyone's
+    assert confine("postgresql://db.example.com/app?sslmode=verify-full&sslrootcert=system", "acme",
+                   TargetPolicy()).connect_args["sslrootcert"] == "system"
+    # a symlink out of the directory is refused like a SQLite file's
+    (tmp_path / "sqlite" / "victim").mkdir(parents=True)
+    (tmp_path / "sqlite" / "victim" / "client.key").write_text("victim's key")
+    own.mkdir(parents=True, exist_ok=True)
+    os.symlink(tmp_path / "sqlite" / "victim" / "client.key", own / "stolen.key")
+    with pytest.raises(TargetRefused, match="sslkey leaves this account's directory"):
+        confine("postgresql://db.example.com/app?sslcert=c.crt&sslkey=stolen.key", "acme", policy)
+
+
+def test_tls_files_are_refused_where_the_service_keeps_no_account_files() -> None:
+    for url in ("postgresql://db.example.com/app?sslrootcert=ca.pem", "mysql://db.example.com/app?ssl_ca=ca.pem",
+                "postgresql://db.example.com/app?sslkey=/etc/ssl/private/key.pem"):
+        with pytest.raises(TargetRefused, match="system CA store"):
+            check_registration(url, "acme", TargetPolicy())
+    check_registration("postgresql://db.example.com/app?sslmode=verify-full&sslrootcert=system", "acme", TargetPolicy())
+    check_registration("mysql://db.example.com/app?sslMode=VERIFY_IDENTITY", "acme", TargetPolicy())
+
+
+def test_an_instance_naming_a_server_file_for_tls_is_refused_and_not_stored(api) -> None:
+    base = "/v1/orgs/tls/projects/files"
+    api.post(f"{base}/dbschema", {"identifier": "s", "name": "s"})
+    for url in ("postgresql://db.example.com/app?sslmode=verify-full&sslrootcert=/etc/passwd",
+                "jdbc:mysql://db.example.com/app?sslMode=VERIFY_CA&serverSslCert=/var/task/ca.pem"):
+        refused = api.post(f"{base}/dbschema/s/instance", {"identifier": "i", "name": "i", "url": url})
+        assert refused.status == 400, refused.json()
+        assert "relative to this account's directory" in refused.json()["message"]
+        assert "/etc/passwd" not in refused.json()["message"]
+    assert api.get(f"{base}/dbschema/s/instance/i").status == 404

@@ -4,6 +4,12 @@
   parameter; empty = SQLite refused). The URL names a relative path (``sqlite:///team/app.db``);
   absolute paths, ``..``, URI filenames and symlinks that leave the directory are refused, and the
   connection refuses ATTACH/DETACH, ``VACUUM INTO``, ``load_extension`` and file pragmas.
+- **TLS files** named in a URL (libpq ``sslrootcert``, ``sslcert``, ``sslkey``, ``sslcrl``,
+  ``sslcrldir``; MySQL ``ssl_ca``/``serverSslCert``, ``ssl_cert``, ``ssl_key``) are files of the
+  machine that connects: they follow the SQLite rule (relative paths under ``<root>/<account>/``,
+  refused when SQLite files are not enabled), so a tenant can neither make the service read its own
+  files (keys, another tenant's certificates) nor present them to a server. ``sslrootcert=system``
+  (the system CA store) is always allowed; MySQL verifies against it when no CA file is given.
 - **Network** targets never reach link-local/metadata addresses (169.254.0.0/16, fe80::/10,
   fd00:ec2::254), unspecified or multicast addresses, loopback (unless the local stack allows it),
   the service's own endpoints, or hosts outside the account's allowlist when it has one. The host is
@@ -23,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from schemashift.errors import Forbidden, ValidationFailed
-from schemashift.targets.urls import TargetUrl, parse_target_url
+from schemashift.targets.urls import MYSQL_TLS_FILE_KEYS, PG_TLS_FILE_KEYS, TargetUrl, parse_target_url
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -93,6 +99,7 @@ def check_registration(url: str, account: str, policy: TargetPolicy) -> TargetUr
     if target.family == "sqlite":
         sqlite_file(target, account, policy)
         return target
+    tls_files(target, account, policy)
     host, port = _host_port(target)
     _check_name(host, port, policy)
     literal = _literal(host)
@@ -113,6 +120,7 @@ def confine(url: str | TargetUrl, account: str, policy: TargetPolicy) -> TargetU
         _inside(path, _account_dir(account, policy))  # again, now that directories exist
         parts = {**target.url_parts, "database": None if path.name == ":memory:" else str(path)}
         return replace(target, url_parts=parts, confined=True)
+    target = tls_files(target, account, policy)
     host, port = _host_port(target)
     _check_name(host, port, policy)
     try:
@@ -149,6 +157,40 @@ def sqlite_file(target: TargetUrl, account: str, policy: TargetPolicy) -> Path:
     return path
 
 
+def tls_files(target: TargetUrl, account: str, policy: TargetPolicy) -> TargetUrl:
+    """The target with its TLS file parameters resolved inside ``<root>/<account>/``; refused when one
+    would name a file anywhere else (or when the service keeps no account files)."""
+    args = dict(target.connect_args)
+    if target.family == "postgresql":
+        for key in PG_TLS_FILE_KEYS:
+            if key in args and not (key == "sslrootcert" and args[key] == "system"):
+                args[key] = str(_account_file(key, str(args[key]), account, policy))
+    elif isinstance(args.get("ssl"), dict):
+        tls = dict(args["ssl"])
+        for key in MYSQL_TLS_FILE_KEYS:
+            if key in tls:
+                tls[key] = str(_account_file(f"ssl_{key}", str(tls[key]), account, policy))
+        args["ssl"] = tls
+    return replace(target, connect_args=args) if args != target.connect_args else target
+
+
+def _account_file(parameter: str, raw: str, account: str, policy: TargetPolicy) -> Path:
+    if policy.sqlite_root is None:
+        raise TargetRefused(f"{parameter} names a file of the service's machine, which instances cannot use here; "
+                            "verify the server against the system CA store instead (PostgreSQL: "
+                            "sslmode=verify-full&sslrootcert=system; MySQL: sslMode=VERIFY_IDENTITY)")
+    if not raw or "\x00" in raw:
+        raise ValidationFailed(f"{parameter} must name a file")
+    relative = PurePosixPath(raw.replace("\\", "/"))
+    if relative.is_absolute() or re.match(r"^[A-Za-z]:", raw) or ".." in relative.parts or raw.startswith("~"):
+        raise ValidationFailed(f"{parameter} is a path relative to this account's directory (no absolute path, "
+                               "'~' or '..')")
+    base = _account_dir(account, policy)
+    path = base.joinpath(*relative.parts)
+    _inside(path, base, parameter)
+    return path
+
+
 def _account_dir(account: str, policy: TargetPolicy) -> Path:
     from schemashift.credentials import validate_account
 
@@ -156,12 +198,12 @@ def _account_dir(account: str, policy: TargetPolicy) -> Path:
     return policy.sqlite_root / validate_account(account)
 
 
-def _inside(path: Path, base: Path) -> None:
+def _inside(path: Path, base: Path, what: str = "the SQLite path") -> None:
     """Symlinks resolved: the real file must stay inside the real account directory."""
     real_base = Path(os.path.realpath(base))
     real = Path(os.path.realpath(path))
     if real != real_base and real_base not in real.parents:
-        raise TargetRefused("the SQLite path leaves this account's directory")
+        raise TargetRefused(f"{what} leaves this account's directory")
 
 
 def _host_port(target: TargetUrl) -> tuple[str, int]:

@@ -33,7 +33,11 @@ _SCHEMES: dict[str, Family] = {
 _DRIVERS: dict[Family, str] = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+pymysql", "sqlite": "sqlite"}
 _DEFAULT_PORTS: dict[Family, int] = {"postgresql": 5432, "mysql": 3306}
 
-_PG_TLS_KEYS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "sslpassword"}
+_PG_TLS_KEYS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "sslcrldir", "sslpassword"}
+PG_TLS_FILE_KEYS = ("sslrootcert", "sslcert", "sslkey", "sslcrl", "sslcrldir")
+"""libpq parameters that name files (or a directory) of the machine that connects."""
+MYSQL_TLS_FILE_KEYS = ("ca", "cert", "key")
+"""Keys of PyMySQL's ``ssl`` dict that name files (from ``ssl_ca``/``serverSslCert``, ``ssl_cert``, ``ssl_key``)."""
 _MYSQL_MODES = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"}
 
 
@@ -167,7 +171,7 @@ def _network(scheme: str, body: str, username: str | None, password: str | None,
 
 def _postgres_options(query: dict[str, str]) -> tuple[dict[str, Any], str | None]:
     """libpq TLS keys pass through; JDBC ``ssl=true`` means ``sslmode=require``."""
-    args: dict[str, Any] = {key: value for key, value in query.items() if key.lower() in _PG_TLS_KEYS}
+    args: dict[str, Any] = {key.lower(): value for key, value in query.items() if key.lower() in _PG_TLS_KEYS}
     if query.get("ssl", "").lower() == "true" and "sslmode" not in args:
         args["sslmode"] = "require"
     if "connect_timeout" in query or "connectTimeout" in query:
