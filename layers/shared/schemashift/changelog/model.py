@@ -76,6 +76,14 @@ class DatabaseProbe(Protocol):
 
     def column_exists(self, table: str, column: str, schema: str | None = None) -> bool: ...
 
+    def schema_inspector(self) -> Any:
+        """A SQLAlchemy Inspector on the live catalog (indexes, keys, sequences)."""
+        ...
+
+    def probe_schema(self, schema: str | None) -> str | None: ...
+
+    def connection_user(self) -> str | None: ...
+
 
 def dbms_matches(definition: str | None, dialect: Dialect | str | None, *, if_empty: bool = True) -> bool:
     """Liquibase ``DatabaseList.definitionMatches``: ``all``, ``none``, ``!name`` and lists."""
@@ -205,6 +213,14 @@ class ChangeSet:
         from schemashift.changelog.checksums import changeset_checksum
 
         return changeset_checksum(self, dialect, version)
+
+    def unsupported_changes(self) -> list[str]:
+        """Change types here that schemashift cannot run (nor checksum); [] normally."""
+        return [problem for change in self.changes for problem in getattr(change, "unsupported_problems", list)()]
+
+    def unsupported(self) -> list[str]:
+        """Why this changeset cannot run here (unsupported change types or preconditions); [] when it can."""
+        return self.unsupported_changes() + (self.preconditions.problems() if self.preconditions is not None else [])
 
     def is_checksum_valid(self, stored: str | None, dialect: Dialect | None = None) -> bool:
         """Liquibase ``isCheckSumValid``: recompute with the stored row's version; honour validCheckSum."""

@@ -28,6 +28,10 @@ class Precondition(ABC):
     def check(self, probe: DatabaseProbe) -> None:
         """Raise PreconditionFailed when the condition does not hold."""
 
+    def problems(self) -> list[str]:
+        """Why this precondition cannot be evaluated at all (an unsupported element); [] normally."""
+        return [problem for nested in getattr(self, "nested", ()) for problem in nested.problems()]
+
 
 @dataclass
 class AndPrecondition(Precondition):
@@ -176,6 +180,23 @@ class ChangeLogPropertyDefinedPrecondition(Precondition):
             raise PreconditionFailed(
                 f"Expected changelog property '{self.property}' to have a value of '{self.value}'.  Got '{self.actual}'"
             )
+
+
+@dataclass
+class UnsupportedPrecondition(Precondition):
+    """A Liquibase precondition we cannot evaluate: refused only when its changeset would run."""
+
+    name: ClassVar[str] = "unsupported"
+    element: str = ""
+    file: str | None = None
+    line: int | None = None
+
+    def problems(self) -> list[str]:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return [f"precondition '{self.element}' ({where}) is not supported by schemashift"]
+
+    def check(self, probe: DatabaseProbe) -> None:
+        raise RuntimeError(self.problems()[0])
 
 
 @dataclass(frozen=True)

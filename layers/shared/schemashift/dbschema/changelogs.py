@@ -98,7 +98,7 @@ def _definition(tenant: Tenant, schema: str, order: int, csk: str, cs: ChangeSet
         "fileName": cs.file_path,
         "fqn": cs.fqn,
         "searchText": f"{cs.id}\n{cs.author}\n{cs.file_path}".lower(),
-        "checksum": cs.checksum(None),
+        "checksum": None if cs.unsupported_changes() else cs.checksum(None),
         "description": cs.description(),
         "comment": cs.comments() or None,
         "labels": cs.full_labels(),

@@ -61,6 +61,7 @@ def reconcile(tenant: Tenant, schema: str, instance: str, target: Any, changelog
         for cs in changelog.changesets:
             row = ran.get(identity(cs.file_path, cs.id, cs.author))
             if row is not None and row.md5sum and not cs.run_on_change and not cs.run_always \
+                    and not cs.unsupported_changes() \
                     and not cs.is_checksum_valid(row.md5sum, target.dialect):
                 mismatches.append({"changeSetFQN": cs.fqn, "stored": row.md5sum,
                                    "current": cs.checksum(target.dialect)})

@@ -133,7 +133,7 @@ def _precondition_action(
     preconditions = changeset.preconditions
     if preconditions is None or (preview and preconditions.on_sql_output.upper() != "TEST"):
         return None
-    evaluation = preconditions.evaluate(session.target)
+    evaluation = preconditions.evaluate(session.probe())
     if evaluation.status == "passed":
         return None
     message = f"Precondition {evaluation.status}: {evaluation.message}"

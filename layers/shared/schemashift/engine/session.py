@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Any
 
 from schemashift.changelog.model import ChangeSet
 from schemashift.engine.options import RunOptions
@@ -30,6 +31,24 @@ class Session:
         if key not in self._checksums:
             self._checksums[key] = changeset.checksum(self.target.dialect)
         return self._checksums[key]
+
+    def probe(self) -> SessionProbe:
+        """What preconditions ask: the target, plus this run's DATABASECHANGELOG (changeSetExecuted)."""
+        return SessionProbe(self.target, self.history)
+
+
+class SessionProbe:
+    """The target as a DatabaseProbe that also knows which changesets have run."""
+
+    def __init__(self, target: Target, history: ChangeLogHistory) -> None:
+        self._target = target
+        self._history = history
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    def changeset_ran(self, file_path: str, id: str, author: str) -> bool:
+        return self._history.find(ChangeSet(id=id, author=author, file_path=file_path)) is not None
 
 
 @contextmanager

@@ -33,10 +33,14 @@ def validate_changelog(
         ran = session.history.find(changeset)
         will_run = ran is None or changeset.run_on_change or changeset.run_always
         if will_run:
+            if changeset.preconditions is not None:
+                errors.extend(f"{changeset.fqn}: {problem}" for problem in changeset.preconditions.problems())
             for change in changeset.changes:
                 if change.applies_to(dialect):
                     errors.extend(f"{changeset.fqn}: {problem}" for problem in change.validate(dialect))
-        if ran is not None and not (changeset.run_on_change or changeset.run_always):
+        if ran is not None and not will_run and changeset.unsupported_changes():
+            warnings.append(f"{changeset.fqn}: checksum not verified: {'; '.join(changeset.unsupported_changes())}")
+        elif ran is not None and not will_run:
             stored = ran.md5sum
             if stored and stored != session.checksum(changeset) and not changeset.is_checksum_valid(stored, dialect):
                 errors.append(f"{changeset.fqn} was: {stored} but is now: {_current(session, changeset, stored)}")
@@ -44,8 +48,10 @@ def validate_changelog(
         if exact in seen:
             errors.append(f"Duplicate changeset: {exact}")
         seen.add(exact)
+    if changelog.preconditions is not None:
+        errors.extend(f"{changelog.root_file}: {problem}" for problem in changelog.preconditions.problems())
     if check_preconditions and changelog.preconditions is not None:
-        outcome = changelog.preconditions.evaluate(session.target)
+        outcome = changelog.preconditions.evaluate(session.probe())
         if outcome.status != "passed":
             message = f"Changelog precondition {outcome.status}: {outcome.message}"
             (warnings if outcome.action == "WARN" else errors).append(message)

@@ -276,6 +276,20 @@ class Target:
     def _inspector(self) -> sqlalchemy.Inspector:
         return sqlalchemy.inspect(self._connection)
 
+    def schema_inspector(self) -> sqlalchemy.Inspector:
+        """The live catalog, for the object-existence preconditions (indexes, keys, sequences)."""
+        return self._inspector()
+
+    def probe_schema(self, schema: str | None) -> str | None:
+        """The schema a probe looks in: the given one, else the target's default (none on SQLite)."""
+        return self._schema(schema)
+
+    def connection_user(self) -> str | None:
+        """The user the connection logged in as (JDBC ``getUserName``); None on SQLite."""
+        if self.dialect == "sqlite":
+            return None
+        return str(self.query_scalar("SELECT session_user" if self.dialect == "postgresql" else "SELECT USER()"))
+
     def _schema(self, schema: str | None) -> str | None:
         return None if self.dialect == "sqlite" else (schema or self.default_schema)
 

@@ -1,4 +1,4 @@
-"""View changes: createView and dropView.
+"""View changes: createView, dropView and renameView.
 
 createView's v9 checksum combines the serialized bean (minus the query) with a
 whitespace-insensitive hash of the select query, as Liquibase does.
@@ -10,7 +10,7 @@ import dataclasses
 from typing import ClassVar
 
 from schemashift.changelog.changes.base import BeanChange, register
-from schemashift.changelog.changes.sqlbuild import qualified
+from schemashift.changelog.changes.sqlbuild import qualified, quote
 from schemashift.changelog.checksums import compute, serialize, sql_checksum
 from schemashift.changelog.model import Change, DatabaseProbe, Dialect
 from schemashift.changelog.node import Node
@@ -98,3 +98,29 @@ class DropViewChange(BeanChange):
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
         exists = "IF EXISTS " if self.if_exists else ""
         return [f"DROP VIEW {exists}{qualified(self.schema_name, self.view_name or '', dialect)}"]
+
+
+@register
+@dataclasses.dataclass(eq=False, repr=False)
+class RenameViewChange(BeanChange):
+    name: ClassVar[str] = "renameView"
+    bean: ClassVar[tuple[str, ...]] = ("catalogName", "newViewName", "oldViewName", "schemaName")
+    catalog_name: str | None = None
+    schema_name: str | None = None
+    old_view_name: str | None = None
+    new_view_name: str | None = None
+
+    def validate(self, dialect: Dialect) -> list[str]:
+        return self.require("oldViewName", "newViewName")
+
+    def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
+        """``RenameViewGenerator``: RENAME TABLE on MySQL, ALTER TABLE on PostgreSQL, RENAME elsewhere."""
+        old = qualified(self.schema_name, self.old_view_name or "", dialect)
+        if dialect in ("mysql", "mariadb"):
+            return [f"RENAME TABLE {old} TO {qualified(self.schema_name, self.new_view_name or '', dialect)}"]
+        if dialect == "postgresql":
+            return [f"ALTER TABLE {old} RENAME TO {quote(self.new_view_name or '', dialect)}"]
+        return [f"RENAME {old} TO {quote(self.new_view_name or '', dialect)}"]
+
+    def inverse(self) -> list[Change]:
+        return [RenameViewChange(old_view_name=self.new_view_name, new_view_name=self.old_view_name)]

@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemashift.changelog.changes.base import CHANGE_TYPES
+from schemashift.changelog.changes.procedures import CreateProcedureChange
 from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange, SqlFileChange
+from schemashift.changelog.changes.unsupported import LIQUIBASE_CHANGE_TYPES, UnsupportedChange
 from schemashift.changelog.changes.views import CreateViewChange
 from schemashift.changelog.model import Change, ChangelogError, ChangeSet
 from schemashift.changelog.node import Node, java_string
+from schemashift.changelog.object_preconditions import (
+    ChangeSetExecutedPrecondition,
+    ForeignKeyExistsPrecondition,
+    IndexExistsPrecondition,
+    PrimaryKeyExistsPrecondition,
+    RunningAsPrecondition,
+    SequenceExistsPrecondition,
+    UniqueConstraintExistsPrecondition,
+)
 from schemashift.changelog.parsers.state import Inclusion, ParseState
 from schemashift.changelog.paths import logical_path, normalize_path, resolve_sibling
 from schemashift.changelog.preconditions import (
@@ -29,12 +40,15 @@ from schemashift.changelog.preconditions import (
     SqlCheckPrecondition,
     TableExistsPrecondition,
     TableIsEmptyPrecondition,
+    UnsupportedPrecondition,
     ViewExistsPrecondition,
 )
 from schemashift.changelog.properties import Property
 from schemashift.changelog.splitting import split_statements
 from schemashift.changelog.sql_visitors import VISITORS, RegExpReplaceSqlVisitor, ReplaceSqlVisitor, SqlVisitor
 
+_LIQUIBASE_PRECONDITIONS = {"customPrecondition", "expectedQuotingStrategy"}
+"""Liquibase preconditions not evaluated here; refused only when their changeset would run."""
 _IGNORED_ROOT_KEYS = {"logicalFilePath", "context", "contextFilter", "objectQuotingStrategy"}
 
 
@@ -236,7 +250,7 @@ class StructuredChangelog:
             changeset.preconditions = self.preconditions(child)
         elif child.name == "modifySql":
             changeset.sql_visitors.extend(self.sql_visitors(child))
-        elif child.name in CHANGE_TYPES:
+        elif child.name in CHANGE_TYPES or child.name in LIQUIBASE_CHANGE_TYPES:
             changeset.changes.append(self.change(child))
         elif child.children or child.attrs:
             raise self.unknown_change(child)
@@ -269,15 +283,19 @@ class StructuredChangelog:
 
     def change(self, node: Node) -> Change:
         change_type = CHANGE_TYPES.get(node.name)
+        if node.name == "empty":
+            return EmptyChange()
         if change_type is None:
+            if node.name in LIQUIBASE_CHANGE_TYPES:
+                return UnsupportedChange(element=node.name, file=self.path, line=node.line)
             raise self.unknown_change(node)
         _flatten_wrappers(node)
         change = change_type.load(node, self.path)
-        if isinstance(change, SqlFileChange | CreateViewChange) and change.path:
+        if isinstance(change, SqlFileChange | CreateViewChange | CreateProcedureChange) and change.path:
             self.read_change_file(change, node)
         return change
 
-    def read_change_file(self, change: SqlFileChange | CreateViewChange, node: Node) -> None:
+    def read_change_file(self, change: SqlFileChange | CreateViewChange | CreateProcedureChange, node: Node) -> None:
         path = change.path or ""
         target = resolve_sibling(self.path, path) if change.relative_to_changelog_file else path
         try:
@@ -298,10 +316,10 @@ class StructuredChangelog:
             return [change for referenced in found for change in referenced.changes]
         changes: list[Change] = []
         for child in node.children:
-            if child.name in CHANGE_TYPES:
-                changes.append(self.change(child))
-            elif child.name == "empty":
+            if child.name == "empty":
                 changes.append(EmptyChange())
+            elif child.name in CHANGE_TYPES or child.name in LIQUIBASE_CHANGE_TYPES:
+                changes.append(self.change(child))
         text = (node.text or "").strip()
         if text and text.lower() != "empty":
             changes.extend(
@@ -357,7 +375,34 @@ class StructuredChangelog:
             prop = node.string("property") or ""
             actual = self.state.parameters.get(prop, self.changelog_key())
             return ChangeLogPropertyDefinedPrecondition(prop, node.string("value"), actual)
-        raise self.error(f"The '{name}' precondition type is not supported", node)
+        found = self.object_precondition(node)
+        if found is not None:
+            return found
+        if name in _LIQUIBASE_PRECONDITIONS:
+            return UnsupportedPrecondition(element=name, file=self.path, line=node.line)
+        raise self.error(f"Unknown precondition '{name}'", node)
+
+    def object_precondition(self, node: Node) -> Precondition | None:
+        """The snapshot and session preconditions (``object_preconditions``), or None for another name."""
+        get = node.string
+        if node.name == "indexExists":
+            return IndexExistsPrecondition(get("indexName"), get("tableName"), get("columnNames"), get("schemaName"))
+        if node.name == "foreignKeyConstraintExists":
+            return ForeignKeyExistsPrecondition(get("foreignKeyName"), get("foreignKeyTableName"), get("schemaName"))
+        if node.name == "uniqueConstraintExists":
+            return UniqueConstraintExistsPrecondition(
+                get("constraintName"), get("tableName"), get("columnNames"), get("schemaName")
+            )
+        if node.name == "primaryKeyExists":
+            return PrimaryKeyExistsPrecondition(get("primaryKeyName"), get("tableName"), get("schemaName"))
+        if node.name == "sequenceExists":
+            return SequenceExistsPrecondition(get("sequenceName") or "", get("schemaName"))
+        if node.name == "runningAs":
+            return RunningAsPrecondition(get("username") or "")
+        if node.name == "changeSetExecuted":
+            file = get("changeLogFile") or self.file_path()
+            return ChangeSetExecutedPrecondition(get("id") or "", get("author") or "", file)
+        return None
 
 
 def _values(node: Node) -> list[str]:
