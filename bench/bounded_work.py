@@ -63,8 +63,8 @@ def changelog_replacement(count: int) -> tuple[float, float]:
 def plan_operations(count: int, workdir: Path) -> tuple[float, float]:
     import lance
     import pyarrow as pa
+    from schemashift.datasets.catalog.schema import TableField, build_schema
     from schemashift.datasets.migrations.planner import plan_migration
-    from schemashift.datasets.schema import TableField, build_schema
 
     uri = str(workdir / f"t{count}.lance")
     lance.write_dataset(pa.table({"id": pa.array(range(1000), pa.int64())}), uri)

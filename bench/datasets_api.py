@@ -182,14 +182,14 @@ def _prepare_files(workdir: Path, rows: int, inline_rows: int) -> None:
 
 
 def _catalog():
-    from schemashift.datasets.catalog import default_catalog
+    from schemashift.datasets.catalog.store import default_catalog
 
     return default_catalog()
 
 
 def _new_table(dataset_id: str, name: str) -> str:
+    from schemashift.datasets.data.table_data import default_table_data
     from schemashift.datasets.requests import CreateTable
-    from schemashift.datasets.table_data import default_table_data
     from schemashift.ids import new_id
 
     request = CreateTable(
@@ -202,7 +202,7 @@ def _new_table(dataset_id: str, name: str) -> str:
 
 
 def _put_upload(table_id: str, source: Path, content_type: str) -> str:
-    from schemashift.datasets.storage import default_bucket, upload_key
+    from schemashift.datasets.data.storage import default_bucket, upload_key
     from schemashift.ids import new_id
 
     bucket = default_bucket()
@@ -325,9 +325,9 @@ def inline_handler(setup: dict) -> dict:
 
 def ingest_direct(setup: dict) -> dict:
     from schemashift.aws import lance_storage_options
-    from schemashift.datasets.lance_table import LanceTable
-    from schemashift.datasets.rows import decode_rows
-    from schemashift.datasets.table_data import table_schema
+    from schemashift.datasets.data.lance_table import LanceTable
+    from schemashift.datasets.data.rows import decode_rows
+    from schemashift.datasets.data.table_data import table_schema
 
     table = _catalog().get_table(ACCOUNT, setup["tableId"])
     schema, lance_table = table_schema(table), LanceTable(table.location, lance_storage_options())
@@ -359,7 +359,7 @@ def query_handler(setup: dict) -> dict:
 
 def query_direct(setup: dict) -> dict:
     from schemashift.aws import lance_storage_options
-    from schemashift.datasets.lance_table import LanceTable
+    from schemashift.datasets.data.lance_table import LanceTable
 
     table = LanceTable(_catalog().get_table(ACCOUNT, setup["tableId"]).location, lance_storage_options())
     times, rows = [], 0

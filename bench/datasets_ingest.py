@@ -135,7 +135,7 @@ def prepare(workdir: Path) -> None:
 
 
 def json_ingest_ours(workdir: Path) -> dict:
-    from schemashift.datasets.rows import decode_rows
+    from schemashift.datasets.data.rows import decode_rows
 
     def ingest(table, schema) -> int:
         with (workdir / "rows.json").open("rb") as body:
@@ -163,7 +163,7 @@ def json_ingest_raw(workdir: Path) -> dict:
 
 
 def parquet_ingest_ours(workdir: Path) -> dict:
-    from schemashift.datasets.rows import decode_rows
+    from schemashift.datasets.data.rows import decode_rows
 
     def ingest(table, schema) -> int:
         with (workdir / "rows.parquet").open("rb") as body:
@@ -188,7 +188,7 @@ def parquet_ingest_raw(workdir: Path) -> dict:
 
 
 def query_ours(workdir: Path) -> dict:
-    from schemashift.datasets.lance_table import LanceTable
+    from schemashift.datasets.data.lance_table import LanceTable
 
     table = LanceTable(str(workdir / "query.lance"))
     times, result = [], None
@@ -226,15 +226,15 @@ PHASES = {
 
 
 def _arrow_schema():
-    from schemashift.datasets.schema import build_schema, to_arrow
+    from schemashift.datasets.catalog.schema import build_schema, to_arrow
 
     return to_arrow(build_schema(SCHEMA_FIELDS, ["id"]))
 
 
 def _fresh_table(path: Path):
     """An empty dataset created outside the timed part of both variants."""
-    from schemashift.datasets.lance_table import LanceTable
-    from schemashift.datasets.schema import build_schema
+    from schemashift.datasets.catalog.schema import build_schema
+    from schemashift.datasets.data.lance_table import LanceTable
 
     schema = build_schema(SCHEMA_FIELDS, ["id"])
     shutil.rmtree(path, ignore_errors=True)

@@ -138,8 +138,8 @@ def run_phase(phase: str, scenario: str, workdir: Path) -> dict:
 
 def ours(uri: str, scenario: str, workdir: Path) -> dict:
     import lance
+    from schemashift.datasets.catalog.schema import from_arrow
     from schemashift.datasets.migrations import commit_migration, plan_migration, run_fragment
-    from schemashift.datasets.schema import from_arrow
 
     schema = from_arrow(lance.dataset(uri).schema)
     plan = plan_migration(uri, None, schema, [SCENARIOS[scenario]])
@@ -189,7 +189,7 @@ def naive(uri: str, scenario: str, workdir: Path) -> dict:
 def prepare(path: Path, rows: int, fragments: int) -> None:
     import lance
     import pyarrow as pa
-    from schemashift.datasets.schema import build_schema, to_arrow
+    from schemashift.datasets.catalog.schema import build_schema, to_arrow
 
     schema = to_arrow(
         build_schema(

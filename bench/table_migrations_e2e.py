@@ -82,7 +82,7 @@ def run_all(workdir: Path, rows: int, fragments: int, rounds: int, scenarios: li
 class Bench:
     def __init__(self, stack: Any, base: Path, workdir: Path) -> None:
         from schemashift.aws import client, lance_storage_options
-        from schemashift.datasets.schema import build_schema
+        from schemashift.datasets.catalog.schema import build_schema
         from schemashift.settings import get_settings
 
         self.api = stack.api()
@@ -120,7 +120,7 @@ class Bench:
         return {"seconds": time.perf_counter() - started}
 
     def end_to_end(self, operation: dict[str, Any]) -> dict[str, Any]:
-        from schemashift.datasets.storage import table_prefix
+        from schemashift.datasets.data.storage import table_prefix
 
         table = self._call(
             "POST",

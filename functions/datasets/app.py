@@ -3,10 +3,10 @@
 from aws_lambda_powertools.event_handler import Response
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body, query_param
 from schemashift.api.scopes import dataset_project
-from schemashift.datasets.catalog import default_catalog
-from schemashift.datasets.lifecycle import delete_dataset
+from schemashift.datasets.catalog.store import default_catalog
+from schemashift.datasets.data.lifecycle import delete_dataset
+from schemashift.datasets.data.storage import default_bucket
 from schemashift.datasets.requests import CreateDataset, parse_flag
-from schemashift.datasets.storage import default_bucket
 from schemashift.paging import cursor_page
 
 app = create_app()

@@ -2,10 +2,10 @@
 
 from aws_lambda_powertools.event_handler import Response
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
-from schemashift.datasets.catalog import default_catalog
-from schemashift.datasets.lifecycle import delete_table
+from schemashift.datasets.catalog.store import default_catalog
+from schemashift.datasets.data.lifecycle import delete_table
+from schemashift.datasets.data.storage import default_bucket
 from schemashift.datasets.requests import UpdateTable
-from schemashift.datasets.storage import default_bucket
 
 app = create_app()
 

@@ -1,8 +1,8 @@
 """POST /dataset-tables: create a table (schema version 1 and its empty Lance dataset)."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
+from schemashift.datasets.data.table_data import default_table_data
 from schemashift.datasets.requests import CreateTable
-from schemashift.datasets.table_data import default_table_data
 
 app = create_app()
 

@@ -1,9 +1,9 @@
 """POST /dataset-tables/{tableId}/compact and .../restore {versionNumber}: 202 + operation."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
-from schemashift.datasets.operations.requests import CompactRequest, RestoreRequest
-from schemashift.datasets.operations.services import default_services
-from schemashift.datasets.operations.start import start_compact, start_restore
+from schemashift.datasets.jobs.requests import CompactRequest, RestoreRequest
+from schemashift.datasets.jobs.services import default_services
+from schemashift.datasets.jobs.start import start_compact, start_restore
 
 app = create_app()
 

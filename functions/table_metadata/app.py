@@ -1,7 +1,7 @@
 """Reading dataset tables: list by dataset, one table, its current schema and schema history."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
-from schemashift.datasets.catalog import default_catalog
+from schemashift.datasets.catalog.store import default_catalog
 from schemashift.errors import ValidationFailed
 from schemashift.paging import cursor_page
 

@@ -1,9 +1,9 @@
 """POST /dataset-tables/{tableId}/migrations (202 + operation) and .../migrations/plan (runs nothing)."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
-from schemashift.datasets.operations.migration_start import plan_response, start_migration
-from schemashift.datasets.operations.requests import MigrationRequest, PlanRequest
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.migration_start import plan_response, start_migration
+from schemashift.datasets.jobs.requests import MigrationRequest, PlanRequest
+from schemashift.datasets.jobs.services import default_services
 
 app = create_app()
 

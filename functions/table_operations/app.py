@@ -1,8 +1,8 @@
 """GET /dataset-tables/{tableId}/operations[/{operationId}] and POST .../operations/{operationId}/cancel."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
-from schemashift.datasets.operations.control import cancel_operation, get_operation, list_operations
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.control import cancel_operation, get_operation, list_operations
+from schemashift.datasets.jobs.services import default_services
 from schemashift.paging import cursor_page
 
 app = create_app()

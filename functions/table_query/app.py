@@ -1,8 +1,8 @@
 """POST /dataset-tables/{tableId}/query: read rows with column selection, filters, paging, time travel."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
+from schemashift.datasets.data.table_data import default_table_data
 from schemashift.datasets.requests import QueryRows
-from schemashift.datasets.table_data import default_table_data
 
 app = create_app()
 

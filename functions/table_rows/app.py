@@ -7,8 +7,8 @@ or absent when ``upload_id`` names a body uploaded to S3 beforehand.
 import base64
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
-from schemashift.datasets.table_data import RowsRequest, default_table_data
-from schemashift.datasets.uploads import check_inline_body
+from schemashift.datasets.data.table_data import RowsRequest, default_table_data
+from schemashift.datasets.data.uploads import check_inline_body
 
 app = create_app()
 

@@ -1,10 +1,10 @@
 """POST /dataset-tables/{tableId}/uploads: a presigned S3 PUT for a row body too large to send inline."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
-from schemashift.datasets.catalog import default_catalog
+from schemashift.datasets.catalog.store import default_catalog
+from schemashift.datasets.data.storage import default_bucket
+from schemashift.datasets.data.uploads import create_upload
 from schemashift.datasets.requests import CreateUpload
-from schemashift.datasets.storage import default_bucket
-from schemashift.datasets.uploads import create_upload
 
 app = create_app()
 

@@ -151,7 +151,7 @@ def test_unknown_secret_on_sync_and_dry_run_with_count(api: ApiClient, base: str
 
 
 def test_idempotent_writes_after_an_index_and_a_compaction(api: ApiClient, table: str) -> None:
-    from tests.datasets.operations.helpers import migrate, wait
+    from tests.datasets.jobs.helpers import migrate, wait
 
     for i in range(3):
         assert api.post(f"/dataset-tables/{table}/rows", [{"id": 100 + i, "v": "x"}], params={"mode": "append"}

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.console.conftest import PHONE, Console, no_horizontal_overflow, watch
 from tests.datasets.api_helpers import new_dataset, new_table, write
-from tests.datasets.operations.helpers import FRAGMENT_FUNCTION, Gate
+from tests.datasets.jobs.helpers import FRAGMENT_FUNCTION, Gate
 from tests.support.client import ApiClient
 
 FIELDS = [

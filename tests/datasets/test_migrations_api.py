@@ -1,7 +1,7 @@
 """Table migrations through the API on the local stack: POST -> TableMigration (real ASL) -> task
 Lambdas -> Lance, with the data read back through the query route after every migration.
 
-Failure paths, progress, maintenance, events and the CLI live in ``tests/datasets/operations/``.
+Failure paths, progress, maintenance, events and the CLI live in ``tests/datasets/jobs/``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.datasets.api_helpers import assert_error, new_table, write
-from tests.datasets.operations.helpers import (
+from tests.datasets.jobs.helpers import (
     FRAGMENT_FUNCTION,
     Gate,
     dataset,

@@ -1,7 +1,7 @@
 """Task: compact the table's fragments, or restore an earlier schema version with its data."""
 
-from schemashift.datasets.operations.maintenance_steps import maintenance_step
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.maintenance_steps import maintenance_step
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

@@ -1,7 +1,7 @@
 """Task: after a failure or cancel, delete the files the fragment workers wrote."""
 
-from schemashift.datasets.operations.migration_steps import abort_step
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.migration_steps import abort_step
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

@@ -1,7 +1,7 @@
 """Task: publish the migration as one Lance commit, then as the table's next schema version."""
 
-from schemashift.datasets.operations.migration_steps import commit_step
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.migration_steps import commit_step
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

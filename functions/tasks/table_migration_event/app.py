@@ -1,7 +1,7 @@
 """EventBridge target: DatasetMigrationRequested starts a migration (the event id is its idempotency key)."""
 
-from schemashift.datasets.operations.pipeline_events import handle_migration_request
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.pipeline_events import handle_migration_request
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

@@ -1,7 +1,7 @@
 """Task (one Map item): rewrite one fragment's columns; the result goes to S3, progress to DynamoDB."""
 
-from schemashift.datasets.operations.migration_steps import fragment_step
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.migration_steps import fragment_step
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

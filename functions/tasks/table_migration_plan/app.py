@@ -1,7 +1,7 @@
 """Task: plan the migration against the latest data, store the plan in S3, size the fan-out."""
 
-from schemashift.datasets.operations.migration_steps import plan_step
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.migration_steps import plan_step
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

@@ -1,7 +1,7 @@
 """Task: record the outcome, release the table's lock, emit DatasetMigrationCompleted/Failed."""
 
-from schemashift.datasets.operations.finish import finish_step
-from schemashift.datasets.operations.services import default_services
+from schemashift.datasets.jobs.finish import finish_step
+from schemashift.datasets.jobs.services import default_services
 from schemashift.observability import logger
 
 

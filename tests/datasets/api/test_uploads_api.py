@@ -7,7 +7,7 @@ import json
 import pyarrow as pa
 import requests
 from schemashift.aws import client
-from schemashift.datasets.uploads import MAX_INLINE_BODY_BYTES
+from schemashift.datasets.data.uploads import MAX_INLINE_BODY_BYTES
 from schemashift.settings import get_settings
 
 from tests.datasets.api_helpers import assert_error, ids, new_table, parquet_bytes, query, write

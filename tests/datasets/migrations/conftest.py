@@ -10,7 +10,7 @@ import lance
 import numpy as np
 import pyarrow as pa
 import pytest
-from schemashift.datasets.schema import TableSchema, build_schema, to_arrow
+from schemashift.datasets.catalog.schema import TableSchema, build_schema, to_arrow
 
 ROWS = 2000
 ROWS_PER_FRAGMENT = 500

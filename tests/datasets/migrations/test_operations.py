@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
+from schemashift.datasets.catalog.schema import PK_METADATA_KEY, from_arrow
 from schemashift.datasets.migrations import run_migration
-from schemashift.datasets.schema import PK_METADATA_KEY, from_arrow
 
 from tests.datasets.migrations.conftest import DIMENSION, ROWS, Table, op
 

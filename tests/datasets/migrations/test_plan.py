@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from schemashift.datasets.catalog.schema import build_schema
 from schemashift.datasets.migrations import MigrationPlan, plan_migration, run_migration
-from schemashift.datasets.schema import build_schema
 from schemashift.errors import Conflict, ValidationFailed
 
 from tests.datasets.migrations.conftest import Table, op

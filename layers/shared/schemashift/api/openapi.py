@@ -25,7 +25,7 @@ from pydantic.json_schema import models_json_schema
 from schemashift import __version__
 from schemashift.api import models as common
 from schemashift.datasets import responses as ds
-from schemashift.datasets.operations.requests import CompactRequest, MigrationRequest, PlanRequest, RestoreRequest
+from schemashift.datasets.jobs.requests import CompactRequest, MigrationRequest, PlanRequest, RestoreRequest
 from schemashift.datasets.requests import CreateDataset, CreateTable, CreateUpload, QueryRows, UpdateTable
 from schemashift.dbschema import models as harness_in
 from schemashift.dbschema import responses as harness

@@ -33,7 +33,7 @@ def require_catalyzed_scope(caller: Caller, event: dict[str, Any]) -> None:
     """404 when the request names a dataset or table outside the key's scopes."""
     if caller.unrestricted:
         return
-    from schemashift.datasets.catalog import default_catalog, table_not_found
+    from schemashift.datasets.catalog.store import default_catalog, table_not_found
 
     catalog = default_catalog()
     params = event.get("pathParameters") or {}

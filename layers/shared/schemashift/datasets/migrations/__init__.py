@@ -6,11 +6,11 @@ schema version (``abort_migration`` cleans up instead). ``run_migration`` chains
 """
 
 from schemashift.datasets.errors import ConcurrentModification, MigrationCancelled, MigrationFailed
+from schemashift.datasets.migrations.changes import OPERATION_TYPES
 from schemashift.datasets.migrations.commit import abort_migration, commit_migration
 from schemashift.datasets.migrations.fragments import run_fragment
 from schemashift.datasets.migrations.maintenance import MaintenanceResult, build_indexes, compact, restore
 from schemashift.datasets.migrations.models import CommitResult, FragmentResult, IndexImpact, MigrationPlan
-from schemashift.datasets.migrations.operations import OPERATION_TYPES
 from schemashift.datasets.migrations.planner import plan_migration
 from schemashift.datasets.migrations.runner import run_migration
 

@@ -20,7 +20,8 @@ from lance.commit import CommitConflictError
 from lance.file import LanceFileSession
 from lance.fragment import FragmentMetadata
 
-from schemashift.datasets.arrow_types import parse_arrow_type
+from schemashift.datasets.catalog.arrow_types import parse_arrow_type
+from schemashift.datasets.catalog.schema import to_arrow
 from schemashift.datasets.errors import ConcurrentModification, MigrationFailed
 from schemashift.datasets.migrations.dataset_info import DatasetInfo, quote_filter
 from schemashift.datasets.migrations.fragments import compute_fragment, require_valid
@@ -32,7 +33,6 @@ from schemashift.datasets.migrations.lance_schema import (
     schema_metadata_json,
 )
 from schemashift.datasets.migrations.models import CommitResult, FragmentResult, MigrationPlan
-from schemashift.datasets.schema import to_arrow
 
 MAX_COMMIT_ATTEMPTS = 3
 #: Rows appended concurrently that the commit step computes itself before giving up.

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lance.udf import BatchUDF
 
-from schemashift.datasets.arrow_types import parse_arrow_type
+from schemashift.datasets.catalog.arrow_types import parse_arrow_type
 from schemashift.datasets.errors import MigrationCancelled, MigrationFailed
 from schemashift.datasets.migrations.lance_schema import field_ids
 from schemashift.datasets.migrations.models import ComputedColumn, FragmentResult, MigrationPlan

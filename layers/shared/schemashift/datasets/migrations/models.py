@@ -12,7 +12,7 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemashift.datasets.schema import TableSchema
+from schemashift.datasets.catalog.schema import TableSchema
 
 IndexKind = Literal["scalar", "vector"]
 

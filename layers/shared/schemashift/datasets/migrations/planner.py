@@ -6,6 +6,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from schemashift.datasets.catalog.schema import TableSchema, from_arrow
+from schemashift.datasets.migrations.changes import parse_operation
+from schemashift.datasets.migrations.changes.base import AddedNull, Computed, Draft, DraftIndex, Existing
 from schemashift.datasets.migrations.dataset_info import DatasetInfo
 from schemashift.datasets.migrations.models import (
     ColumnSource,
@@ -14,9 +17,6 @@ from schemashift.datasets.migrations.models import (
     IndexImpact,
     MigrationPlan,
 )
-from schemashift.datasets.migrations.operations import parse_operation
-from schemashift.datasets.migrations.operations.base import AddedNull, Computed, Draft, DraftIndex, Existing
-from schemashift.datasets.schema import TableSchema, from_arrow
 from schemashift.errors import Conflict, ValidationFailed
 
 DEFAULT_BATCH_ROWS = 65536

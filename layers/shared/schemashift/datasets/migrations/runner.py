@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from schemashift.datasets.catalog.schema import TableSchema
 from schemashift.datasets.migrations.commit import abort_migration, commit_migration
 from schemashift.datasets.migrations.fragments import run_fragment
 from schemashift.datasets.migrations.models import CommitResult, FragmentResult
 from schemashift.datasets.migrations.planner import plan_migration
-from schemashift.datasets.schema import TableSchema
 from schemashift.errors import ValidationFailed
 
 
