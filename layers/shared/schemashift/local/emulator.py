@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from schemashift.local import dynamo_index
 from schemashift.observability import logger
 
 LambdaDispatcher = Callable[[str, bytes, bool], tuple[bytes, str | None]]
@@ -95,6 +96,7 @@ def _patch_moto() -> None:
     _reuse_interpreter_clients()
     _update_items_in_place()
     _serialize_item_writes()
+    dynamo_index.install()
     _patched = True
 
 
