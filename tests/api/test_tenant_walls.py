@@ -58,6 +58,14 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/instancelist"): {},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/migrationstate"): {},
 }
+POLICY = """package guard
+
+deny[msg] {
+  finding := input.lintFindings[_]
+  finding.category == "destructive"
+  msg := finding.rule
+}
+"""
 QUERIES: dict[tuple[str, str], Any] = {
     ("GET", "/dataset-tables"): lambda v: {"datasetId": v.dataset},
     ("POST", "/dataset-tables/{tableId}/rows"): {"mode": "append"},
@@ -77,6 +85,7 @@ class Victim:
     dataset: str
     table: str
     operation: str
+    policy: str
     db_file: Path
 
     def ids(self) -> list[str]:
@@ -85,7 +94,7 @@ class Victim:
     def path(self, route: Route) -> str:
         values = {"org": self.org, "project": self.project, "dbschema": self.schema, "dbinstance": self.instance,
                   "executionId": self.execution, "datasetId": self.dataset, "tableId": self.table,
-                  "operationId": self.operation}
+                  "operationId": self.operation, "policy": self.policy}
         path = route.path
         for name, value in values.items():
             path = path.replace("{" + name + "}", value)
@@ -135,8 +144,10 @@ def victim(stack, api: ApiClient) -> Victim:
     assert rows.status == 200, rows.json()
     operation = owner.post(f"/dataset-tables/{table_id}/compact", {})
     assert operation.status == 202, operation.json()
+    policy = owner.put(f"{base}/policies/guard", {"rego": POLICY, "name": "the victim's policy"})
+    assert policy.status == 201, policy.json()
     return Victim(account, owner, org, project, "ledger", "prod", started.json()["executionId"],
-                  dataset.json()["datasetId"], table_id, operation.json()["operationId"],
+                  dataset.json()["datasetId"], table_id, operation.json()["operationId"], "guard",
                   sqlite_path(url, account))
 
 
@@ -146,7 +157,8 @@ def _ids_route(route: Route) -> bool:
 
 def _no_victim_data(response: ApiResponse, victim: Victim, case: str, route: Route) -> None:
     text = response.body.decode(errors="replace")
-    leaked = [i for i in (victim.dataset, victim.table, victim.operation, victim.execution, "the victim's row")
+    leaked = [i for i in (victim.dataset, victim.table, victim.operation, victim.execution, "the victim's row",
+                          "the victim's policy")
               if i in text and response.status < 400]
     assert not leaked, f"{case}: {route.method} {route.path} answered {response.status} with {leaked}"
     assert response.status < 500, f"{case}: {route.method} {route.path} answered {response.status}: {text[:300]}"
