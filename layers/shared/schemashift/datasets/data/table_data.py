@@ -19,11 +19,14 @@ from schemashift.datasets.data.lance_table import LanceTable
 from schemashift.datasets.data.rows import Body, WriteMode, decode_rows
 from schemashift.datasets.data.storage import DataBucket
 from schemashift.datasets.data.uploads import discard_upload, open_upload
+from schemashift.datasets.errors import WriteConflict
 from schemashift.datasets.requests import CreateTable, QueryRows
 from schemashift.errors import ValidationFailed
 from schemashift.idempotency import run_once
 from schemashift.ids import new_id
 from schemashift.observability import logger
+
+WRITE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,30 @@ class TableData:
         return result.to_dict()
 
     def _write(self, table: Table, mode: WriteMode, body: Body, content_type: str, key: str | None) -> dict:
-        batches = decode_rows(body, content_type, table_schema(table), mode=mode)
+        """A write whose commit lost to an incompatible one (a migration's schema change committed
+        meanwhile) changed nothing: it is redone against the new version, so writes keep working
+        during a migration."""
         lance_table = LanceTable(table.location, self.storage_options)
-        return lance_table.write(mode, batches, idempotency_key=key).to_dict()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            batches = decode_rows(body, content_type, table_schema(table), mode=mode)
+            try:
+                return lance_table.write(mode, batches, idempotency_key=key).to_dict()
+            except WriteConflict:
+                if attempt == WRITE_ATTEMPTS or not _rewind(body):
+                    raise
+                logger.info("write redone after a concurrent commit", extra={"tableId": table.tableId})
+                table = self.catalog.get_table(table.account, table.tableId)
+        raise AssertionError("unreachable")
+
+
+def _rewind(body: Body) -> bool:
+    """Whether ``body`` can be read again from its start (bytes always; a seekable upload stream)."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return True
+    if body.seekable():
+        body.seek(0)
+        return True
+    return False
 
 
 def table_schema(table: Table) -> TableSchema:

@@ -34,7 +34,8 @@ from schemashift.datasets.migrations.lance_schema import (
 )
 from schemashift.datasets.migrations.models import CommitResult, FragmentResult, MigrationPlan
 
-MAX_COMMIT_ATTEMPTS = 3
+MAX_COMMIT_ATTEMPTS = 50
+"""Rebases onto concurrent writes before giving up (two writers appending in a tight loop take ~20)."""
 #: Rows appended concurrently that the commit step computes itself before giving up.
 CATCH_UP_MAX_ROWS = 1_000_000
 
@@ -103,6 +104,8 @@ class _Committer:
         self.options = options
         self.committed_version: int | None = None
         self.catch_up: list[FragmentResult] = []
+        # each fragment's data files when its new columns were computed (at the plan, or at a catch-up)
+        self.base_files = {f.fragment_id: _file_paths(f.metadata.to_json()) for f in read.dataset.get_fragments()}
 
     def commit_schema_change(self, results: dict[int, FragmentResult]) -> lance.LanceDataset:
         plan = self.plan
@@ -202,7 +205,7 @@ class _Committer:
         self._recheck_non_nullable(latest)
         if not self.plan.computed_columns:
             return fragments
-        read_files = {f.fragment_id: _file_paths(f.metadata.to_json()) for f in self.read.dataset.get_fragments()}
+        read_files = self.base_files
         rebased, missing = {}, []
         for fragment in latest.get_fragments():
             current = fragment.metadata.to_json()
@@ -221,6 +224,7 @@ class _Committer:
             self.catch_up.append(result)
             if result.new_field_ids != new_ids:
                 raise ConcurrentModification("New columns would get different field ids; plan again")
+            read_files[fragment.fragment_id] = _file_paths(fragment.metadata.to_json())
             rebased[fragment.fragment_id] = result.fragment
         return rebased
 
