@@ -326,3 +326,36 @@ def test_sync_adopts_external_changes_and_reports_drift(api, tmp_path) -> None:
     assert body["unknownRows"] == ["other.sql::x::eve"]
     assert [m["changeSetFQN"] for m in body["checksumMismatches"]] == ["changelog.sql::1::alice"]
     assert statuses(api, base, "app", "main")["3"] == "Successfully_Deployed"
+
+
+def test_pipeline_requests_that_cannot_start_are_rejected_with_a_reason(api, stack, tmp_path) -> None:
+    """Another account's schema, and a detail without its instance, answer ``DbSchemaApplyRejected``."""
+    from schemashift.aws import client
+    from schemashift.local import bus_log
+    from schemashift.settings import get_settings
+
+    base = _setup(api, _sqlite_url(tmp_path))
+    org, project = base.split("/")[3], base.split("/")[5]
+    detail = {**PIPE, "org": org, "project": project, "dbschema": "app", "dbinstance": "main"}
+    outsider = {**detail, "account": "someone-else", "stageExecutionId": f"s-{uuid.uuid4().hex[:8]}"}
+    no_instance = {**detail, "account": "local", "dbinstance": "", "stageExecutionId": f"s-{uuid.uuid4().hex[:8]}"}
+    entries = [{"Source": "ci", "DetailType": kind, "Detail": json.dumps(body), "EventBusName": get_settings().event_bus}
+               for kind, body in (("DbSchemaApplyRequested", outsider), ("DbSchemaRollbackRequested", no_instance))]
+    client("events").put_events(Entries=entries)
+    home = Path(os.environ["SCHEMASHIFT_HOME"])
+    deadline, answers = time.monotonic() + 30, {}
+    while time.monotonic() < deadline and len(answers) < 2:
+        answers = {e["detail"]["stageExecutionId"]: e for e in bus_log.read(home, last=500)
+                   if e["detail-type"].endswith("Rejected")
+                   and e["detail"].get("stageExecutionId") in (outsider["stageExecutionId"],
+                                                                no_instance["stageExecutionId"])}
+        time.sleep(0.1)
+    first, second = answers[outsider["stageExecutionId"]], answers[no_instance["stageExecutionId"]]
+    assert first["detail-type"] == "DbSchemaApplyRejected" and first["source"] == "schemashift"
+    assert first["detail"]["status"] == "REJECTED" and first["detail"]["account"] == "someone-else"
+    assert first["detail"]["error"]["code"] == "NOT_FOUND" and "app" in first["detail"]["reason"]
+    assert second["detail-type"] == "DbSchemaRollbackRejected"
+    assert second["detail"]["reason"] == "event detail lacks dbinstance"
+    failed = [e for e in bus_log.read(home, last=500) if e["detail-type"] == "DbSchemaDeploymentFailed"
+              and e["detail"].get("stageExecutionId") == outsider["stageExecutionId"]]
+    assert [e["detail"] for e in failed] == [first["detail"]]  # listeners of the completions hear it too

@@ -91,9 +91,14 @@ def test_every_sample_event_through_local_invoke(stack_process: Any, tmp_path: P
                             "-n", "200", "--json"], env=cli_env(home), cwd=ROOT, capture_output=True, text=True,
                            timeout=60)
     events = [json.loads(line) for line in shown.stdout.splitlines()]
-    rejected = [e for e in events if str(e["detail"].get("status", "")).upper() == "REJECTED"]
-    assert rejected, events  # the sample pipeline events name instances/tables that do not exist
-    assert all(e["detail"]["error"]["message"] for e in rejected)
+    rejected = {e["detail-type"]: e["detail"] for e in events if e["detail-type"].endswith("Rejected")}
+    # the sample pipeline events name instances/tables that do not exist
+    assert {"DbSchemaApplyRejected", "DatasetMigrationRejected"} <= set(rejected), events
+    assert rejected["DbSchemaApplyRejected"]["status"] == "REJECTED"
+    assert rejected["DatasetMigrationRejected"]["status"] == "rejected"
+    for detail in rejected.values():
+        assert detail["error"]["code"] == "NOT_FOUND" and detail["reason"] == detail["error"]["message"], detail
+        assert "not found" in detail["reason"].lower(), detail
     running.stop(15)
 
 

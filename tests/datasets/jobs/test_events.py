@@ -1,5 +1,6 @@
 """Pipelines: DatasetMigrationRequested on the schemashift bus starts a migration, and the outcome
-comes back as DatasetMigrationCompleted / DatasetMigrationFailed (delivered here to an SQS queue)."""
+comes back as DatasetMigrationCompleted / DatasetMigrationFailed, or DatasetMigrationRejected with a
+reason (delivered here to an SQS queue)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ ADD_FLAG = [op("add_column", name="flag", dataType="bool", nullable=False, defau
 
 @pytest.fixture
 def outcomes(stack) -> Any:
-    """A queue subscribed to the completion events; ``receive(table_id)`` returns the next one."""
+    """A queue subscribed to the outcome events; ``receive(table_id, kind)`` returns the next one."""
     sqs, events, bus = client("sqs"), client("events"), get_settings().event_bus
     name = f"outcomes-{uuid.uuid4().hex[:8]}"
     queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
@@ -32,23 +33,27 @@ def outcomes(stack) -> Any:
     ]
     pattern = {
         "source": ["schemashift"],
-        "detail-type": ["DatasetMigrationCompleted", "DatasetMigrationFailed"],
+        "detail-type": ["DatasetMigrationCompleted", "DatasetMigrationFailed", "DatasetMigrationRejected"],
     }
     events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
     events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
 
-    def receive(table_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    seen: list[dict[str, Any]] = []
+
+    def receive(table_id: str, kind: str | None = None, timeout: float = 60.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            for event in seen:
+                if event["detail"].get("tableId") == table_id and kind in (None, event["detail-type"]):
+                    seen.remove(event)
+                    return event
             for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
                 "Messages", []
             ):
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-                event = json.loads(message["Body"])
-                if event["detail"].get("tableId") == table_id:
-                    return event
+                seen.append(json.loads(message["Body"]))
             time.sleep(0.1)
-        raise AssertionError(f"no outcome event for table {table_id}")
+        raise AssertionError(f"no {kind or 'outcome'} event for table {table_id}")
 
     yield receive
     events.remove_targets(Rule=name, EventBusName=bus, Ids=["queue"])
@@ -95,13 +100,17 @@ def test_failed_migration_and_rejected_request_are_reported(api: ApiClient, outc
 
     unknown = f"missing-{uuid.uuid4().hex[:8]}"
     event_id = request(unknown, operations=ADD_FLAG)
-    rejected = outcomes(unknown)
-    assert rejected["detail-type"] == "DatasetMigrationFailed"
+    rejected = outcomes(unknown, "DatasetMigrationRejected")
     assert rejected["detail"]["status"] == "rejected" and rejected["detail"]["requestEventId"] == event_id
-    assert rejected["detail"]["error"]["code"] == "NOT_FOUND"
+    assert rejected["detail"]["error"]["code"] == "NOT_FOUND" and rejected["detail"]["tableId"] == unknown
+    assert rejected["detail"]["reason"] == rejected["detail"]["error"]["message"] and "not found" in (
+        rejected["detail"]["reason"].lower()
+    )
+    also_failed = outcomes(unknown, "DatasetMigrationFailed")  # pipelines that wait only for completions
+    assert also_failed["detail"] == rejected["detail"]
     invalid = new_table(api)
     request(invalid, operations=[op("drop_column", name="nope")])
-    problems = outcomes(invalid)["detail"]["error"]
+    problems = outcomes(invalid, "DatasetMigrationRejected")["detail"]["error"]
     assert problems["code"] == "VALIDATION_ERROR"
     assert len(problems["details"]) == 1 and problems["details"][0].startswith("operations[0] (drop_column):")
 

@@ -1,50 +1,42 @@
-"""Pipelines start deployments by EventBridge event and hear back by event.
+"""The deployment half's pipeline requests: ``DbSchemaApplyRequested`` / ``DbSchemaRollbackRequested``.
 
-``DbSchemaApplyRequested`` / ``DbSchemaRollbackRequested`` carry the apply/rollback body plus
-``account, org, project, dbschema, dbinstance``. The event id is the idempotency key, so a
-redelivered event never starts a second run. A request that cannot start is answered with a
-``DbSchemaDeploymentFailed`` event naming the problem.
+Each carries the apply/rollback body plus ``account, org, project, dbschema, dbinstance``;
+``schemashift.events.answer`` starts the deployment or answers ``DbSchemaApplyRejected`` /
+``DbSchemaRollbackRejected`` (and ``DbSchemaDeploymentFailed``, status ``REJECTED``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from schemashift.dbschema.tenancy import Tenant
-from schemashift.deployments.events import emit
 from schemashift.deployments.models import ApplyRequest, RollbackRequest
 from schemashift.deployments.start import start_apply, start_rollback
-from schemashift.errors import SchemashiftError
-from schemashift.observability import logger
+from schemashift.events import RequestType, answer
 
-REQUIRED = ("account", "org", "project", "dbschema", "dbinstance")
+ROUTING = ("account", "org", "project", "dbschema", "dbinstance")
+PIPELINE_IDS = ("pipeline", "planExecutionId", "stageExecutionId")
+FAILED_EVENT = "DbSchemaDeploymentFailed"
+
+
+def _apply(routing: Mapping[str, Any], body: dict[str, Any], event_id: str | None) -> str:
+    tenant = Tenant(routing["account"], routing["org"], routing["project"])
+    return start_apply(tenant, routing["dbschema"], routing["dbinstance"], ApplyRequest.model_validate(body),
+                       idempotency_key=event_id)["executionId"]
+
+
+def _rollback(routing: Mapping[str, Any], body: dict[str, Any], event_id: str | None) -> str:
+    tenant = Tenant(routing["account"], routing["org"], routing["project"])
+    return start_rollback(tenant, routing["dbschema"], routing["dbinstance"], RollbackRequest.model_validate(body),
+                          idempotency_key=event_id)["executionId"]
+
+
+REQUEST_TYPES = (
+    RequestType("DbSchemaApplyRequested", ROUTING, _apply, "executionId", FAILED_EVENT, echo=PIPELINE_IDS),
+    RequestType("DbSchemaRollbackRequested", ROUTING, _rollback, "executionId", FAILED_EVENT, echo=PIPELINE_IDS),
+)
 
 
 def handle_request_event(event: dict[str, Any]) -> dict[str, Any]:
-    detail = event.get("detail") or {}
-    detail_type = event.get("detail-type", "")
-    try:
-        missing = [k for k in REQUIRED if not detail.get(k)]
-        if missing:
-            raise SchemashiftError(f"event detail lacks {', '.join(missing)}", code="VALIDATION_ERROR")
-        tenant = Tenant(detail["account"], detail["org"], detail["project"])
-        if detail_type == "DbSchemaApplyRequested":
-            execution = start_apply(tenant, detail["dbschema"], detail["dbinstance"],
-                                    ApplyRequest.model_validate(detail), idempotency_key=event.get("id"))
-        elif detail_type == "DbSchemaRollbackRequested":
-            execution = start_rollback(tenant, detail["dbschema"], detail["dbinstance"],
-                                       RollbackRequest.model_validate(detail), idempotency_key=event.get("id"))
-        else:
-            raise SchemashiftError(f"unsupported detail-type {detail_type!r}", code="VALIDATION_ERROR")
-    except (SchemashiftError, ValidationError) as exc:
-        message = exc.message if isinstance(exc, SchemashiftError) else str(exc)
-        logger.warning("pipeline event rejected", extra={"detailType": detail_type, "reason": message})
-        emit("DbSchemaDeploymentFailed", {
-            "status": "REJECTED", "error": {"code": getattr(exc, "code", "VALIDATION_ERROR"), "message": message},
-            "requestEventId": event.get("id"), **{k: detail.get(k) for k in (*REQUIRED, "pipeline",
-                                                                            "planExecutionId", "stageExecutionId")},
-        })
-        return {"status": "REJECTED", "error": message}
-    return {"status": "STARTED", "executionId": execution["executionId"]}
+    return answer(event, REQUEST_TYPES)

@@ -23,7 +23,6 @@ from schemashift.dbschema.state import (
 )
 from schemashift.deployments.checkpoints import CheckpointWriter
 from schemashift.deployments.errors import DryRunFailed, InstanceBusy
-from schemashift.deployments.events import emit
 from schemashift.deployments.executions import (
     CANCELLED,
     FAILURE,
@@ -41,6 +40,7 @@ from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
 from schemashift.deployments.liveness import reclaim_changelog_lock
+from schemashift.events import emit
 from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
 from schemashift.settings import get_settings

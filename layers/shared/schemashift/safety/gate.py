@@ -157,7 +157,7 @@ def _note_warnings(tenant: Tenant, schema: str, outcome: GateOutcome, execution_
 
 
 def _emit(execution_id: str, execution: dict[str, Any], tenant: Tenant, outcomes: list[GateOutcome]) -> None:
-    from schemashift.deployments.events import emit
+    from schemashift.events import emit
 
     request = execution.get("request") or {}
     emit("DbSchemaPolicyEvaluated", {

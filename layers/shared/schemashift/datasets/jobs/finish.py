@@ -11,7 +11,7 @@ from typing import Any
 
 from schemashift.datasets.jobs.records import CANCELLED, COMPLETED, FAILED, operation_out
 from schemashift.datasets.jobs.services import Services
-from schemashift.deployments.events import emit
+from schemashift.events import emit
 from schemashift.jobs.views import catalyzed_status
 from schemashift.step_errors import describe_step_error
 
