@@ -39,6 +39,13 @@ class FileSystemAccessor:
             raise ChangelogError(f"The file {path} was not found in the configured search path")
         return found.read_bytes().decode("utf-8-sig")
 
+    def read_bytes(self, path: str) -> bytes:
+        """The file's raw bytes (loadData CSVs: gzip, other encodings, checksums over the bytes)."""
+        found = self._locate(path)
+        if found is None or not found.is_file():
+            raise ChangelogError(f"The file {path} was not found in the configured search path")
+        return found.read_bytes()
+
     def list_dir(self, path: str, recursive: bool = True) -> list[str]:
         found = self._locate(path)
         if found is None or not found.is_dir():
@@ -63,6 +70,10 @@ class BundleAccessor:
         if text is None:
             raise ChangelogError(f"The file {path} was not found in the changelog bundle")
         return text
+
+    def read_bytes(self, path: str) -> bytes:
+        """A bundle holds text: its UTF-8 bytes."""
+        return self.read_text(path).encode("utf-8")
 
     def list_dir(self, path: str, recursive: bool = True) -> list[str]:
         prefix = _clean(path)

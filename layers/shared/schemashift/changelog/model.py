@@ -54,6 +54,10 @@ class ResourceAccessor(Protocol):
         """The file's text; raises ChangelogError when it does not exist."""
         ...
 
+    def read_bytes(self, path: str) -> bytes:
+        """The file's raw bytes; raises ChangelogError when it does not exist."""
+        ...
+
     def list_dir(self, path: str, recursive: bool = True) -> list[str]:
         """Paths of the files under ``path`` (for includeAll), as ``read_text`` accepts them."""
         ...

@@ -94,11 +94,12 @@ class UniqueConstraintExistsPrecondition(Precondition):
     def check(self, probe: DatabaseProbe) -> None:
         inspector, schema = probe.schema_inspector(), probe.probe_schema(self.schema_name)
         columns = _columns(self.column_names)
-        for table in _tables(probe, self.table_name, self.schema_name):
-            constraints = list(inspector.get_unique_constraints(table, schema=schema))
-            if probe.dialect == "sqlite":  # SQLite reports unique constraints as unique auto-indexes
-                constraints += [index for index in inspector.get_indexes(table) if index.get("unique")]
-            if _any(constraints, self.constraint_name, columns):
+        # As Liquibase 4.28 answers (checked against it): its SQLite snapshot has no unique constraints,
+        # and on MySQL/MariaDB it finds one by name only, never by its columns alone.
+        unfindable = probe.dialect == "sqlite" or (probe.dialect in ("mysql", "mariadb") and not self.constraint_name)
+        tables = [] if unfindable else _tables(probe, self.table_name, self.schema_name)
+        for table in tables:
+            if _any(inspector.get_unique_constraints(table, schema=schema), self.constraint_name, columns):
                 return
         where = self.constraint_name or ""
         if self.table_name:

@@ -6,9 +6,11 @@ preConditions) and ``ChangeSet.load`` (attributes, changes, rollback, validCheck
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from schemashift.changelog.changes.base import CHANGE_TYPES
+from schemashift.changelog.changes.loaddata import LoadDataChange
 from schemashift.changelog.changes.procedures import CreateProcedureChange
 from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange, SqlFileChange
 from schemashift.changelog.changes.unsupported import LIQUIBASE_CHANGE_TYPES, UnsupportedChange
@@ -293,7 +295,20 @@ class StructuredChangelog:
         change = change_type.load(node, self.path)
         if isinstance(change, SqlFileChange | CreateViewChange | CreateProcedureChange) and change.path:
             self.read_change_file(change, node)
+        if isinstance(change, LoadDataChange) and change.file:
+            self.read_data_file(change, node)
         return change
+
+    def read_data_file(self, change: LoadDataChange, node: Node) -> None:
+        """loadData's CSV, as bytes (its checksum is taken of the bytes; it may be gzipped).
+
+        A missing file matters only when the changeset runs or its checksum is needed (validation
+        and the checksum say so then), as in Liquibase.
+        """
+        path = change.file or ""
+        target = normalize_path(resolve_sibling(self.path, path)) if change.relative_to_changelog_file else path
+        with contextlib.suppress(ChangelogError):
+            change.file_bytes = self.state.accessor.read_bytes(target)
 
     def read_change_file(self, change: SqlFileChange | CreateViewChange | CreateProcedureChange, node: Node) -> None:
         path = change.path or ""
