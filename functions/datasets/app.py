@@ -1,12 +1,20 @@
 """/datasets and /datasets/{datasetId}: the parent datasets of dataset tables (metadata only)."""
 
 from aws_lambda_powertools.event_handler import Response
-from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body, query_param
+from schemashift.api.app import (
+    create_app,
+    current_caller,
+    entrypoint,
+    flag_param,
+    json_response,
+    parse_body,
+    query_param,
+)
 from schemashift.api.scopes import dataset_project
 from schemashift.datasets.catalog.store import default_catalog
 from schemashift.datasets.data.lifecycle import delete_dataset
 from schemashift.datasets.data.storage import default_bucket
-from schemashift.datasets.requests import CreateDataset, parse_flag
+from schemashift.datasets.requests import CreateDataset
 from schemashift.paging import cursor_page
 
 app = create_app()
@@ -36,7 +44,7 @@ def get(datasetId: str):
 
 @app.delete("/datasets/<datasetId>")
 def delete(datasetId: str):
-    force = parse_flag("force", query_param(app, "force"))
+    force = flag_param(app, "force")
     delete_dataset(default_catalog(), default_bucket(), current_caller(app).account, datasetId, force=force)
     return Response(status_code=204)
 

@@ -1,7 +1,6 @@
 """POST .../dbschema/{dbschema}/instance/{dbinstance}/releaselocks[?force=true]: free an instance after a crash."""
 
-from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
-from schemashift.datasets.requests import parse_flag
+from schemashift.api.app import create_app, current_caller, entrypoint, flag_param, json_response
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.liveness import release_locks
 
@@ -11,7 +10,7 @@ app = create_app()
 @app.post("/v1/orgs/<org>/projects/<project>/dbschema/<dbschema>/instance/<dbinstance>/releaselocks")
 def handle(org: str, project: str, dbschema: str, dbinstance: str):
     tenant = Tenant.of(current_caller(app), org, project)
-    force = parse_flag("force", query_param(app, "force"))
+    force = flag_param(app, "force")
     return json_response(200, release_locks(tenant, dbschema, dbinstance, force=force))
 
 

@@ -178,6 +178,16 @@ def query_param(app: APIGatewayRestResolver, name: str, default: str | None = No
     return app.current_event.get_query_string_value(name, default)
 
 
+def flag_param(app: APIGatewayRestResolver, name: str) -> bool:
+    """A boolean query parameter: absent, ``false`` or ``0`` is False; ``true`` or ``1`` is True."""
+    raw = query_param(app, name)
+    if raw is None or raw.lower() in ("", "false", "0"):
+        return False
+    if raw.lower() in ("true", "1"):
+        return True
+    raise ValidationFailed(f"query parameter {name!r} must be true or false, got {raw!r}", details={"field": name})
+
+
 def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler: correlation id from the request, tracing and metrics around the resolver.
 

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from schemashift.errors import ValidationFailed
 from schemashift.limits import MAX_FILTERS, MAX_OFFSET, MAX_TABLE_FIELDS
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -77,14 +76,3 @@ class CreateUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     contentType: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-
-
-def parse_flag(name: str, raw: str | None) -> bool:
-    """A boolean query parameter: absent, ``false`` or ``0`` is False; ``true`` or ``1`` is True."""
-    if raw is None or raw.lower() in ("", "false", "0"):
-        return False
-    if raw.lower() in ("true", "1"):
-        return True
-    raise ValidationFailed(
-        f"query parameter {name!r} must be true or false, got {raw!r}", details={"field": name}
-    )
