@@ -226,6 +226,53 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
         params=(IDEMPOTENCY_KEY,)),
 }
 
+# OpenAPI links: what a created resource's answer gives the routes that take its id (clients and
+# stateful fuzzing follow them). model -> (path parameter, JSON pointer into the answer).
+PRODUCES: dict[type[BaseModel], tuple[str, str]] = {
+    harness.Schema: ("dbschema", "/identifier"),
+    harness.Instance: ("dbinstance", "/identifier"),
+    Execution: ("executionId", "/executionId"),
+    safety.Policy: ("policy", "/identifier"),
+    ds.Dataset: ("datasetId", "/datasetId"),
+    ds.TableSummary: ("tableId", "/tableId"),
+    Operation: ("operationId", "/operationId"),
+}
+# Routes that take a produced id outside their path: (method, path) -> (id, "query" | "body").
+CONSUMES: dict[tuple[str, str], tuple[str, str]] = {
+    ("GET", "/dataset-tables"): ("datasetId", "query"),
+    ("POST", "/dataset-tables"): ("datasetId", "body"),
+}
+LINK_SOURCES = (201, 202)
+
+
+def _links(route: Any, status: int, body: Body, routes: list[Any]) -> dict[str, Any]:
+    """Links from a creating answer to every route that takes the id it returns: the id comes from
+    the answer's body, the route's other path parameters from this request's path."""
+    if status not in LINK_SOURCES or body is None or isinstance(body, ListOf) or body not in PRODUCES:
+        return {}
+    produced, pointer = PRODUCES[body]
+    have = set(_path_params(route.path))
+    links: dict[str, Any] = {}
+    for target in sorted(routes, key=lambda r: (r.path, r.method)):
+        if (target.method, target.path) == (route.method, route.path):
+            continue
+        wanted = set(_path_params(target.path))
+        elsewhere = CONSUMES.get((target.method, target.path))
+        if produced in wanted and wanted - {produced} <= have:
+            parameters = {name: (f"$response.body#{pointer}" if name == produced else f"$request.path.{name}")
+                          for name in _path_params(target.path)}
+            link: dict[str, Any] = {"operationId": _operation_id(target.method, target.path),
+                                    "parameters": parameters}
+        elif elsewhere is not None and elsewhere[0] == produced and wanted <= have:
+            link = {"operationId": _operation_id(target.method, target.path)}
+            if elsewhere[1] == "query":
+                link["parameters"] = {f"query.{produced}": f"$response.body#{pointer}"}
+            else:
+                link["requestBody"] = {produced: f"$response.body#{pointer}"}
+        else:
+            continue
+        links[link["operationId"]] = link
+    return links
 
 
 def _is_catalyzed(path: str) -> bool:
@@ -256,7 +303,7 @@ def build_document(routes: list[Any], contract: dict[tuple[str, str], RouteDoc] 
     paths: dict[str, dict[str, Any]] = {}
     for route in sorted(routes, key=lambda r: (r.path, r.method)):
         doc = contract[(route.method, route.path)]
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, doc, ref)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, doc, ref, routes)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -278,7 +325,7 @@ def build_document(routes: list[Any], contract: dict[tuple[str, str], RouteDoc] 
     }
 
 
-def _operation(route: Any, doc: RouteDoc, ref: Any) -> dict[str, Any]:
+def _operation(route: Any, doc: RouteDoc, ref: Any, routes: list[Any]) -> dict[str, Any]:
     catalyzed = _is_catalyzed(route.path)
     error_model = common.CatalyzedError if catalyzed else common.HarnessError
     parameters = [
@@ -321,6 +368,9 @@ def _operation(route: Any, doc: RouteDoc, ref: Any) -> dict[str, Any]:
             response["headers"] = {name: {"schema": {"type": "integer"}, "description": text} for name, text in (
                 ("X-Total-Elements", "items in all pages"), ("X-Page-Number", "this page (0-based)"),
                 ("X-Page-Size", "items per page"))}
+        links = _links(route, status, body, routes)
+        if links:
+            response["links"] = links
         responses[str(status)] = response
     for status in doc.errors:
         if status == 401 and not route.authenticated:
