@@ -99,10 +99,14 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
     c.call("GET", f"{base}/dbschema/app/summary", 200)
     c.call("POST", f"{base}/dbschema/app/dbinstance/main/changeset/sql", 200,
            json_body={"changeSetFQN": "changelog.sql::1::alice"})
+    c.call("GET", f"{base}/dbschema/app/dbinstance/main/changeset/yaml", 200,
+           params={"changeSet": "changelog.sql::1::alice"})
+    c.call("POST", f"{base}/dbschema/app/changesets/existence", 200, json_body={"changeSets": [{"id": "1"}]})
     applied = c.call("POST", f"{base}/dbschema/app/instance/main/apply", 202, json_body={**PIPELINE, "tag": "v1"},
                      headers={"Idempotency-Key": uuid.uuid4().hex}).json()
     assert c.wait(f"{base}/executions/{applied['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
     c.call("POST", f"{base}/dbschema/app/instance/main/deployedState", 200, json_body=PIPELINE)
+    assert c.call("GET", f"{base}/dbschema/overview", 200).json()["recentDeployments"][0]["dbInstanceIdentifier"] == "main"
     rolled = c.call("POST", f"{base}/dbschema/app/instance/main/rollback", 202,
                     json_body={**PIPELINE, "count": 1}).json()
     assert c.wait(f"{base}/executions/{rolled['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"

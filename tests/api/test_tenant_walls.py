@@ -48,6 +48,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "rootFile": "c.sql", "files": {"c.sql": CHANGELOG.replace("alice:1", "eve:2")}},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/changeset/sql"): {
         "changesetFQN": "c.sql::1::alice"},
+    ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/changesets/existence"): {
+        "changeSets": [{"id": "1"}]},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/instance"): {
         "identifier": "evil", "name": "evil", "url": "sqlite:///evil.db"},
     ("PUT", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/instance/{dbinstance}"): {"name": "x"},
@@ -67,6 +69,8 @@ deny[msg] {
 }
 """
 QUERIES: dict[tuple[str, str], Any] = {
+    ("GET", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/changeset/yaml"): {
+        "changeSet": "c.sql::1::alice"},
     ("GET", "/dataset-tables"): lambda v: {"datasetId": v.dataset},
     ("POST", "/dataset-tables/{tableId}/rows"): {"mode": "append"},
     ("DELETE", "/datasets/{datasetId}"): {"force": "true"},

@@ -142,6 +142,15 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
     ("POST", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/changeset/sql"): RouteDoc(
         "The SQL a changeset runs on an instance", {200: harness.ChangesetSql},
         request=harness_in.ChangesetSqlRequest),
+    ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/changeset/yaml"): RouteDoc(
+        "A changeset of the current changelog as a YAML changelog", {200: harness.ChangesetYaml},
+        params=(Param("changeSet", "query", "changeSetFQN: fileName::changesetId::author", required=True),)),
+    ("POST", f"{P}/dbschema/{{dbschema}}/changesets/existence"): RouteDoc(
+        "Whether changeset ids are already used in the schema", {200: harness.ChangesetExistence},
+        request=harness_in.ChangesetExistenceRequest),
+    ("GET", f"{P}/dbschema/overview"): RouteDoc(
+        "Schema and instance counts and the 5 latest deployed instances", {200: harness.Overview},
+        errors=(400, 401, 403, 500)),
     # ------------------------------------------------------------------ deployments
     ("POST", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/apply"): RouteDoc(
         "Start an update of one instance", {202: Execution}, request=ApplyRequest, body_required=False,

@@ -176,15 +176,17 @@ def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page:
 
 
 def note_deployment(tenant: Tenant, schema: str, identifier: str, tag: str | None) -> None:
-    """After a successful apply: the tag now on the instance's newest DATABASECHANGELOG row."""
-    if not tag:
-        return
-    _resources().update_item(
-        Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier},
-        UpdateExpression="SET lastAppliedTag = :t, lastDeployedChangeSetTag = :t",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeValues={":t": tag},
-    )
+    """After a successful apply: when it ended (the instance's and the schema's ``lastDeployed``, which
+    the overview reads) and the tag now on the instance's newest DATABASECHANGELOG row."""
+    now = now_ms()
+    expression, values = "SET lastDeployed = :now", {":now": now}
+    if tag:
+        expression, values = expression + ", lastAppliedTag = :t, lastDeployedChangeSetTag = :t", {**values, ":t": tag}
+    _resources().update_item(Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier},
+                             UpdateExpression=expression, ConditionExpression="attribute_exists(pk)",
+                             ExpressionAttributeValues=values)
+    _resources().update_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + schema}, UpdateExpression="SET lastDeployed = :now",
+                             ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":now": now})
 
 
 def note_policy_warnings(tenant: Tenant, schema: str, identifier: str, warnings: list[dict[str, str]],

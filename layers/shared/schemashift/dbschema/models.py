@@ -125,3 +125,11 @@ class ChangesetSqlRequest(_Strict):
 
     changesetFQN: str = Field(min_length=5, validation_alias=AliasChoices("changesetFQN", "changeSetFQN"),
                               description="fileName::changesetId::author (also accepted as changeSetFQN)")
+
+
+class ChangesetId(_Strict):
+    id: str = Field(min_length=1, max_length=255, description="changeset id (matched on id only)")
+
+
+class ChangesetExistenceRequest(_Strict):
+    changeSets: list[ChangesetId] = Field(min_length=1, max_length=100)

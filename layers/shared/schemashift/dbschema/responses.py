@@ -172,3 +172,27 @@ class DeployedChangeset(Out):
 
 class ChangesetSql(Out):
     sql: list[str]
+
+
+class ChangesetYaml(Out):
+    yaml: str = Field(description="the changeset as a one-changeset Liquibase YAML changelog")
+
+
+class ChangesetExistence(Out):
+    existence: dict[str, bool] = Field(description="per requested id: a changeset with that id is registered")
+
+
+class RecentDeployment(Out):
+    dbSchemaIdentifier: str
+    dbSchemaName: str
+    dbInstanceIdentifier: str
+    dbInstanceName: str
+    lastDeployed: int = Field(description="end of the instance's latest successful apply (epoch ms)")
+
+
+class Overview(Out):
+    """``GET P/dbschema/overview``."""
+
+    dbSchemaCount: int
+    dbInstanceCount: int
+    recentDeployments: list[RecentDeployment] = Field(max_length=5)

@@ -37,7 +37,14 @@ def get_schema_item(tenant: Tenant, identifier: str) -> dict[str, Any]:
     return item
 
 
+RESERVED_IDENTIFIERS = frozenset({"overview"})
+"""``GET P/dbschema/overview`` is a route, so no schema may be called that (as in Harness)."""
+
+
 def create_schema(tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
+    if body.identifier.lower() in RESERVED_IDENTIFIERS:
+        raise ValidationFailed(f"identifier '{body.identifier}' is reserved (GET .../dbschema/{body.identifier} "
+                               "is the project overview); choose another")
     now = now_ms()
     item = {
         "pk": tenant.pk,
@@ -66,16 +73,19 @@ def get_schema(tenant: Tenant, identifier: str) -> dict[str, Any]:
     return schema_out(get_schema_item(tenant, identifier))
 
 
-def list_schemas(
-    tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str
-) -> tuple[list[dict[str, Any]], int]:
+def list_schema_items(tenant: Tenant) -> list[dict[str, Any]]:
     """One Query of the project's partition; a project holds tens to hundreds of schemas."""
-    items = query_all(
+    return list(query_all(
         _resources(),
         KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues={":pk": tenant.pk, ":prefix": SCHEMA_SK},
-    )
-    schemas = [schema_out(i) for i in items]
+    ))
+
+
+def list_schemas(
+    tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str
+) -> tuple[list[dict[str, Any]], int]:
+    schemas = [schema_out(i) for i in list_schema_items(tenant)]
     if search_term:
         term = search_term.lower()
         schemas = [s for s in schemas if term in s["identifier"].lower() or term in s["name"].lower()]

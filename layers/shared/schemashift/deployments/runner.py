@@ -303,13 +303,15 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
     tenant = tenant_of(execution)
     failure = describe_step_error(error, "DeploymentFailed") if error else None
     status = FAILURE if failure else SUCCESS
+    request = execution.get("request") or {}
+    ended = execution.get("status") in (SUCCESS, FAILURE, CANCELLED)  # a retried finish
+    if status == SUCCESS and not ended and execution["kind"] == "apply" and not request.get("dryRun"):
+        # before the status flips, so whoever sees SUCCESS also sees the instance's lastDeployed
+        applied = int(execution.get("progressDone", 0)) > 0
+        note_deployment(tenant, execution["schema"], execution["instance"],
+                        request.get("tag") if applied and request.get("tag") else execution.get("preStartTag"))
     final = finish_execution(scope, execution_id, status, failure)
     release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
-    request = execution.get("request") or {}
-    if final["status"] == SUCCESS and execution["kind"] == "apply" and not request.get("dryRun"):
-        applied = int(final.get("progressDone", 0)) > 0
-        note_deployment(tenant, execution["schema"], execution["instance"],
-                        request.get("tag") if applied and request.get("tag") else final.get("preStartTag"))
     if execution.get("parentId"):
         set_child_status(scope, execution["parentId"], execution["instance"], final["status"])
         add_progress(scope, execution["parentId"], 1)

@@ -1,0 +1,40 @@
+"""Questions about single changesets of a schema: its YAML, and whether changeset ids are taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemashift.changelog import ChangeSet
+from schemashift.dbschema.changelogs import current_changelog, identity, read_definitions, split_fqn
+from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.errors import NotFound, ValidationFailed
+
+
+def find_changeset(tenant: Tenant, schema: str, fqn: str) -> ChangeSet:
+    """The changeset ``fqn`` (``file::id::author``, matched as Liquibase does) of the current changelog."""
+    wanted = identity(*split_fqn(fqn))
+    changelog, _ = current_changelog(tenant, schema)
+    changeset = next((cs for cs in changelog.changesets if identity(cs.file_path, cs.id, cs.author) == wanted), None)
+    if changeset is None:
+        raise NotFound(f"Changeset '{fqn}' is not in the current changelog of schema '{schema}'")
+    return changeset
+
+
+def changeset_yaml(tenant: Tenant, schema: str, instance: str, fqn: str | None) -> dict[str, Any]:
+    """``{"yaml": ...}``: the changeset as a one-changeset YAML changelog (any source format)."""
+    from schemashift.changelog.serialize import changesets_yaml
+
+    if not fqn:
+        raise ValidationFailed("query parameter changeSet (fileName::changesetId::author) is required")
+    get_instance_item(tenant, schema, instance)
+    return {"yaml": changesets_yaml([find_changeset(tenant, schema, fqn)])}
+
+
+def changeset_existence(tenant: Tenant, schema: str, ids: list[str]) -> dict[str, Any]:
+    """``{"existence": {id: bool}}``: is a changeset with this id (any file, any author, Liquibase's
+    case-insensitive match) registered for the schema, in the current changelog or still deployed."""
+    get_schema_item(tenant, schema)
+    taken = {d["changeSet"].lower() for d in read_definitions(tenant, schema)}
+    return {"existence": {changeset_id: changeset_id.lower() in taken for changeset_id in ids}}
