@@ -7,7 +7,9 @@ Needs the corpora (``shared/corpora/liquibase-real`` above the repository, or
 (``SCHEMASHIFT_TEST_POSTGRES_URL``, ``SCHEMASHIFT_TEST_MYSQL_URL``). Each case runs the harness of
 ``tests/engine/corpora.py`` (two fresh databases, ``update`` by each tool, snapshots, Liquibase
 ``status``/``validate`` on schemashift's database, ``rollback-count`` by each on its own) in its own
-child process, ``--jobs`` at a time. Update times are wall times of the same run: Liquibase's
+child process, ``--jobs`` at a time. "both refuse at X": each tool's ``rollback-count`` stopped at
+changeset X, which has no rollback (Liquibase after rolling back the newer ones, schemashift
+before touching anything). Update times are wall times of the same run: Liquibase's
 includes its JVM start; schemashift's includes parsing the changelog. Prints one Markdown table.
 """
 
@@ -61,6 +63,7 @@ def run_one(case_id: str) -> dict[str, Any]:
         differences,
         identical_rows,
         rollback_differences,
+        rollback_refused_alike,
         run_case,
     )
     from tests.support.liquibase import liquibase_binary
@@ -82,7 +85,8 @@ def run_one(case_id: str) -> dict[str, Any]:
             summary["crossover_output"] = [text[-1500:] for _, text in outcome.crossover.values()]
     if outcome.rollback:
         rolled = rollback_differences(outcome)
-        summary["rollback"] = not rolled
+        refused = rollback_refused_alike(outcome)
+        summary["rollback"] = f"both refuse at {refused.split('::')[1]}" if refused else not rolled
         summary["rollback_differences"] = rolled[:8]
     return summary
 
@@ -110,7 +114,9 @@ def print_table(results: list[dict[str, Any]], *, details: bool) -> None:
             print(json.dumps({key: value for key, value in result.items() if key != "case"}, indent=1, default=str))
 
 
-def _yes(value: bool | None) -> str:
+def _yes(value: bool | str | None) -> str:
+    if isinstance(value, str):
+        return value
     return "-" if value is None else ("yes" if value else "**no**")
 
 

@@ -160,12 +160,19 @@ def snapshot(url: str) -> Snapshot:
     return Snapshot(changelog_rows(url), full_schema_snapshot(url), table_data(url))
 
 
-def run_case(case: Case, binary: str, workdir: Path, *, crossover: bool = True, rollback: bool = True) -> Outcome:
-    """Run one case end to end: Liquibase on one fresh database, then schemashift on another."""
-    root = corpora_root()
-    if root is None:
-        raise LiquibaseFailed("the corpora are not on this machine")
-    search_path = root / case.folder
+def run_case(
+    case: Case, binary: str, workdir: Path, *, crossover: bool = True, rollback: bool = True,
+    search_path: Path | None = None,
+) -> Outcome:
+    """Run one case end to end: Liquibase on one fresh database, then schemashift on another.
+
+    ``search_path`` replaces the corpus folder (for small changelogs of the tests' own).
+    """
+    if search_path is None:
+        root = corpora_root()
+        if root is None:
+            raise LiquibaseFailed("the corpora are not on this machine")
+        search_path = root / case.folder
     outcome = Outcome(case)
     with case_database(case, workdir / "lb") as url:
         started = time.perf_counter()
@@ -179,7 +186,10 @@ def run_case(case: Case, binary: str, workdir: Path, *, crossover: bool = True, 
         if rollback:
             code, output = liquibase(binary, case, ["rollback-count", f"--count={ROLLBACK_COUNT}"], url=url,
                                      search_path=search_path)
+            rolled = [line.split("Rolling Back Changeset:", 1)[1].strip() for line in output.splitlines()
+                      if line.startswith("Rolling Back Changeset:")]
             outcome.rollback["lb"] = (code == 0, _liquibase_error(output) if code else "", snapshot(url))
+            outcome.rollback["lb rolled"] = rolled
     with case_database(case, workdir / "ss") as url:
         started = time.perf_counter()
         try:
@@ -311,8 +321,24 @@ def crossover_clean(outcome: Outcome) -> bool:
             and validate[0] == 0 and "No validation errors found" in validate[1])
 
 
+def rollback_refused_alike(outcome: Outcome) -> str | None:
+    """Both tools refused ``rollback-count`` at the same changeset: that changeset (else None).
+
+    Liquibase rolls the newest changesets back one by one and stops at the first it cannot roll
+    back, leaving the ones before it rolled back; schemashift refuses before touching anything.
+    """
+    (lb_ok, _, _), (ss_ok, ss_error, _) = outcome.rollback["lb"], outcome.rollback["ss"]
+    rolled = outcome.rollback.get("lb rolled") or []
+    if lb_ok or ss_ok or not rolled:
+        return None
+    return rolled[-1] if rolled[-1] in ss_error else None
+
+
 def rollback_differences(outcome: Outcome) -> list[str]:
-    """How the two ``rollback-count`` runs differ: in success, and in the databases they leave."""
+    """How the two ``rollback-count`` runs differ: in success, and in the databases they leave
+    (nothing when both refused at the same changeset, see :func:`rollback_refused_alike`)."""
+    if rollback_refused_alike(outcome):
+        return []
     (lb_ok, lb_error, lb_after), (ss_ok, ss_error, ss_after) = outcome.rollback["lb"], outcome.rollback["ss"]
     found = [] if lb_ok == ss_ok else [f"liquibase {'succeeded' if lb_ok else lb_error!r}, "
                                        f"schemashift {'succeeded' if ss_ok else ss_error!r}"]

@@ -41,13 +41,7 @@ KNOWN_STOPS = {
 }
 """Case -> the start of the error schemashift stops with today (remove an entry once it runs)."""
 
-KNOWN_DIFFERENCES = {
-    ("camunda-postgresql", "rollback"): (
-        "Liquibase's rollback-count rolls back the newest changesets one by one and fails at the first "
-        "without a rollback (a sqlFile), leaving the ones before rolled back; schemashift refuses the "
-        "whole rollback before touching anything"
-    ),
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 """(case, aspect) -> why schemashift deliberately differs there."""
 
 

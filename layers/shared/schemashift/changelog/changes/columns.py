@@ -55,15 +55,25 @@ class AddColumnChange(BeanChange):
         return problems + [f"column type is required for {c.name} in addColumn" for c in self.columns if not c.type]
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
+        """Liquibase's order: the columns, their unique constraints, the values (one UPDATE per
+        column with a ``value*``), then the remarks (inline on MySQL/MariaDB)."""
         table = qualified(self.schema_name, self.table_name or "", dialect)
         statements: list[str] = []
+        uniques: list[str] = []
+        updates: list[str] = []
+        remarks: list[str] = []
         for column in self.columns:
             spec = column_specification(column, dialect, self.table_name or "")
             constraints = column.constraints
             if constraints and constraints.primary_key and dialect != "sqlite":
                 spec += " PRIMARY KEY"
             if constraints and constraints.unique:
-                spec += " UNIQUE"
+                if dialect == "sqlite" or not constraints.unique_constraint_name:
+                    spec += " UNIQUE"
+                else:
+                    uniques.append(f"ALTER TABLE {table} ADD CONSTRAINT "
+                                   f"{quote(constraints.unique_constraint_name, dialect)} "
+                                   f"UNIQUE ({quote(column.name or '', dialect)})")
             if dialect in MYSQL and column.after_column:
                 spec += f" AFTER {quote(column.after_column, dialect)}"
             elif dialect in MYSQL and column.position == 1:
@@ -71,7 +81,13 @@ class AddColumnChange(BeanChange):
             statements.append(f"ALTER TABLE {table} ADD {spec}")
             if constraints and (constraints.references or constraints.referenced_table_name) and dialect != "sqlite":
                 statements.extend(self._foreign_key(column, dialect))
-        return statements
+            value = values.value_sql(column, dialect)
+            if value is not None:
+                updates.append(f"UPDATE {table} SET {quote(column.name or '', dialect)} = {value}")
+            if column.remarks and dialect == "postgresql":
+                remarks.append(f"COMMENT ON COLUMN {table}.{quote(column.name or '', dialect)} IS "
+                               f"{values.string_literal(column.remarks, dialect)}")
+        return statements + uniques + updates + remarks
 
     def _foreign_key(self, column: AddColumnConfig, dialect: Dialect) -> list[str]:
         from schemashift.changelog.changes.constraints import AddForeignKeyConstraintChange

@@ -100,7 +100,27 @@ class ParsedType:
     known: bool = True
 
 
+_JDBC = {
+    "varchar": "varchar", "nvarchar": "nvarchar", "char": "char", "nchar": "nchar", "integer": "integer",
+    "bigint": "bigint", "smallint": "smallint", "tinyint": "tinyint", "boolean": "boolean", "timestamp": "timestamp",
+    "date": "date", "time": "time", "clob": "clob", "nclob": "nclob", "longvarchar": "clob",
+    "longnvarchar": "clob", "blob": "blob", "varbinary": "longblob", "longvarbinary": "longblob",
+    "binary": "longblob", "numeric": "numeric", "decimal": "decimal", "double": "double", "float": "float",
+    "real": "float",
+}
+"""``java.sql.Types.X`` names Liquibase accepts, as the type name they behave like."""
+
+_JDBC_PREFIX = "java.sql.types."
+
+
 def parse_type(definition: str) -> ParsedType:
+    stripped = definition.strip()
+    if stripped.lower().startswith(_JDBC_PREFIX):
+        head = stripped[len(_JDBC_PREFIX):]
+        name, paren, tail = head.partition("(")
+        alias = _JDBC.get(name.strip().lower())
+        if alias is not None:
+            definition = alias + paren + tail
     match = _TYPE.match(definition)
     if match is None:
         return ParsedType(definition.strip(), (), definition, known=False)
@@ -108,6 +128,11 @@ def parse_type(definition: str) -> ParsedType:
     params = tuple(part.strip() for part in (match.group("params") or "").split(",") if part.strip())
     canonical = _ALIASES.get(re.sub(r"\s+", " ", name.lower()))
     rest = (match.group("rest") or "").strip()
+    if canonical is None and not params and " " in name:
+        # Liquibase's DataTypeFactory: the first word is the type, the rest additional information.
+        first, _, tail = name.partition(" ")
+        if first.lower() in _ALIASES:
+            return ParsedType(_ALIASES[first.lower()], (), definition.strip(), tail.strip())
     if canonical is None:
         return ParsedType(name, params, definition.strip(), rest, known=False)
     return ParsedType(canonical, params, definition.strip(), rest)
@@ -128,7 +153,25 @@ def to_sql_type(definition: str, dialect: str, *, auto_increment: bool = False) 
     if not parsed.known:
         return parsed.raw
     sql = _MAPPERS[dialect](parsed, auto_increment)
-    return f"{sql} {parsed.rest}".strip() if parsed.rest else sql
+    if parsed.rest and _keeps_rest(parsed, dialect):
+        return f"{sql} {parsed.rest}"
+    return sql
+
+
+_DROPS_REST = {
+    "postgresql": {"int", "smallint", "tinyint", "double", "number", "clob", "uuid", "datetime", "date", "blob",
+                   "nvarchar", "xml", "currency", "time"},
+    "mysql": {"number", "boolean", "clob", "uuid", "datetime", "date", "blob", "xml", "currency"},
+    "mariadb": {"number", "boolean", "clob", "uuid", "datetime", "date", "blob", "xml", "currency"},
+}
+"""Types whose Liquibase class builds the SQL type without the text after the parameters
+(``nvarchar(128) not null`` is ``VARCHAR(128)`` on PostgreSQL, ``int unsigned`` is ``INTEGER``)."""
+
+
+def _keeps_rest(parsed: ParsedType, dialect: str) -> bool:
+    if parsed.raw.lower().startswith("bit"):
+        return dialect == "postgresql"
+    return parsed.name not in _DROPS_REST.get(dialect, set())
 
 
 def _postgresql(t: ParsedType, auto_increment: bool) -> str:
@@ -140,17 +183,19 @@ def _postgresql(t: ParsedType, auto_increment: bool) -> str:
         "mediumint": "INTEGER",
         "boolean": "BOOLEAN",
         "clob": "TEXT",
-        "blob": "BYTEA",
         "date": "date",
         "uuid": "UUID",
         "xml": "XML",
         "double": "DOUBLE PRECISION",
-        "currency": "DECIMAL(18, 4)",
+        "currency": "DECIMAL",
     }
-    sized = {"varchar": "VARCHAR", "nvarchar": "VARCHAR", "char": "CHAR", "nchar": "CHAR", "decimal": "DECIMAL"}
+    sized = {"varchar": "VARCHAR", "nvarchar": "VARCHAR", "char": "CHAR", "nchar": "NCHAR", "decimal": "DECIMAL"}
+    if t.name == "blob":
+        # Liquibase's BlobType: ``blob`` is a large object (OID) on PostgreSQL, the rest BYTEA.
+        return "OID" if t.raw.lower().startswith("blob") else "BYTEA"
+    if t.name == "boolean" and t.raw.lower().startswith("bit"):
+        return _with("BIT", t.params)
     if t.name in simple:
-        if t.name == "boolean" and t.raw.lower().startswith("bit") and t.params and t.params != ("1",):
-            return _with("BIT", t.params)
         return simple[t.name]
     if t.name in ("datetime", "timestamp", "time"):
         zoned = "tz" in t.raw.lower() or "with time zone" in t.raw.lower()
@@ -171,7 +216,7 @@ def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
         "mediumint": "MEDIUMINT",
         "date": "date",
         "xml": "LONGTEXT",
-        "currency": "DECIMAL(18, 4)",
+        "currency": "DECIMAL",
     }
     sized = {
         "tinyint": "TINYINT",
@@ -190,17 +235,19 @@ def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
     if t.name in simple:
         return simple[t.name]
     if t.name == "boolean":
-        if t.raw.lower().startswith("bit") and t.params:
+        if t.raw.lower().startswith("bit"):
             return _with("BIT", t.params)
         return "TINYINT(1)" if mariadb else "TINYINT"
     if t.name == "clob":
-        lower = t.raw.lower()
+        lower = re.split(r"[(\s]", t.raw.lower(), maxsplit=1)[0]
+        if lower == "nclob":
+            return "LONGTEXT CHARACTER SET utf8"
         return {"text": "TEXT", "tinytext": "TINYTEXT", "mediumtext": "MEDIUMTEXT"}.get(lower, "LONGTEXT")
     if t.name == "blob":
-        lower = t.raw.lower().split("(")[0].strip()
+        lower = re.split(r"[(\s]", t.raw.lower(), maxsplit=1)[0]
         if lower in ("varbinary", "binary"):
             return _with(lower.upper(), t.params)
-        return {"blob": "BLOB" if t.params else "LONGBLOB", "tinyblob": "TINYBLOB", "mediumblob": "MEDIUMBLOB"}.get(
+        return {"blob": "BLOB", "tinyblob": "TINYBLOB", "mediumblob": "MEDIUMBLOB", "bytea": "BYTEA"}.get(
             lower, "LONGBLOB"
         )
     if t.name == "uuid":
@@ -249,6 +296,12 @@ _MAPPERS = {
     "mariadb": lambda t, auto: _mysql_family(t, auto, mariadb=True),
     "sqlite": _sqlite,
 }
+
+
+def is_serial(definition: str | None) -> bool:
+    """``serial``/``bigserial``/``smallserial``: Liquibase makes them auto-increment columns."""
+    return (definition or "").split("(")[0].split()[0:1] in (["serial"], ["bigserial"], ["smallserial"]) if (
+        definition and definition.strip()) else False
 
 
 def is_boolean(definition: str | None) -> bool:

@@ -6,12 +6,13 @@ import dataclasses
 from typing import Any, ClassVar
 
 from schemashift.changelog.changes.base import BeanChange, ColumnConfig, register
-from schemashift.changelog.changes.datatypes import to_sql_type
+from schemashift.changelog.changes.datatypes import is_serial, to_sql_type
 from schemashift.changelog.changes.sqlbuild import compile_ddl, ident, qualified, quote, sa_type, split_names
 from schemashift.changelog.changes.values import default_sql
 from schemashift.changelog.model import Change, DatabaseProbe, Dialect
 
-_INTEGER_TYPES = {"int", "integer", "int4", "bigint", "int8", "smallint", "int2", "serial", "bigserial", "long"}
+_INTEGER_TYPES = {"int", "integer", "int4", "bigint", "int8", "smallint", "int2", "serial", "bigserial", "smallserial",
+                  "long"}
 
 
 def is_integer_type(definition: str | None) -> bool:
@@ -22,11 +23,13 @@ def build_column(column: ColumnConfig, dialect: str, *, single_key: bool) -> Any
     """A SQLAlchemy Column carrying Liquibase's type, default, nullability and auto-increment."""
     from sqlalchemy import Column, Identity, text
 
-    auto = bool(column.auto_increment)
+    auto = bool(column.auto_increment) or is_serial(column.type)
     spec = to_sql_type(column.type or "", dialect, auto_increment=auto)
     constraints = column.constraints
     primary = bool(constraints and constraints.primary_key)
-    nullable = not (primary or (constraints is not None and constraints.nullable is False))
+    # An identity column is NOT NULL on PostgreSQL anyway; an explicit NULL would be refused.
+    nullable = not (primary or (constraints is not None and constraints.nullable is False)
+                    or (auto and dialect == "postgresql"))
     default = default_sql(column, dialect, column.type)
     extra: list[Any] = []
     if auto and dialect == "postgresql":

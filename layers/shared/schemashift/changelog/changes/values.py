@@ -8,12 +8,19 @@ from schemashift.changelog.changes.base import ColumnConfig
 from schemashift.changelog.changes.datatypes import is_boolean, is_numeric
 from schemashift.changelog.changes.sqlbuild import boolean_literal, qualified, string_literal
 
-_NOW = {"current_datetime", "now()", "current_timestamp"}
+_CLOCK = {"postgresql": "NOW()", "mysql": "NOW()", "mariadb": "NOW()", "sqlite": "CURRENT_TIMESTAMP"}
+"""Each dialect's current date-time function, as Liquibase's ``getCurrentDateTimeFunction``."""
 
 
 def computed_sql(expression: str, dialect: str) -> str:
-    """A computed value; Liquibase's ``current_datetime`` placeholder becomes the DB's clock."""
-    return "CURRENT_TIMESTAMP" if expression.strip().lower() in _NOW else expression
+    """A computed value; like Liquibase (``isCurrentTimeFunction``), anything starting with
+    ``current_timestamp``/``current_datetime`` (``current_timestamp()`` too) or the dialect's own
+    clock function becomes that function."""
+    lower = expression.lower()
+    clock = _CLOCK.get(dialect, "CURRENT_TIMESTAMP")
+    if lower.startswith(("current_timestamp", "current_datetime")) or lower == clock.lower():
+        return clock
+    return expression
 
 
 def sequence_next_sql(sequence: str, dialect: str) -> str:
@@ -72,6 +79,8 @@ def default_value_sql(
     sequence_next: str | None = None,
 ) -> str | None:
     if numeric is not None:
+        if is_boolean(column_type) and numeric.strip() in ("0", "1"):
+            return boolean_literal(numeric.strip() == "1", dialect)  # Liquibase: FALSE/TRUE on PostgreSQL
         return numeric
     if boolean is not None:
         return boolean_literal(boolean, dialect)
@@ -83,6 +92,8 @@ def default_value_sql(
         return sequence_next_sql(sequence_next, dialect)
     if value is None:
         return None
+    if value.lower() == "null":
+        return "null"  # Liquibase emits DEFAULT null, not the string 'null'
     if is_boolean(column_type) and value.lower() in ("true", "false", "1", "0"):
         return boolean_literal(value.lower() in ("true", "1"), dialect)
     if is_numeric(column_type) and _looks_numeric(value):

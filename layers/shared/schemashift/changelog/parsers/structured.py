@@ -243,7 +243,7 @@ class StructuredChangelog:
             return
         if child.name == "changes":
             for change_node in child.children:
-                changeset.changes.append(self.change(change_node))
+                changeset.changes.append(self.change(change_node, changeset.warnings))
         elif child.name == "rollback":
             changeset.rollback = [*(changeset.rollback or []), *self.rollback(child, changeset)]
         elif child.name in ("validCheckSum", "validCheckSums"):
@@ -253,7 +253,7 @@ class StructuredChangelog:
         elif child.name == "modifySql":
             changeset.sql_visitors.extend(self.sql_visitors(child))
         elif child.name in CHANGE_TYPES or child.name in LIQUIBASE_CHANGE_TYPES:
-            changeset.changes.append(self.change(child))
+            changeset.changes.append(self.change(child, changeset.warnings))
         elif child.children or child.attrs:
             raise self.unknown_change(child)
 
@@ -283,7 +283,7 @@ class StructuredChangelog:
             node,
         )
 
-    def change(self, node: Node) -> Change:
+    def change(self, node: Node, warnings: list[str] | None = None) -> Change:
         change_type = CHANGE_TYPES.get(node.name)
         if node.name == "empty":
             return EmptyChange()
@@ -291,7 +291,10 @@ class StructuredChangelog:
             if node.name in LIQUIBASE_CHANGE_TYPES:
                 return UnsupportedChange(element=node.name, file=self.path, line=node.line)
             raise self.unknown_change(node)
-        _flatten_wrappers(node)
+        ignored = _flatten_wrappers(node)
+        if ignored and warnings is not None:
+            warnings += [f"{self.path}: '{name}' inside the columns of {node.name} is ignored (as Liquibase does)"
+                         for name in ignored]
         change = change_type.load(node, self.path)
         if isinstance(change, SqlFileChange | CreateViewChange | CreateProcedureChange) and change.path:
             self.read_change_file(change, node)
@@ -426,15 +429,22 @@ def _values(node: Node) -> list[str]:
     return [value for value in [java_string(node.text)] if value]
 
 
-def _flatten_wrappers(node: Node) -> None:
-    """YAML/JSON wrap nested elements (``columns: [{column: ...}]``); XML does not. Unwrap them."""
+def _flatten_wrappers(node: Node) -> list[str]:
+    """YAML/JSON wrap nested elements (``columns: [{column: ...}]``); XML does not. Unwrap them.
+
+    Like Liquibase (AbstractChange.load), only the ``column`` items of a ``columns`` list count;
+    anything else in it (a stray ``- addPrimaryKey:``) is ignored. Returns what was ignored.
+    """
     flattened: list[Node] = []
+    ignored: list[str] = []
     for child in node.children:
-        if child.name == "columns" and all(grand.name == "column" for grand in child.children):
-            flattened.extend(child.children)
+        if child.name == "columns" and any(grand.name == "column" for grand in child.children):
+            flattened.extend(grand for grand in child.children if grand.name == "column")
+            ignored += [grand.name for grand in child.children if grand.name != "column"]
         else:
             flattened.append(child)
     node.children = flattened
+    return ignored
 
 
 def parse_properties(text: str) -> dict[str, str]:
