@@ -12,7 +12,9 @@ Each variant runs in a fresh child process, interleaved, median of ``--repeat``:
 - ``rows-memory`` / ``rows-durable``: ``POST /dataset-tables/{t}/rows`` of ``--rows`` JSON rows,
   then the time until the journal has written everything (durable only).
 
-SQLite files live on the same disk as ``SCHEMASHIFT_HOME`` in every variant.
+SQLite files live on the same disk as ``SCHEMASHIFT_HOME`` in every variant (``--work``). Wall and
+CPU time (of every thread in the process) are both reported: on a loaded machine CPU time is the
+steadier of the two.
 """
 
 from __future__ import annotations
@@ -37,16 +39,29 @@ def _changelog(count: int) -> str:
     return changelog(count)
 
 
-def run_direct(work: Path, changesets: int) -> float:
+class _Timer:
+    """Wall and CPU seconds (every thread of this process: handlers, state machine, emulator)."""
+
+    def __enter__(self) -> _Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def result(self) -> dict[str, float]:
+        return {"seconds": self.wall, "cpu": self.cpu}
+
+
+def run_direct(work: Path, changesets: int) -> dict[str, float]:
     from schemashift.changelog import FileSystemAccessor, parse_changelog
     from schemashift.engine import update
     from schemashift.targets import open_target
 
     (work / "changelog.sql").write_text(_changelog(changesets))
-    started = time.perf_counter()
-    with open_target(f"sqlite:///{work}/direct.db") as target:
+    with _Timer() as timer, open_target(f"sqlite:///{work}/direct.db") as target:
         update(target, parse_changelog("changelog.sql", FileSystemAccessor([str(work)]), dialect=target.dialect))
-    return time.perf_counter() - started
+    return timer.result()
 
 
 def _stack(work: Path, durable: bool) -> Any:
@@ -58,7 +73,7 @@ def _stack(work: Path, durable: bool) -> Any:
     return LocalStack(root=ROOT, durable=durable).start()
 
 
-def run_apply(work: Path, changesets: int, durable: bool) -> float:
+def run_apply(work: Path, changesets: int, durable: bool) -> dict[str, float]:
     from schemashift.deployments import events as deployment_events
     from schemashift.deployments import runner
 
@@ -77,25 +92,25 @@ def run_apply(work: Path, changesets: int, durable: bool) -> float:
     stack = _stack(work, durable)
     try:
         api = ApiClient(stack.api())
-        warm = setup(api, _changelog(3), {"warm": f"sqlite:///{work}/warm.db"})  # clients, imports, containers
+        folder = work.name  # instance files live under the stack's SQLite root, on the same disk as work/
+        warm = setup(api, _changelog(3), {"warm": f"sqlite:///{folder}/warm.db"})  # clients, imports, containers
         api.post(f"{warm}/dbschema/app/instance/warm/apply", {"pipeline": "b", "planExecutionId": "p",
                                                                 "stageExecutionId": "s"})
         done.wait(120)
         done.clear()
-        base = setup(api, _changelog(changesets), {"main": f"sqlite:///{work}/through.db"})
-        started = time.perf_counter()
-        response = api.post(f"{base}/dbschema/app/instance/main/apply",
-                            {"pipeline": "b", "planExecutionId": "p", "stageExecutionId": "s"})
-        done.wait(1800)
-        seconds = time.perf_counter() - started
+        base = setup(api, _changelog(changesets), {"main": f"sqlite:///{folder}/through.db"})
+        with _Timer() as timer:
+            response = api.post(f"{base}/dbschema/app/instance/main/apply",
+                                {"pipeline": "b", "planExecutionId": "p", "stageExecutionId": "s"})
+            done.wait(1800)
         execution = api.get(f"{base}/executions/{response.json()['executionId']}").json()
         assert execution["status"] == "SUCCESS", execution.get("error")
-        return seconds
+        return timer.result()
     finally:
         stack.stop()
 
 
-def run_rows(work: Path, rows: int, durable: bool) -> float:
+def run_rows(work: Path, rows: int, durable: bool) -> dict[str, float]:
     from tests.support.client import ApiClient
 
     stack = _stack(work, durable)
@@ -107,26 +122,26 @@ def run_rows(work: Path, rows: int, durable: bool) -> float:
                                                         {"name": "kind", "arrowType": "utf8"},
                                                         {"name": "amount", "arrowType": "float64"}]}).json()["tableId"]
         body = [{"id": i, "kind": f"k{i % 7}", "amount": i * 0.5} for i in range(rows)]
-        started = time.perf_counter()
-        response = api.post(f"/dataset-tables/{table}/rows?mode=append", body)
-        assert response.status == 200, response.json()
-        if stack.journal is not None:
-            stack.journal.flush()  # until it is on disk, not just in moto
-        return time.perf_counter() - started
+        with _Timer() as timer:
+            response = api.post(f"/dataset-tables/{table}/rows?mode=append", body)
+            assert response.status == 200, response.json()
+            if stack.journal is not None:
+                stack.journal.flush()  # until it is on disk, not just in moto
+        return timer.result()
     finally:
         stack.stop()
 
 
-def child(variant: str, changesets: int, rows: int) -> None:
-    work = Path(tempfile.mkdtemp(prefix="ss-bench-local-"))
-    seconds = {
+def child(variant: str, changesets: int, rows: int, parent: str) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ss-bench-local-", dir=parent))
+    result = {
         "direct": lambda: run_direct(work, changesets),
         "memory": lambda: run_apply(work, changesets, durable=False),
         "durable": lambda: run_apply(work, changesets, durable=True),
         "rows-memory": lambda: run_rows(work, rows, durable=False),
         "rows-durable": lambda: run_rows(work, rows, durable=True),
     }[variant]()
-    print(json.dumps({"variant": variant, "seconds": seconds}))
+    print(json.dumps({"variant": variant, **result}))
 
 
 def main() -> None:
@@ -134,30 +149,39 @@ def main() -> None:
     parser.add_argument("--changesets", type=int, default=500)
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--work", default=tempfile.gettempdir(),
+                        help="where homes and SQLite files go (the same disk for every variant)")
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.changesets, args.rows)
+        child(args.child, args.changesets, args.rows, args.work)
         return
     variants = ("direct", "memory", "durable", "rows-memory", "rows-durable")
-    times: dict[str, list[float]] = {v: [] for v in variants}
+    runs: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
     for _ in range(args.repeat):
         for variant in variants:
             out = subprocess.run([sys.executable, "-m", "bench.local_stack", "--child", variant,
-                                  "--changesets", str(args.changesets), "--rows", str(args.rows)],
+                                  "--changesets", str(args.changesets), "--rows", str(args.rows),
+                                  "--work", args.work],
                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout
-            times[variant].append(json.loads(out.strip().splitlines()[-1])["seconds"])
-    median = {v: statistics.median(t) for v, t in times.items()}
-    print(f"apply of {args.changesets} changesets (SQLite), median of {args.repeat}")
-    print(f"  engine called directly:                {median['direct']:7.2f} s")
-    print(f"  API + state machine, state in memory:  {median['memory']:7.2f} s  ({median['memory'] / median['direct']:.1f}x)")
-    print(f"  API + state machine, durable state:    {median['durable']:7.2f} s  ({median['durable'] / median['direct']:.1f}x;"
-          f" durability {median['durable'] / median['memory']:.2f}x)")
-    print(f"rows: POST {args.rows} JSON rows")
-    print(f"  state in memory:                       {median['rows-memory']:7.2f} s")
-    print(f"  durable (until written):               {median['rows-durable']:7.2f} s  "
-          f"({median['rows-durable'] / median['rows-memory']:.2f}x)")
+            runs[variant].append(json.loads(out.strip().splitlines()[-1]))
+    wall = {v: statistics.median(r["seconds"] for r in rs) for v, rs in runs.items()}
+    cpu = {v: statistics.median(r["cpu"] for r in rs) for v, rs in runs.items()}
 
+    def row(label: str, variant: str, base: str | None) -> str:
+        text = f"  {label:<38} {wall[variant]:7.2f} s wall {cpu[variant]:7.2f} s CPU"
+        if base:
+            text += f"   ({wall[variant] / wall[base]:.2f}x / {cpu[variant] / cpu[base]:.2f}x of {base})"
+        return text
+
+    print(f"apply of {args.changesets} changesets (SQLite), median of {args.repeat}, work in {args.work}")
+    print(row("engine called directly:", "direct", None))
+    print(row("API + state machine, state in memory:", "memory", "direct"))
+    print(row("API + state machine, durable state:", "durable", "direct"))
+    print(row("  durable vs in memory:", "durable", "memory"))
+    print(f"rows: POST {args.rows} JSON rows")
+    print(row("state in memory:", "rows-memory", None))
+    print(row("durable (until written):", "rows-durable", "rows-memory"))
 
 if __name__ == "__main__":
     main()

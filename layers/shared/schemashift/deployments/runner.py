@@ -17,6 +17,7 @@ from schemashift.dbschema.instances import connect_instance, get_instance_item, 
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
 from schemashift.dbschema.state import (
     ChangesetStatusUpdate,
+    DefinitionIndex,
     definitions_index,
     record_changeset_status,
     state_items,
@@ -239,7 +240,7 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     with connect_instance(tenant, instance_item) as target, writer:
         reclaim_changelog_lock(target, tenant, execution_id)
         changelog = _changelog(execution, target.dialect)
-        _repair_gap(execution, target, changelog)
+        _repair_gap(execution, target, changelog, index)
         try:
             if execution["kind"] == "rollback":
                 if request.get("count"):
@@ -281,14 +282,14 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     return {"executionId": execution_id, "scope": scope, "remaining": remaining}
 
 
-def _repair_gap(execution: dict[str, Any], target: Any, changelog: Any) -> None:
+def _repair_gap(execution: dict[str, Any], target: Any, changelog: Any, index: DefinitionIndex) -> None:
     """A retried batch after a crash: changesets that committed before their checkpoint are
     recorded now, counted as this execution's work, never run again."""
     from schemashift.deployments.sync import reconcile
 
     execution_id = execution["executionId"]
     scope = execution["pk"].split("JOB#")[0]
-    report = reconcile(tenant_of(execution), execution["schema"], execution["instance"], target, changelog)
+    report = reconcile(tenant_of(execution), execution["schema"], execution["instance"], target, changelog, index)
     moved = report["adopted"] if execution["kind"] != "rollback" else report["markedRolledBack"]
     if moved:
         add_results(scope, execution_id, [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None}

@@ -246,8 +246,21 @@ def query(table: Any, original: Any, hash_key: Any, range_comparison: str | None
     if filter_expression is not None:
         results = [item for item in results if filter_expression.expr(item)]
     if projection_expressions:
-        results = [r.project(projection_expressions) for r in results]
+        results = [_project(r, projection_expressions) for r in results]
     return results, scanned, last_evaluated_key
+
+
+def _project(item: Any, paths: list[list[str]]) -> Any:
+    """``Item.project`` (which rebuilds the whole item as plain JSON, then re-serializes it), for the
+    usual case of top-level attribute names: a new item sharing the chosen attribute values."""
+    if not all(len(path) == 1 and "[" not in path[0] for path in paths):
+        return item.project(paths)
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+
+    projected = Item.__new__(Item)
+    projected.hash_key, projected.range_key = item.hash_key, item.range_key
+    projected.attrs = LimitedSizeDict({path[0]: item.attrs[path[0]] for path in paths if path[0] in item.attrs})
+    return projected
 
 
 def _candidates(table: Any, hash_key: Any, op: str | None, range_objs: list[Any],

@@ -96,6 +96,7 @@ def _patch_moto() -> None:
     _reuse_interpreter_clients()
     _update_items_in_place()
     _serialize_item_writes()
+    _convert_results_directly()
     dynamo_index.install()
     _patched = True
 
@@ -114,6 +115,35 @@ def _serialize_item_writes() -> None:
                 return _original(self, *args, **kwargs)
 
         setattr(DynamoDBBackend, name, serialized)
+
+
+def _convert_results_directly() -> None:
+    """moto turns every result into plain types by asking each value, recursively, what it is
+    (``isinstance`` chains, ``hasattr(to_json)``): a third of a 500-item Query's cost. The same
+    conversion, dispatching on the exact type; anything unusual (binary, other objects) goes to moto's."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = responses.dynamo_to_dict
+    scalar = {"S", "N", "BOOL", "NULL", "SS", "NS"}
+
+    def convert(obj: Any) -> Any:
+        kind = type(obj)
+        if kind is DynamoType:
+            if obj.type in scalar:
+                return {obj.type: obj.value}
+            if obj.type in ("M", "L"):
+                return {obj.type: convert(obj.value)}
+            return original(obj)
+        if kind is str or kind is int or kind is bool or obj is None:
+            return obj
+        if isinstance(obj, dict):
+            return {key: convert(value) for key, value in obj.items()}
+        if kind is list:
+            return [convert(value) for value in obj]
+        return original(obj)
+
+    responses.dynamo_to_dict = convert
 
 
 _item_copies = threading.local()
