@@ -46,6 +46,7 @@ from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
 from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
+from schemashift.targets.errors import TargetUnavailable
 
 SAFETY_MARGIN_S = 20.0
 """Time left unused in a batch Lambda so the last changeset's checkpoint always lands."""
@@ -259,6 +260,11 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
                 result = update(target, changelog, contexts=contexts, labels=labels, options=options)
         except MigrationFailed as failure:
             writer.flush()
+            if getattr(failure, "retryable", False):
+                # the connection dropped mid-changeset: the database rolled its transaction back, so
+                # nothing is recorded as failed and the state machine retries the batch
+                raise TargetUnavailable(f"The connection to the database dropped while {failure.changeset} "
+                                        f"ran; retrying: {failure.db_error or failure.message}") from failure
             if failure.changeset not in failed:
                 record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
                     failure.changeset, "Deployment_Failed", request.get("pipeline", ""),

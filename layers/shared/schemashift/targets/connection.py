@@ -296,10 +296,15 @@ class Target:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close; on a connection the server already dropped there is nothing left to close, and the
+        driver's "connection already closed" must not hide the error that ended the work."""
+        from sqlalchemy.exc import DBAPIError
+
         try:
             with suppress(self._driver_error):
                 self._cursor.close()
-            self._connection.close()
+            with suppress(DBAPIError, self._driver_error):
+                self._connection.close()
         finally:
             self._engine.dispose()
 
