@@ -1,4 +1,11 @@
-"""Runtime configuration, read once from the environment that template.yaml sets."""
+"""Runtime configuration, read once from the environment that template.yaml sets.
+
+Checked at start: on Lambda every variable of the template's Globals must be set, and none may be
+empty anywhere, so a deployment that lost one fails at once with ``ConfigurationError`` naming it,
+not later as a request against a table called ``""``. Outside Lambda (tests, the local stack before
+it names its resources) the defaults apply. Variables only some functions have (state machine ARNs)
+are checked where they are used, by ``require``.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +25,6 @@ class Settings:
     idempotency_table: str
     bucket: str
     event_bus: str
-    apply_state_machine_arn: str
-    rollback_state_machine_arn: str
-    fleet_apply_state_machine_arn: str
-    table_migration_state_machine_arn: str
     home: str
     sqlite_root: str
     """Directory of service-managed SQLite instances (``<root>/<account>/...``); empty = SQLite refused."""
@@ -31,8 +34,34 @@ class Settings:
     """Endpoints of the service itself, never valid database targets."""
 
 
+class ConfigurationError(RuntimeError):
+    """The function's environment lacks a variable it needs: a deployment mistake, not a caller's."""
+
+
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def _named(name: str, default: str) -> str:
+    """A resource name from the environment: set and non-empty on Lambda; the default elsewhere."""
+    value = os.environ.get(name)
+    if value is None:
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            raise ConfigurationError(f"environment variable {name} is not set (template.yaml's Globals set it "
+                                     "for every function)")
+        return default
+    if not value.strip():
+        raise ConfigurationError(f"environment variable {name} is empty; it must name a resource")
+    return value
+
+
+def require(name: str) -> str:
+    """A variable only some functions have (a state machine ARN): its value, or a clear error."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ConfigurationError(f"environment variable {name} is not set; template.yaml gives it to the "
+                                 "functions that need it")
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -40,18 +69,14 @@ def get_settings() -> Settings:
     """Cached: Lambda environments do not change during a container's life."""
     return Settings(
         region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "us-east-1")),
-        resources_table=_env("RESOURCES_TABLE", "schemashift-resources"),
-        changeset_state_table=_env("CHANGESET_STATE_TABLE", "schemashift-changeset-state"),
-        executions_table=_env("EXECUTIONS_TABLE", "schemashift-executions"),
-        locks_table=_env("LOCKS_TABLE", "schemashift-locks"),
-        api_keys_table=_env("API_KEYS_TABLE", "schemashift-api-keys"),
-        idempotency_table=_env("IDEMPOTENCY_TABLE", "schemashift-idempotency"),
-        bucket=_env("DATA_BUCKET", "schemashift-data"),
-        event_bus=_env("EVENT_BUS_NAME", "schemashift"),
-        apply_state_machine_arn=_env("APPLY_STATE_MACHINE_ARN"),
-        rollback_state_machine_arn=_env("ROLLBACK_STATE_MACHINE_ARN"),
-        fleet_apply_state_machine_arn=_env("FLEET_APPLY_STATE_MACHINE_ARN"),
-        table_migration_state_machine_arn=_env("TABLE_MIGRATION_STATE_MACHINE_ARN"),
+        resources_table=_named("RESOURCES_TABLE", "schemashift-resources"),
+        changeset_state_table=_named("CHANGESET_STATE_TABLE", "schemashift-changeset-state"),
+        executions_table=_named("EXECUTIONS_TABLE", "schemashift-executions"),
+        locks_table=_named("LOCKS_TABLE", "schemashift-locks"),
+        api_keys_table=_named("API_KEYS_TABLE", "schemashift-api-keys"),
+        idempotency_table=_named("IDEMPOTENCY_TABLE", "schemashift-idempotency"),
+        bucket=_named("DATA_BUCKET", "schemashift-data"),
+        event_bus=_named("EVENT_BUS_NAME", "schemashift"),
         home=_env("SCHEMASHIFT_HOME", ".schemashift"),
         sqlite_root=_env("SQLITE_INSTANCES_ROOT"),
         loopback_targets=_env("SCHEMASHIFT_LOOPBACK_TARGETS").lower() in ("1", "true", "allow"),

@@ -10,7 +10,7 @@ import time
 import pytest
 from schemashift.aws import client
 from schemashift.faults import InjectedFault
-from schemashift.settings import get_settings
+from schemashift.settings import require
 
 from tests.datasets.api_helpers import new_table, write
 from tests.datasets.jobs.helpers import (
@@ -179,7 +179,7 @@ def test_an_execution_stopped_by_hand_does_not_hold_the_table(api: ApiClient, ho
     stuck = start(api, table_id, *CAST_AND_FILL)
     gate.wait_until_holding()
     sfn = client("stepfunctions")
-    arn = get_settings().table_migration_state_machine_arn.replace(":stateMachine:", ":execution:")
+    arn = require("TABLE_MIGRATION_STATE_MACHINE_ARN").replace(":stateMachine:", ":execution:")
     execution = f"{arn}:{stuck['operationId']}"
     sfn.stop_execution(executionArn=execution)
     gate.release()  # the emulator reports ABORTED once the Lambdas in flight have returned

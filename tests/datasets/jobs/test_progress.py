@@ -7,7 +7,7 @@ import time
 
 import pyarrow as pa
 from schemashift.aws import client
-from schemashift.settings import get_settings
+from schemashift.settings import require
 
 from tests.datasets.api_helpers import new_table
 from tests.datasets.jobs.helpers import (
@@ -75,7 +75,7 @@ def test_large_tables_fan_out_through_a_distributed_map(api: ApiClient) -> None:
     finally:
         os.environ.pop("TABLE_MIGRATION_DISTRIBUTED_THRESHOLD", None)
     assert final["status"] == "completed", final
-    arn = get_settings().table_migration_state_machine_arn.replace(":stateMachine:", ":execution:")
+    arn = require("TABLE_MIGRATION_STATE_MACHINE_ARN").replace(":stateMachine:", ":execution:")
     history = client("stepfunctions").get_execution_history(executionArn=f"{arn}:{operation['operationId']}")
     entered = [
         e["stateEnteredEventDetails"]["name"] for e in history["events"] if "stateEnteredEventDetails" in e

@@ -25,6 +25,7 @@ from schemashift.api.errors import error_body, error_from_exception, is_catalyze
 from schemashift.errors import SchemashiftError, ValidationFailed
 from schemashift.limits import MAX_PATH_PARAMETER, loads_bounded
 from schemashift.observability import get_tracer, logger, metrics
+from schemashift.settings import get_settings
 
 JSON = "application/json"
 M = TypeVar("M")
@@ -76,6 +77,7 @@ def create_app(*, authenticated: bool = True) -> APIGatewayRestResolver:
     """A resolver whose every failure is the documented envelope: never a traceback or a bare 500."""
     # Bodies are validated by parse_body (pydantic, our messages); Powertools' OpenAPI validation
     # would add ~70 ms of imports to every cold start for nothing.
+    get_settings()  # checks the environment once, at start: a missing table name fails the cold start
     app = IsolatedResolver()
 
     def path() -> str:

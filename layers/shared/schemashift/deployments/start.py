@@ -25,7 +25,7 @@ from schemashift.deployments.liveness import execution_ended
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
 from schemashift.errors import Conflict, ValidationFailed
 from schemashift.idempotency import idempotent
-from schemashift.settings import get_settings
+from schemashift.settings import get_settings, require
 
 
 def _start_state_machine(arn: str, scope: str, execution_id: str) -> None:
@@ -54,8 +54,7 @@ def _check_ready(tenant: Tenant, schema: str, instance: str) -> str | None:
 
 def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: ApplyRequest | RollbackRequest,
                idempotency_key: str | None) -> dict[str, Any]:
-    settings = get_settings()
-    arn = settings.apply_state_machine_arn if kind == "apply" else settings.rollback_state_machine_arn
+    arn = require("APPLY_STATE_MACHINE_ARN" if kind == "apply" else "ROLLBACK_STATE_MACHINE_ARN")
 
     def start(payload: dict[str, Any]) -> dict[str, Any]:
         dead = _check_ready(tenant, schema, instance)
@@ -73,7 +72,7 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
         return execution_out(item, with_results=False).to_json()
 
     return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}",
-                      body.model_dump(exclude_none=True), start, table=settings.idempotency_table)
+                      body.model_dump(exclude_none=True), start, table=get_settings().idempotency_table)
 
 
 def start_apply(tenant: Tenant, schema: str, instance: str, body: ApplyRequest,
@@ -131,6 +130,6 @@ def _start_fleet(scope: str, parent_id: str, items: list[dict[str, Any]], max_co
     from schemashift.aws import client
 
     client("stepfunctions").start_execution(
-        stateMachineArn=get_settings().fleet_apply_state_machine_arn, name=parent_id,
+        stateMachineArn=require("FLEET_APPLY_STATE_MACHINE_ARN"), name=parent_id,
         input=json.dumps({"executionId": parent_id, "scope": scope, "items": items, "maxConcurrency": max_concurrency,
                           "maxFailures": max_failures}))

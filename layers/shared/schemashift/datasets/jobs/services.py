@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,14 +10,27 @@ from schemashift.datasets.catalog.store import Catalog
 from schemashift.datasets.jobs.lock import TableLock
 from schemashift.datasets.jobs.payloads import PayloadStore
 from schemashift.datasets.jobs.records import Operations
+from schemashift.settings import require
 
 
 @dataclass(frozen=True)
 class StateMachines:
-    """ARNs of the two operation state machines (template: TableMigration, TableMaintenance)."""
+    """ARNs of the two operation state machines (template: TableMigration, TableMaintenance).
 
-    migration: str
-    maintenance: str
+    A function has only the variable of the machine it starts, so each is read, and checked, when
+    it is used; tests pass them explicitly.
+    """
+
+    migration_arn: str = ""
+    maintenance_arn: str = ""
+
+    @property
+    def migration(self) -> str:
+        return self.migration_arn or require("TABLE_MIGRATION_STATE_MACHINE_ARN")
+
+    @property
+    def maintenance(self) -> str:
+        return self.maintenance_arn or require("TABLE_MAINTENANCE_STATE_MACHINE_ARN")
 
 
 @dataclass(frozen=True)
@@ -54,11 +66,7 @@ def default_services() -> Services:
         lock=TableLock(dynamodb_table(settings.locks_table), operations, stepfunctions),
         payloads=PayloadStore(client("s3"), settings.bucket),
         stepfunctions=stepfunctions,
-        state_machines=StateMachines(
-            migration=settings.table_migration_state_machine_arn,
-            # Not in Settings: only the maintenance start function has this variable.
-            maintenance=os.environ.get("TABLE_MAINTENANCE_STATE_MACHINE_ARN", ""),
-        ),
+        state_machines=StateMachines(),
         idempotency_table=settings.idempotency_table,
         storage_options=lance_storage_options(),
     )
