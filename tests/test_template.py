@@ -56,6 +56,28 @@ def test_state_machine_definitions_exist_and_are_json() -> None:
         assert definition["StartAt"] in definition["States"], logical_id
 
 
+def _task_states(states: dict) -> list[tuple[str, dict]]:
+    found = []
+    for name, state in states.items():
+        if state["Type"] == "Task":
+            found.append((name, state))
+        for branch in [state.get("ItemProcessor") or state.get("Iterator") or {}, *state.get("Branches", [])]:
+            found += _task_states(branch.get("States", {}))
+    return found
+
+
+def test_every_task_retries_a_crashed_or_throttled_lambda() -> None:
+    """A task Lambda that dies (out of memory, killed: ``Runtime.ExitError``), times out or is
+    throttled is retried by every state machine instead of failing the run at once."""
+    wanted = {"Runtime.ExitError", "Sandbox.Timedout", "Lambda.Unknown", "Lambda.TooManyRequestsException",
+              "Lambda.ServiceException"}
+    for logical_id, res in TEMPLATE.of_type("AWS::Serverless::StateMachine").items():
+        definition = json.loads((ROOT / res["Properties"]["DefinitionUri"]).read_text())
+        for name, state in _task_states(definition["States"]):
+            retried = {error for retry in state.get("Retry", []) for error in retry["ErrorEquals"]}
+            assert wanted <= retried, f"{logical_id}.{name} does not retry {sorted(wanted - retried)}"
+
+
 def _function_key(spec) -> str:
     if spec.package_type == "Image":
         return spec.handler.split(".")[1]
