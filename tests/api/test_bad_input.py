@@ -167,3 +167,13 @@ def test_idempotent_writes_after_an_index_and_a_compaction(api: ApiClient, table
     assert again.status == 200, again.json()
     assert again.json()["dataset_version"] == first.json()["dataset_version"]
     assert json.dumps(again.json()["warnings"]).count("idempotent replay") == 1
+
+
+def test_csv_bodies_that_are_not_utf8(api: ApiClient, table: str) -> None:
+    """Found by tests/datasets/data/test_data_fuzzing.py: a CSV header that is not UTF-8 was a 500."""
+    for body in (b"\x80", b"id,\xff\xfe\n1,a\n", b"id,v\n1,\xc3\x28\n"):
+        body_json = _refused(api.request("POST", f"/dataset-tables/{table}/rows", params={"mode": "append"}, body=body,
+                                         headers={"Content-Type": "text/csv"}), envelope=CATALYZED)
+        assert "UTF-8" in body_json["error"] or "Unreadable" in body_json["error"], body_json
+    assert api.post(f"/dataset-tables/{table}/query", {"filters": [{"field": "id", "op": "eq", "value": 1}]}
+                    ).json()["rows"] == []

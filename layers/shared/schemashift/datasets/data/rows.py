@@ -238,6 +238,11 @@ def _conform_batches(
     except (pa.ArrowInvalid, OSError) as exc:
         # Malformed files (bad CSV quoting, truncated Parquet) surface from the readers themselves.
         raise ValidationFailed(f"Unreadable body: {exc}", details={"row": first_row, "reason": str(exc)}) from None
+    except UnicodeDecodeError:
+        # A CSV header that is not UTF-8 (pyarrow decodes column names in Python); uploads reach here
+        # without the API's own UTF-8 check.
+        raise ValidationFailed("Unreadable body: the CSV header is not UTF-8 text",
+                               details={"row": first_row, "reason": "not UTF-8"}) from None
 
 
 def match_columns(source_names: Sequence[str], schema: TableSchema, target: list[TableField]) -> list[int | None]:
