@@ -173,3 +173,72 @@ def test_a_database_connection_dropped_mid_changeset(api, postgres_url) -> None:
         assert target.exec_driver_sql("SELECT id FROM person ORDER BY id").fetchall() == [(1,), (2,)]
         assert target.exec_driver_sql("SELECT locked FROM databasechangeloglock").fetchone() == (False,)
     db.dispose()
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("function", ["DeploymentStartFunction", "DeploymentBatchFunction", "DeploymentFinishFunction"])
+def test_rollback_survives_a_task_lambda_crash(api, stack, function: str, when: str) -> None:
+    url = sqlite_instance()[0]
+    base = _setup(api, url)
+    assert _apply(api, base)["status"] == "SUCCESS"
+    with lambda_crashes(stack, function, when=when) as seen:
+        rolled = api.post(f"{base}/dbschema/app/instance/main/rollback", {**PIPE, "count": 2})
+        assert rolled.status == 202, rolled.json()
+        done = wait_for(api, base, rolled.json()["executionId"])
+    assert seen["crashed"] == 1
+    assert done["status"] == "SUCCESS", (function, when, done["error"])
+    assert [r[0] for r in _rows(url)] == ["1", "2"]  # each rollback ran once
+    assert statuses(api, base, "app", "main") == {"1": "Successfully_Deployed", "2": "Successfully_Deployed",
+                                                   "3": "Rolled_Back", "4": "Rolled_Back"}
+    con = sqlite3.connect(sqlite_path(url))
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    con.close()
+    assert "audit" not in tables and "person" in tables
+
+
+SLOW_MARIADB = SLOW.replace("(SELECT pg_sleep(4)) AS slow", "(SELECT SLEEP(4)) AS slow")
+
+
+def test_a_mariadb_connection_dropped_mid_changeset(api) -> None:
+    import sqlalchemy
+
+    admin_url = require_real_db("SCHEMASHIFT_TEST_MYSQL_URL")
+    name = "ss_" + uuid.uuid4().hex[:10]
+    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = sqlalchemy.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    killed: list[int] = []
+
+    def kill_the_slow_changeset() -> None:
+        deadline = time.monotonic() + 60
+        with admin.connect() as conn:
+            while time.monotonic() < deadline and not killed:
+                ids = [r[0] for r in conn.exec_driver_sql(
+                    "SELECT id FROM information_schema.processlist WHERE db = %s AND info LIKE %s",
+                    (name, "%SLEEP(4)%")).fetchall()]
+                for thread_id in ids:
+                    conn.exec_driver_sql(f"KILL {int(thread_id)}")
+                    killed.append(thread_id)
+                time.sleep(0.05)
+
+    try:
+        base = _setup(api, url, SLOW_MARIADB)
+        killer = threading.Thread(target=kill_the_slow_changeset)
+        killer.start()
+        try:
+            done = _apply(api, base)
+        finally:
+            killer.join()
+        assert killed, "the slow changeset never ran"
+        assert done["status"] == "SUCCESS", done["error"]
+        rows = _rows(url)
+        assert [r[0] for r in rows] == ["1", "2", "3"] and all(r[2] == "EXECUTED" for r in rows), rows
+        db = sqlalchemy.create_engine(url)
+        with db.connect() as target:
+            assert target.exec_driver_sql("SELECT id FROM person ORDER BY id").fetchall() == [(1,), (2,)]
+        db.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        admin.dispose()
