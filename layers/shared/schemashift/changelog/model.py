@@ -203,6 +203,8 @@ class ChangeSet:
     """``modifySql`` edits; they count in the checksum, and ``modify_sql`` applies them."""
     warnings: list[str] = field(default_factory=list)
     """Things parsed but not honoured, for the caller to report."""
+    object_quoting_strategy: str | None = None
+    """Liquibase's ``objectQuotingStrategy`` (the changeset's, else its file's); None is LEGACY."""
     lint_ignore: list[str] = field(default_factory=list)
     """Lint rule ids suppressed for this changeset (XML ``schemashift:lintIgnore``, YAML/JSON
     ``lintIgnore``): attributes Liquibase ignores and that do not enter the checksum."""
@@ -258,7 +260,11 @@ class ChangeSet:
         """
         if not change.applies_to(dialect):
             return []
-        return self.modify_sql(change.generate_statements(dialect, probe), dialect, rollback=rollback)
+        from schemashift.changelog.changes.sqlbuild import quoting
+
+        with quoting(self.object_quoting_strategy):
+            statements = change.generate_statements(dialect, probe)
+        return self.modify_sql(statements, dialect, rollback=rollback)
 
     def description(self) -> str:
         """DESCRIPTION column: the changes' descriptions joined with "; ", cut to 250."""

@@ -1,13 +1,18 @@
 """SQL building blocks shared by the change types: identifiers, literals, SQLAlchemy compilation.
 
-Identifiers follow Liquibase's default LEGACY quoting (quote reserved words and unusual
-names; on PostgreSQL also mixed-case names), not SQLAlchemy's, so that a changelog creates
-the same objects here as under Liquibase. SQLAlchemy is imported lazily, on first use.
+Identifiers follow Liquibase's quoting, not SQLAlchemy's, so that a changelog creates the same
+objects here as under Liquibase: by default LEGACY (quote reserved words and unusual names; on
+PostgreSQL also mixed-case names); a changeset's ``objectQuotingStrategy`` (``QUOTE_ALL_OBJECTS``,
+``QUOTE_ONLY_RESERVED_WORDS``) applies while its statements are generated (:func:`quoting`).
+SQLAlchemy is imported lazily, on first use.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +21,18 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import quoted_name
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_STRATEGY: ContextVar[str] = ContextVar("object_quoting_strategy", default="LEGACY")
+QUOTING_STRATEGIES = ("LEGACY", "QUOTE_ALL_OBJECTS", "QUOTE_ONLY_RESERVED_WORDS")
+
+
+@contextmanager
+def quoting(strategy: str | None) -> Iterator[None]:
+    """Generate identifiers with Liquibase's ``objectQuotingStrategy`` ``strategy`` (None: LEGACY)."""
+    token = _STRATEGY.set(strategy or "LEGACY")
+    try:
+        yield
+    finally:
+        _STRATEGY.reset(token)
 
 
 @cache
@@ -42,9 +59,12 @@ def _reserved(dialect: str) -> frozenset[str]:
 
 
 def needs_quotes(name: str, dialect: str) -> bool:
+    strategy = _STRATEGY.get()
+    if strategy == "QUOTE_ALL_OBJECTS":
+        return True
     if not _PLAIN.match(name) or name.lower() in _reserved(dialect):
         return True
-    return dialect == "postgresql" and name != name.lower() and name != name.upper()
+    return strategy == "LEGACY" and dialect == "postgresql" and name != name.lower() and name != name.upper()
 
 
 def quote(name: str, dialect: str) -> str:

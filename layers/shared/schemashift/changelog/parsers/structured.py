@@ -13,6 +13,7 @@ from schemashift.changelog.changes.base import CHANGE_TYPES
 from schemashift.changelog.changes.loaddata import LoadDataChange
 from schemashift.changelog.changes.procedures import CreateProcedureChange
 from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange, SqlFileChange
+from schemashift.changelog.changes.sqlbuild import QUOTING_STRATEGIES
 from schemashift.changelog.changes.unsupported import LIQUIBASE_CHANGE_TYPES, UnsupportedChange
 from schemashift.changelog.changes.views import CreateViewChange
 from schemashift.changelog.model import Change, ChangelogError, ChangeSet
@@ -64,6 +65,8 @@ class StructuredChangelog:
     """The file's path as its format records it (YAML normalizes it; XML keeps it as passed)."""
     logical_file_path: str | None = None
     expand_nodes: bool = True
+    object_quoting_strategy: str | None = None
+    """The file's ``objectQuotingStrategy``: its changesets' default."""
 
     @property
     def path(self) -> str:
@@ -94,12 +97,16 @@ class StructuredChangelog:
 
     def load(self, root: Node) -> None:
         self.logical_file_path = java_string(root.attrs.get("logicalFilePath"))
+        self.object_quoting_strategy = self.quoting_strategy(root) or self.object_quoting_strategy
         context = java_string(root.attrs.get("contextFilter")) or java_string(root.attrs.get("context"))
         self.inclusion = self.inclusion.with_changelog_context(context)
         for child in root.children:
             self.handle(child)
 
     def handle(self, node: Node) -> None:
+        if node.name == "objectQuotingStrategy" and not node.children:  # YAML/JSON: a root list item
+            self.object_quoting_strategy = self.quoting_strategy(Node("root", attrs={node.name: node.text}))
+            return
         if node.name in _IGNORED_ROOT_KEYS and not node.children:
             return
         if self.expand_nodes:
@@ -204,6 +211,15 @@ class StructuredChangelog:
             child = self.inclusion.child(resource, contexts, node.string("labels"), node.string("ignore") == "true")
             parse_file(self.state, child)
 
+    def quoting_strategy(self, node: Node) -> str | None:
+        value = java_string(node.attrs.get("objectQuotingStrategy"))
+        if value is None or not value.strip():
+            return None
+        if value.strip() not in QUOTING_STRATEGIES:
+            raise self.error(f"Unknown objectQuotingStrategy '{value}' (one of {', '.join(QUOTING_STRATEGIES)})",
+                             node)
+        return value.strip()
+
     def change_set(self, node: Node) -> None:
         changeset = self.build_change_set(node)
         self.state.add(changeset, self.inclusion, self.path)
@@ -230,6 +246,7 @@ class StructuredChangelog:
             ignore=node.string("ignore") == "true",
             line=node.line,
             lint_ignore=[rule.strip() for rule in (node.string("lintIgnore") or "").split(",") if rule.strip()],
+            object_quoting_strategy=self.quoting_strategy(node) or self.object_quoting_strategy,
         )
         for key in ("rollback", "validCheckSum"):
             if key in node.attrs:  # YAML/JSON scalars: ``rollback: drop table x``
