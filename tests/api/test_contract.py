@@ -118,6 +118,27 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
     c.call("POST", f"{base}/dbschema/app/lint", 200, json_body={"dialect": "postgresql", "evaluatePolicies": True})
     c.call("DELETE", f"{base}/policies/warn_all", 204)
     c.call("POST", f"{base}/dbschema/app/instance/main/releaselocks", 200)
+    # ---------------------------------------------------------------- Flyway schemas
+    c.call("POST", f"{base}/dbschema/app/flyway/migrationstate", 400, json_body={})  # app is a Liquibase schema
+    c.call("POST", f"{base}/dbschema", 201, json_body={"identifier": "fly", "name": "Fly", "migrationType": "Flyway"})
+    c.call("PUT", f"{base}/dbschema/fly/changelog", 400, json_body={"files": {"notes.txt": "no migrations"}})
+    c.call("PUT", f"{base}/dbschema/fly/changelog", 200, json_body={"files": {
+        "flyway.toml": "[flyway]\n", "V1__t.sql": "CREATE TABLE t (id INT);\n", "U1__t.sql": "DROP TABLE t;\n"}})
+    c.call("POST", f"{base}/dbschema/fly/instance", 201,
+           json_body={"identifier": "one", "name": "one", "url": f"sqlite:///{tmp_path.name}/fly.db"})
+    c.call("POST", f"{base}/dbschema/fly/instance/one/rollback", 400, json_body={**PIPELINE, "tag": "v1"})
+    flown = c.call("POST", f"{base}/dbschema/fly/instance/one/apply", 202, json_body=PIPELINE).json()
+    assert c.wait(f"{base}/executions/{flown['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
+    c.call("POST", f"{base}/dbschema/fly/flyway/migrationstate", 200, json_body={"instanceFilter": {"order": "DESC"}})
+    c.call("GET", f"{base}/dbschema/fly/dbinstance/one/flyway/migrationstate", 200)
+    org, project = base.split("/")[3], base.split("/")[5]
+    step = {"orgIdentifier": org, "projectIdentifier": project, "dbSchema": "fly", "dbInstance": "one",
+            "pipelineExecutionId": PIPELINE["planExecutionId"]}
+    assert c.call("GET", "/v1/step/flyway/migrationscripts", 200, params=step).json()["data"] == [
+        "CREATE TABLE t (id INT);\n"]
+    c.call("GET", "/v1/step/flyway/migrationscripts", 400, params={**step, "command": "Clean"})
+    c.call("GET", "/v1/step/flyway/migrationscripts", 400, params={"dbSchema": "fly"})
+    c.call("DELETE", f"{base}/dbschema/fly", 204)
     listed = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"limit": 1}).json()
     assert [e["executionId"] for e in listed["executions"]] == [rolled["executionId"]] and listed["nextCursor"]
     rest = c.call("GET", f"{base}/dbschema/app/executions", 200, params={"cursor": listed["nextCursor"]}).json()

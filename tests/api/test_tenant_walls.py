@@ -59,6 +59,7 @@ BODIES: dict[tuple[str, str], Any] = {
         **PIPE, "count": 1},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/instancelist"): {},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/migrationstate"): {},
+    ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/flyway/migrationstate"): {},
 }
 POLICY = """package guard
 
@@ -74,6 +75,10 @@ QUERIES: dict[tuple[str, str], Any] = {
     ("GET", "/dataset-tables"): lambda v: {"datasetId": v.dataset},
     ("POST", "/dataset-tables/{tableId}/rows"): {"mode": "append"},
     ("DELETE", "/datasets/{datasetId}"): {"force": "true"},
+    # the step route names its tenant in the query: the victim's org/project, schema and instance
+    ("GET", "/v1/step/flyway/migrationscripts"): lambda v: {
+        "orgIdentifier": v.org, "projectIdentifier": v.project, "dbSchema": v.schema, "dbInstance": v.instance,
+        "pipelineExecutionId": PIPE["planExecutionId"]},
 }
 
 

@@ -27,6 +27,7 @@ from schemashift.api import models as common
 from schemashift.datasets import responses as ds
 from schemashift.datasets.jobs.requests import CompactRequest, MigrationRequest, PlanRequest, RestoreRequest
 from schemashift.datasets.requests import CreateDataset, CreateTable, CreateUpload, QueryRows, UpdateTable
+from schemashift.dbschema import flyway_responses as flyway
 from schemashift.dbschema import models as harness_in
 from schemashift.dbschema import responses as harness
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
@@ -136,6 +137,22 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
         "Pending / failed changeset counts per instance", {200: harness.SchemaSummary}, errors=(400, 401, 403, 404, 500)),
     ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/migrationstate"): RouteDoc(
         "One instance's changesets", {200: harness.InstanceMigrationState}, paged=True, params=HARNESS_PAGING),
+    ("POST", f"{P}/dbschema/{{dbschema}}/flyway/migrationstate"): RouteDoc(
+        "Flyway migration state of a schema", {200: flyway.FlywayMigrationState}, paged=True,
+        request=harness_in.MigrationStateRequest, body_required=False, params=HARNESS_PAGING),
+    ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/flyway/migrationstate"): RouteDoc(
+        "One instance's Flyway migrations", {200: flyway.InstanceFlywayMigrationState}, paged=True,
+        params=HARNESS_PAGING),
+    ("GET", "/v1/step/flyway/migrationscripts"): RouteDoc(
+        "The Flyway scripts a pipeline step ran on an instance", {200: flyway.FlywayMigrationScripts},
+        params=(*(Param(name, "query", text, required=True) for name, text in (
+            ("orgIdentifier", "Organization of the schema"), ("projectIdentifier", "Project of the schema"),
+            ("dbSchema", "Identifier of the Flyway schema"), ("dbInstance", "Identifier of the instance"),
+            ("pipelineExecutionId", "The pipeline run (planExecutionId of the deployments)"))),
+            Param("stageExecutionId", "query", "Only the deployments of this stage"),
+            Param("command", "query", "Migrate (the default) or Undo",
+                  {"type": "string", "enum": ["Migrate", "Undo"], "default": "Migrate"}),
+            Param("parent_id", "query", "Only the instance deployments of this fleet execution"))),
     ("POST", f"{P}/dbschema/{{dbschema}}/instance/{{dbinstance}}/deployedState"): RouteDoc(
         "Changesets one pipeline step ran", {200: ListOf(harness.DeployedChangeset)},
         request=harness_in.DeployedStateRequest),

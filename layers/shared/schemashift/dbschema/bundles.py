@@ -52,13 +52,22 @@ def _safe_path(path: str) -> str:
     return normalized
 
 
-def bundle_from_files(root_file: str, files: dict[str, str]) -> Bundle:
+def bundle_from_files(root_file: str | None, files: dict[str, str], *, flyway: bool = False) -> Bundle:
+    """A Liquibase bundle needs its root changelog; a Flyway bundle's root is its configuration file
+    (``flyway.toml`` / ``flyway.conf``, or none)."""
     if len(files) > MAX_FILES:
         raise ValidationFailed(f"a changelog bundle holds at most {MAX_FILES} files")
     total = sum(len(text.encode()) for text in files.values())
     if total > MAX_BUNDLE_BYTES:
         raise PayloadTooLarge(f"changelog bundle is {total} bytes; the limit is {MAX_BUNDLE_BYTES}")
     cleaned = {_safe_path(p): text for p, text in files.items()}
+    if flyway:
+        from schemashift.flyway.project import config_file
+
+        return Bundle(root_file=config_file(cleaned) or "", files=cleaned)
+    if not root_file:
+        raise ValidationFailed("rootFile is required: name the root changelog among the files",
+                               details={"files": sorted(cleaned)[:50]})
     root = _safe_path(root_file)
     if root not in cleaned:
         raise ValidationFailed(f"rootFile '{root_file}' is not one of the bundle's files",
@@ -66,7 +75,7 @@ def bundle_from_files(root_file: str, files: dict[str, str]) -> Bundle:
     return Bundle(root_file=root_file.replace("\\", "/").lstrip("/"), files=cleaned)
 
 
-def bundle_from_zip(data: bytes, root_file: str | None) -> Bundle:
+def bundle_from_zip(data: bytes, root_file: str | None, *, flyway: bool = False) -> Bundle:
     """The files of a zip, read with bounds: entries are decompressed at most to the remaining budget
     (the declared sizes of a zip bomb are not trusted), the whole expands at most ``MAX_ZIP_RATIO`` times
     its compressed size, and a broken or unsupported entry is a 400 naming it."""
@@ -95,6 +104,8 @@ def bundle_from_zip(data: bytes, root_file: str | None) -> Bundle:
             files[info.filename] = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationFailed(f"bundle file {info.filename[:200]!r} is not UTF-8 text") from None
+    if flyway:
+        return bundle_from_files(None, files, flyway=True)
     if not root_file:
         root_file = next((c for c in ROOT_CANDIDATES if c in files), None)
         if root_file is None:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from schemashift.aws import dynamodb_table
-from schemashift.changelog import BundleAccessor, ChangeSet, DatabaseChangeLog
+from schemashift.changelog import BundleAccessor, ChangeSet
 from schemashift.changelog.paths import normalize_path
 from schemashift.clock import now_ms
 from schemashift.dbschema.bundles import (
@@ -53,24 +53,38 @@ def split_fqn(fqn: str) -> tuple[str, str, str]:
     return parts[0], "::".join(parts[1:-1]), parts[-1]
 
 
-def parse_bundle(bundle: Bundle) -> DatabaseChangeLog:
+FLYWAY = "Flyway"
+
+
+def is_flyway(schema_item: dict[str, Any]) -> bool:
+    return schema_item.get("migrationType") == FLYWAY
+
+
+def parse_bundle(bundle: Bundle, migration_type: str = "Liquibase") -> Any:
+    """A Liquibase bundle's DatabaseChangeLog, or a Flyway bundle's FlywayProject (checked)."""
+    if migration_type == FLYWAY:
+        from schemashift.flyway.project import check_bundle
+
+        return check_bundle(bundle.files)
     from schemashift.changelog import parse_changelog
 
     return parse_changelog(bundle.root_file, BundleAccessor(bundle.files))
 
 
 @lru_cache(maxsize=8)
-def _parsed(key: str) -> DatabaseChangeLog:
-    return parse_bundle(load_bundle(key))
+def _parsed(key: str, migration_type: str) -> Any:
+    return parse_bundle(load_bundle(key), migration_type)
 
 
-def current_changelog(tenant: Tenant, schema: str) -> tuple[DatabaseChangeLog, dict[str, Any]]:
-    """The schema's current changelog, parsed (cached per bundle in a warm container)."""
+def current_changelog(tenant: Tenant, schema: str) -> tuple[Any, dict[str, Any]]:
+    """The schema's current changelog (a DatabaseChangeLog, or a FlywayProject for Flyway schemas),
+    parsed once per bundle in a warm container; the info carries ``migrationType``."""
     item = get_schema_item(tenant, schema)
     changelog = item.get("changelog")
     if not changelog:
         raise NotFound(f"Database schema '{schema}' has no changelog yet; upload one with PUT .../changelog")
-    return _parsed(changelog["key"]), plain(changelog)
+    migration_type = item.get("migrationType") or "Liquibase"
+    return _parsed(changelog["key"], migration_type), {**plain(changelog), "migrationType": migration_type}
 
 
 def read_definitions(tenant: Tenant, schema: str, search_term: str | None = None) -> list[dict[str, Any]]:
@@ -84,26 +98,46 @@ def read_definitions(tenant: Tenant, schema: str, search_term: str | None = None
                           KeyConditionExpression="pk = :pk", ExpressionAttributeValues=values, **extra))
 
 
-def _definition(tenant: Tenant, schema: str, order: int, csk: str, cs: ChangeSet | None,
+def definition_identity(definition: dict[str, Any]) -> tuple[str, str, str]:
+    """How registration matches a changeset across uploads: Liquibase's identity, or for a Flyway
+    migration its key alone (Flyway matches history rows by version / description, not path)."""
+    if definition.get("flyway"):
+        return ("", str(definition["changeSet"]).lower(), "flyway")
+    return identity(definition["fileName"], definition["changeSet"], definition["author"])
+
+
+def _changeset_fields(cs: ChangeSet) -> dict[str, Any]:
+    return {"changeSet": cs.id, "author": cs.author, "fileName": cs.file_path, "fqn": cs.fqn,
+            "checksum": None if cs.unsupported_changes() else cs.checksum(None), "description": cs.description(),
+            "comment": cs.comments() or None,
+            "labels": cs.full_labels(), "contexts": cs.full_contexts(), "tag": cs.is_tag()}
+
+
+def _flyway_fields(unit: Any) -> dict[str, Any]:
+    return {"changeSet": unit.key, "author": "flyway", "fileName": unit.script, "fqn": unit.fqn,
+            "checksum": str(unit.checksum), "description": unit.description, "comment": None, "labels": None,
+            "contexts": None, "tag": None, "flyway": True, "version": unit.version, "type": unit.type,
+            "hasUndo": unit.has_undo}
+
+
+def bundle_units(parsed: Any, migration_type: str) -> list[dict[str, Any]]:
+    """The definition fields of every changeset (or Flyway migration) of a parsed bundle, in order."""
+    if migration_type == FLYWAY:
+        return [_flyway_fields(unit) for unit in parsed.units]
+    return [_changeset_fields(cs) for cs in parsed.changesets]
+
+
+def _definition(tenant: Tenant, schema: str, order: int, csk: str, fields: dict[str, Any] | None,
                 previous: dict[str, Any] | None, now: int) -> dict[str, Any]:
-    if cs is None:  # kept because deployed somewhere, though gone from the changelog
+    if fields is None:  # kept because deployed somewhere, though gone from the changelog
         assert previous is not None
         return {**previous, "sk": order_key(order), "inChangelog": False}
     return {
         "pk": definitions_pk(tenant, schema),
         "sk": order_key(order),
         "csk": csk,
-        "changeSet": cs.id,
-        "author": cs.author,
-        "fileName": cs.file_path,
-        "fqn": cs.fqn,
-        "searchText": f"{cs.id}\n{cs.author}\n{cs.file_path}".lower(),
-        "checksum": None if cs.unsupported_changes() else cs.checksum(None),
-        "description": cs.description(),
-        "comment": cs.comments() or None,
-        "labels": cs.full_labels(),
-        "contexts": cs.full_contexts(),
-        "tag": cs.is_tag(),
+        **fields,
+        "searchText": f"{fields['changeSet']}\n{fields['author']}\n{fields['fileName']}".lower(),
         "inChangelog": True,
         "registered": previous.get("registered", now) if previous else now,
     }
@@ -127,28 +161,30 @@ def _deployed_somewhere(tenant: Tenant, schema: str, csks: list[str]) -> set[str
 def upload_changelog(tenant: Tenant, schema: str, body: ChangelogBundle) -> dict[str, Any]:
     if body.files is None and body.zipBase64 is None:
         raise ValidationFailed("send either files ({path: text}) or zipBase64")
-    bundle = (bundle_from_files(body.rootFile, body.files) if body.files is not None
-              else bundle_from_zip(decode_zip_base64(body.zipBase64 or ""), body.rootFile))
+    flyway = is_flyway(get_schema_item(tenant, schema))
+    bundle = (bundle_from_files(body.rootFile, body.files, flyway=flyway) if body.files is not None
+              else bundle_from_zip(decode_zip_base64(body.zipBase64 or ""), body.rootFile, flyway=flyway))
     return register_bundle(tenant, schema, bundle)
 
 
 def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, Any]:
     """Parse first (a bad changelog changes nothing), then store and register."""
     schema_item = get_schema_item(tenant, schema)
-    changelog = parse_bundle(bundle)
+    migration_type = schema_item.get("migrationType") or "Liquibase"
+    units = bundle_units(parse_bundle(bundle, migration_type), migration_type)
     now = now_ms()
     key = bundle_key(tenant.account, tenant.org, tenant.project, schema, bundle.sha256)
     current = schema_item.get("changelog") or {}
     if current.get("sha256") == bundle.sha256:
-        return {**_summary(schema, current, changelog), "changed": False}
+        return {**_summary(schema, current, len(units)), "changed": False}
 
     previous_defs = read_definitions(tenant, schema)
-    by_identity = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in previous_defs}
+    by_identity = {definition_identity(d): d for d in previous_defs}
     next_seq = int(schema_item.get("nextChangesetSeq", 0))
     new_defs: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
-    for cs in changelog.changesets:
-        ident = identity(cs.file_path, cs.id, cs.author)
+    for fields in units:
+        ident = definition_identity(fields)
         seen.add(ident)
         previous = by_identity.get(ident)
         if previous:
@@ -156,7 +192,7 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
         else:
             csk = changeset_key(next_seq)
             next_seq += 1
-        new_defs.append(_definition(tenant, schema, len(new_defs), csk, cs, previous, now))
+        new_defs.append(_definition(tenant, schema, len(new_defs), csk, fields, previous, now))
     removed_kept = 0
     removed = sorted((d for ident, d in by_identity.items() if ident not in seen), key=lambda d: d["sk"])
     kept = _deployed_somewhere(tenant, schema, [d["csk"] for d in removed])
@@ -167,7 +203,7 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
 
     version = int(schema_item.get("changelogVersion", 0)) + 1
     changelog_info = {"version": version, "sha256": bundle.sha256, "key": key, "rootFile": bundle.root_file,
-                      "uploaded": now, "changesetCount": len(changelog.changesets)}
+                      "uploaded": now, "changesetCount": len(units)}
     store_bundle(key, bundle)
     resources = dynamodb_table(get_settings().resources_table)
     try:  # claim the version first: concurrent uploads of one schema are refused, not interleaved
@@ -189,11 +225,10 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
                              **changelog_info})
     added = sum(1 for d in new_defs if d["inChangelog"] and changeset_seq(d["csk"]) >= int(
         schema_item.get("nextChangesetSeq", 0)))
-    return {**_summary(schema, changelog_info, changelog), "changed": True, "added": added,
+    return {**_summary(schema, changelog_info, len(units)), "changed": True, "added": added,
             "removedButDeployed": removed_kept}
 
 
-def _summary(schema: str, info: dict[str, Any], changelog: DatabaseChangeLog) -> dict[str, Any]:
+def _summary(schema: str, info: dict[str, Any], count: int) -> dict[str, Any]:
     return {"schema": schema, "version": int(info["version"]), "sha256": info["sha256"],
-            "rootFile": info["rootFile"], "uploaded": int(info["uploaded"]),
-            "changesetCount": len(changelog.changesets)}
+            "rootFile": info["rootFile"], "uploaded": int(info["uploaded"]), "changesetCount": count}

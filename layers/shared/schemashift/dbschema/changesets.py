@@ -15,7 +15,10 @@ from schemashift.errors import NotFound, ValidationFailed
 def find_changeset(tenant: Tenant, schema: str, fqn: str) -> ChangeSet:
     """The changeset ``fqn`` (``file::id::author``, matched as Liquibase does) of the current changelog."""
     wanted = identity(*split_fqn(fqn))
-    changelog, _ = current_changelog(tenant, schema)
+    changelog, info = current_changelog(tenant, schema)
+    if info["migrationType"] == "Flyway":
+        raise ValidationFailed(f"Database schema '{schema}' is a Flyway schema: its migrations are scripts, not "
+                               "changesets (see .../changeset/sql and /v1/step/flyway/migrationscripts)")
     changeset = next((cs for cs in changelog.changesets if identity(cs.file_path, cs.id, cs.author) == wanted), None)
     if changeset is None:
         raise NotFound(f"Changeset '{fqn}' is not in the current changelog of schema '{schema}'")

@@ -29,14 +29,18 @@ def ingest_object(bucket: str, key: str) -> dict[str, Any]:
     if not key.startswith(PREFIX) or len(parts) < 5 or not all(parts[:4]):
         raise ValidationFailed(f"key {key!r} must look like changelogs/ACCOUNT/ORG/PROJECT/DBSCHEMA/NAME")
     account, org, project, schema = parts[:4]
+    from schemashift.dbschema.changelogs import is_flyway
+    from schemashift.dbschema.schemas import get_schema_item
+
+    flyway = is_flyway(get_schema_item(Tenant(account, org, project), schema))
     obj = client("s3").get_object(Bucket=bucket, Key=key)
     data = obj["Body"].read()
     if key.endswith(".zip"):
-        bundle = bundle_from_zip(data, obj.get("Metadata", {}).get("root-file"))
+        bundle = bundle_from_zip(data, obj.get("Metadata", {}).get("root-file"), flyway=flyway)
     else:
         try:
             payload = json.loads(data)
-            bundle = bundle_from_files(payload["rootFile"], payload["files"])
+            bundle = bundle_from_files(payload.get("rootFile"), payload["files"], flyway=flyway)
         except (json.JSONDecodeError, KeyError, TypeError):
             raise ValidationFailed("a .json bundle must be {\"rootFile\": ..., \"files\": {path: text}}") from None
     return register_bundle(Tenant(account, org, project), schema, bundle)

@@ -28,7 +28,8 @@ class SchemaIn(_Strict):
     identifier: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     tags: Tags = Field(default_factory=dict, max_length=128)
-    migrationType: Literal["Liquibase"] = "Liquibase"
+    migrationType: Literal["Liquibase", "Flyway"] = Field(default="Liquibase", description=(
+        "Liquibase (a changelog) or Flyway (V/U/R/B scripts and flyway.toml or flyway.conf); fixed at creation"))
     description: str | None = Field(default=None, max_length=1024)
     lint: LintConfig | None = Field(default=None, description="lint configuration: disabled, severity, ignore")
 
@@ -37,7 +38,7 @@ class SchemaUpdate(_Strict):
     name: str | None = Field(default=None, min_length=1, max_length=256)
     tags: Tags | None = Field(default=None, max_length=128)
     description: str | None = Field(default=None, max_length=1024)
-    migrationType: Literal["Liquibase"] | None = None
+    migrationType: Literal["Liquibase", "Flyway"] | None = Field(default=None, description="ignored: fixed at creation")
     lint: LintConfig | None = None
 
 
@@ -90,7 +91,12 @@ class InstanceListRequest(_Strict):
 
 
 class ChangelogBundle(_Strict):
-    rootFile: str = Field(min_length=1, max_length=1024)
+    # File texts are kept byte for byte: a stripped space or newline changes a Flyway checksum.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, defer_build=True)
+
+    rootFile: str | None = Field(default=None, min_length=1, max_length=1024, description=(
+        "the root changelog (Liquibase schemas; required with files); Flyway bundles read flyway.toml or "
+        "flyway.conf at the bundle root and need none"))
     files: dict[str, str] | None = None
     zipBase64: str | None = None
 

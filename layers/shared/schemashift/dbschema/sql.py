@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemashift.dbschema.changelogs import current_changelog, split_fqn
 from schemashift.dbschema.changesets import find_changeset
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.tenancy import Tenant
+from schemashift.errors import NotFound
 
 
 def changeset_sql(tenant: Tenant, schema: str, instance: str, fqn: str) -> dict[str, Any]:
     instance_item = get_instance_item(tenant, schema, instance)
+    changelog, info = current_changelog(tenant, schema)
+    if info["migrationType"] == "Flyway":
+        return _flyway_sql(changelog, schema, fqn, split_fqn(fqn)[1], instance_item["dialect"])
     changeset = find_changeset(tenant, schema, fqn)
     dialect = instance_item["dialect"]
     statements: list[str] = []
     for change in changeset.changes:
         statements += changeset.statements_for(change, dialect)
     return {"sql": statements}
+
+
+def _flyway_sql(project: Any, schema: str, fqn: str, key: str, dialect: str) -> dict[str, Any]:
+    """A Flyway migration's statements as the engine splits its script (placeholders not replaced)."""
+    from schemashift.flyway.statements import split_script
+
+    unit = project.by_key.get(key)
+    if unit is None:
+        raise NotFound(f"Migration '{fqn}' is not in the current bundle of schema '{schema}'")
+    return {"sql": [statement.sql for statement in split_script(project.files[unit.path], dialect)]}

@@ -111,6 +111,13 @@ def state_items(tenant: Tenant, schema: str, instance: str, definition: dict[str
     return items
 
 
+def instance_states(tenant: Tenant, schema: str, instance: str) -> dict[str, dict[str, Any]]:
+    """One instance's state items by changeset key (one Query on the instance index)."""
+    return {i["csk"]: i for i in query_all(
+        _state_table(), IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)})}
+
+
 def delete_instance_state(tenant: Tenant, schema: str, instance: str) -> None:
     table = _state_table()
     keys = [{"pk": i["pk"], "sk": i["sk"]} for i in query_all(
@@ -175,7 +182,7 @@ def _instance_entry(identifier: str, state: dict[str, Any] | None) -> dict[str, 
             "updated": plain(state.get("updated")), "error": state.get("error")}
 
 
-def _instance_summary(item: dict[str, Any]) -> dict[str, Any]:
+def instance_summary(item: dict[str, Any]) -> dict[str, Any]:
     """``{identifier, name}`` (the seed contract), plus ``policyWarnings`` when the latest gated
     deployment of the instance had any."""
     summary: dict[str, Any] = {"identifier": item["identifier"], "name": item["name"]}
@@ -184,10 +191,11 @@ def _instance_summary(item: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
-                    search_term: str | None) -> tuple[dict[str, Any], int]:
-    """The seed contract: every changeset of the page with its status on every instance in scope."""
-    schema_item = get_schema_item(tenant, schema)
+def state_page(tenant: Tenant, schema: str, schema_item: dict[str, Any], request: MigrationStateRequest,
+               page: PageRequest, search_term: str | None
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[tuple[str, str], dict[str, Any]], int]:
+    """The instances in scope (filtered, sorted), the page's definitions, their state items by
+    (csk, instance), and the total: what both migrationstate views (Liquibase, Flyway) show."""
     filters = request.instanceFilter
     all_instances = list_instance_items(tenant, schema)
     selected = all_instances
@@ -204,6 +212,14 @@ def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest,
     definitions, total = _definitions_page(tenant, schema, page, search_term,
                                            int(schema_item.get("changesetCount", 0)))
     states = _state_for(tenant, schema, [d["csk"] for d in definitions], wanted) if definitions and selected else {}
+    return selected, definitions, states, total
+
+
+def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
+                    search_term: str | None) -> tuple[dict[str, Any], int]:
+    """The seed contract: every changeset of the page with its status on every instance in scope."""
+    schema_item = get_schema_item(tenant, schema)
+    selected, definitions, states, total = state_page(tenant, schema, schema_item, request, page, search_term)
     change_sets = []
     for definition in definitions:
         entries = [_instance_entry(inst["identifier"], states.get((definition["csk"], inst["identifier"])))
@@ -220,7 +236,7 @@ def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest,
         })
     body = {
         "schema": schema,
-        "instances": [_instance_summary(i) for i in selected],
+        "instances": [instance_summary(i) for i in selected],
         "changeSets": change_sets,
     }
     return body, total
@@ -232,9 +248,7 @@ def instance_migration_state(tenant: Tenant, schema: str, instance: str, page: P
     schema_item = get_schema_item(tenant, schema)
     instance_item = get_instance_item(tenant, schema, instance)
     definitions = read_definitions(tenant, schema, search_term)
-    states = {i["csk"]: i for i in query_all(
-        _state_table(), IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
-        ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)})}
+    states = instance_states(tenant, schema, instance)
     rows = []
     for definition in definitions[page.offset : page.offset + page.limit]:
         state = states.get(definition["csk"])

@@ -22,6 +22,21 @@ def _expression(value: str | None) -> str | None:
         raise ValueError(exc.message) from None
 
 
+def _flyway_target(value: str | None) -> str | None:
+    from schemashift.flyway.versions import MigrationTarget
+
+    if value is None:
+        return None
+    try:
+        MigrationTarget.parse(value)
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from None
+    return value
+
+
+TARGET_VERSION_HELP = "Flyway schemas: a version (1.10), 'latest', 'current' or 'next' (Flyway's target)"
+
+
 class PipelineIds(_Body):
     pipeline: str = Field(default="api", min_length=1, max_length=256)
     planExecutionId: str = Field(default="", max_length=256)
@@ -37,8 +52,11 @@ class ApplyRequest(PipelineIds):
     dryRun: bool | Literal["sql", "transactional"] = Field(default=False, description=(
         "true or 'sql': record the SQL the run would send; 'transactional' (PostgreSQL): run the changesets "
         "in a transaction that is always rolled back, recording errors and timings"))
+    targetVersion: str | None = Field(default=None, min_length=1, max_length=50,
+                                      description=TARGET_VERSION_HELP + ": migrate up to it")
 
     _expressions = field_validator("contexts", "labels")(_expression)
+    _target = field_validator("targetVersion")(_flyway_target)
 
     @model_validator(mode="after")
     def _one_limit(self) -> ApplyRequest:
@@ -53,13 +71,16 @@ class RollbackRequest(PipelineIds):
     contexts: str | None = Field(default=None, max_length=MAX_EXPRESSION)
     labels: str | None = Field(default=None, max_length=MAX_EXPRESSION)
     dryRun: bool = False
+    targetVersion: str | None = Field(default=None, min_length=1, max_length=50, description=(
+        "Flyway schemas: undo every applied version down to and including this one"))
 
     _expressions = field_validator("contexts", "labels")(_expression)
+    _target = field_validator("targetVersion")(_flyway_target)
 
     @model_validator(mode="after")
     def _tag_or_count(self) -> RollbackRequest:
-        if bool(self.tag) == bool(self.count):
-            raise ValueError("give exactly one of tag or count")
+        if sum(1 for given in (self.tag, self.count, self.targetVersion) if given) != 1:
+            raise ValueError("give exactly one of tag or count (or targetVersion for Flyway schemas)")
         return self
 
 

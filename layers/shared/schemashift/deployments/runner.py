@@ -11,10 +11,9 @@ import time
 from typing import Any
 
 from schemashift.clock import now_ms
-from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.changelogs import identity, split_fqn
 from schemashift.dbschema.instances import connect_instance, get_instance_item, note_deployment
-from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS, acquire_lock, release_lock
+from schemashift.dbschema.locks import acquire_lock, release_lock
 from schemashift.dbschema.state import (
     ChangesetStatusUpdate,
     DefinitionIndex,
@@ -23,7 +22,9 @@ from schemashift.dbschema.state import (
     state_items,
 )
 from schemashift.deployments.checkpoints import CheckpointWriter
-from schemashift.deployments.errors import DryRunFailed, InstanceBusy
+from schemashift.deployments.engines import Engine, engine_for
+from schemashift.deployments.engines.liquibase import changelog_for, pending_fqns
+from schemashift.deployments.errors import InstanceBusy
 from schemashift.deployments.executions import (
     CANCELLED,
     FAILURE,
@@ -40,7 +41,6 @@ from schemashift.deployments.executions import (
 from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
-from schemashift.deployments.liveness import reclaim_changelog_lock
 from schemashift.events import emit
 from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
@@ -48,168 +48,59 @@ from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
 from schemashift.targets.errors import TargetUnavailable
 
+__all__ = ["changelog_for", "finish", "fleet_finish", "fleet_gate", "pending_fqns", "run_batch", "start"]
+
 SAFETY_MARGIN_S = 20.0
 """Time left unused in a batch Lambda so the last changeset's checkpoint always lands."""
 DEFAULT_BATCH_SECONDS = 600.0
 
 
-def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str) -> Any:
-    """The stored changelog bundle ``key`` parsed for ``dialect`` with the instance's properties."""
-    from schemashift.changelog import BundleAccessor, parse_changelog
-
-    bundle = load_bundle(key)
-    properties = {k: str(v) for k, v in substitute_properties.items()}
-    return parse_changelog(bundle.root_file, BundleAccessor(bundle.files), parameters=properties or None,
-                           dialect=dialect)
-
-
-def _changelog(execution: dict[str, Any], dialect: str) -> Any:
-    return changelog_for(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
-
-
-def pending_fqns(target: Any, changelog: Any, request: dict[str, Any], instance_item: dict[str, Any]) -> list[str]:
-    """The changesets an apply with ``request`` would run, in order (reads DATABASECHANGELOG only)."""
-    from schemashift.engine import status
-
-    contexts = request.get("contexts") or instance_item.get("context")
-    labels = request.get("labels") or instance_item.get("labels")
-    pending = [item.fqn for item in status(target, changelog, contexts=contexts, labels=labels).pending]
-    if request.get("count"):
-        pending = pending[: int(request["count"])]
-    if request.get("toTag"):
-        pending = pending[: _count_to_tag(changelog, pending, request["toTag"], len(pending))]
-    return pending
-
-
-def _run_options(execution: dict[str, Any], deadline: float | None, on_finish: Any = None) -> Any:
-    from schemashift.engine import RunOptions
-    from schemashift.targets.lock import LockOptions
-
-    return RunOptions(
-        lock=LockOptions(wait_timeout=30.0, poll_interval=2.0, break_stale_lock_after=float(DEFAULT_LEASE_SECONDS)),
-        deadline=deadline, deployment_id=execution["deploymentId"], run_id=execution["executionId"],
-        on_changeset_finish=on_finish,
-    )
+def _project(engine: Engine, execution: dict[str, Any], dialect: str) -> Any:
+    return engine.load(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
 
 
 def start(scope: str, execution_id: str) -> dict[str, Any]:
     """Lease the lock, reconcile state, tag the pre-start state and size the work."""
     from schemashift.dbschema.changelogs import current_changelog
-    from schemashift.deployments.sync import reconcile
-    from schemashift.engine import rollback_sql, update_sql
-    from schemashift.targets.history import ChangeLogHistory, new_deployment_id
+    from schemashift.targets.history import new_deployment_id
 
     execution = get_execution_item(scope, execution_id)
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
-    request = execution["request"]
     if acquire_lock(tenant, schema, instance, owner=execution_id) is None:
         raise InstanceBusy(f"Another deployment is running on instance '{instance}'")
     instance_item = get_instance_item(tenant, schema, instance)
     _, changelog_info = current_changelog(tenant, schema)
+    engine = engine_for(changelog_info)
+    engine.check_request(execution["kind"], execution["request"])
     fields: dict[str, Any] = {"changelogKey": changelog_info["key"], "changelogVersion": changelog_info["version"],
+                              "migrationType": engine.migration_type,
                               "deploymentId": execution.get("deploymentId") or new_deployment_id(),
                               "substituteProperties": instance_item.get("substituteProperties") or {}}
     execution = {**execution, **fields}
-    contexts = request.get("contexts") or instance_item.get("context")
-    labels = request.get("labels") or instance_item.get("labels")
     with connect_instance(tenant, instance_item) as target:
-        reclaim_changelog_lock(target, tenant, execution_id)
-        changelog = _changelog(execution, target.dialect)
-        drift = reconcile(tenant, schema, instance, target, changelog)
-        fields["sync"] = drift
-        kind = execution["kind"]
-        count = int(request["count"]) if request.get("count") else None  # DynamoDB numbers are Decimals
-        if request.get("dryRun") == "transactional" and kind == "apply":
-            _transactional_dry_run(scope, execution_id, target, changelog, contexts, labels, fields)
-        elif request.get("dryRun"):
-            preview = (update_sql(target, changelog, count=count, to_tag=request.get("toTag"),
-                                  contexts=contexts, labels=labels) if kind == "apply" else
-                       rollback_sql(target, changelog, tag=request.get("tag"), count=count,
-                                    contexts=contexts, labels=labels))
-            fields.update(sql=preview.statements, progressTotal=len(preview.run.changesets), remaining=0)
-        elif kind == "apply":
-            total = len(pending_fqns(target, changelog, request, instance_item))
-            rows = ChangeLogHistory(target).ran_changesets()
-            fields["preStartTag"] = _pre_start_tag(target, rows, execution_id) if total else (
-                rows[-1].tag if rows else None)
-            fields.update(progressTotal=total, remaining=total)
-        else:
-            total = _rollback_size(ChangeLogHistory(target).ran_changesets(), request)
-            fields.update(progressTotal=total, remaining=total)
+        engine.reclaim(target, tenant, execution_id)
+        project = _project(engine, execution, target.dialect)
+        fields["sync"] = engine.reconcile(tenant, schema, instance, target, project)
+        engine.prepare(scope, execution_id, execution, target, project, instance_item, fields)
     update_execution(scope, execution_id, **fields)
     return {"executionId": execution_id, "scope": scope, "remaining": int(fields["remaining"])}
 
 
-def _transactional_dry_run(scope: str, execution_id: str, target: Any, changelog: Any, contexts: Any, labels: Any,
-                           fields: dict[str, Any]) -> None:
-    from schemashift.safety.dry_run import transactional_dry_run
-
-    report = transactional_dry_run(target, changelog, contexts=contexts, labels=labels)
-    import json
-    from decimal import Decimal
-
-    stored = json.loads(json.dumps(report.to_dict()), parse_float=Decimal)  # DynamoDB takes no floats
-    fields.update(dryRunReport=stored, progressTotal=len(report.changesets) + len(report.notRun),
-                  remaining=0)
-    if not report.ok and report.error is not None:
-        update_execution(scope, execution_id, **fields)
-        raise DryRunFailed(f"Dry run failed at {report.error['changeSetFQN']}: {report.error['message']} "
-                           "(everything was rolled back)")
-
-
-def _count_to_tag(changelog: Any, pending: list[str], tag: str, default: int) -> int:
-    """update-to-tag runs pending changesets up to and including the tagDatabase changeset."""
-    pending_set = set(pending)
-    count = 0
-    for cs in changelog.changesets:
-        if cs.fqn in pending_set:
-            count += 1
-            if cs.is_tag() == tag:
-                return count
-    return default
-
-
-def _pre_start_tag(target: Any, rows: list[Any], execution_id: str) -> str | None:
-    """Harness's preStartTag: reuse the last row's tag, else tag the last row now."""
-    from schemashift.engine import tag
-
-    if not rows:
-        return None
-    if rows[-1].tag:
-        return rows[-1].tag
-    name = f"schemashift_pre_{execution_id}"
-    tag(target, name)
-    return name
-
-
-def _rollback_size(rows: list[Any], request: dict[str, Any]) -> int:
-    if request.get("count"):
-        return min(int(request["count"]), len(rows))
-    wanted = str(request["tag"]).lower()
-    for index, row in enumerate(rows):
-        if (row.tag or "").lower() == wanted:
-            after = len(rows) - index - 1
-            return after + (1 if row.is_tag_changeset else 0)
-    from schemashift.engine import TagNotFound
-
-    raise TagNotFound(f"Tag '{request['tag']}' does not exist on instance '{request.get('instance', '')}'")
-
-
 def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) -> dict[str, Any]:
     """Apply (or roll back) as many changesets as fit in this invocation's time budget."""
-    from schemashift.engine import MigrationFailed, rollback, rollback_count, tag, update, update_count, update_to_tag
+    from schemashift.engine import MigrationFailed
 
     execution = get_execution_item(scope, execution_id)
     if execution.get("dryRun") or int(execution.get("remaining", 0)) <= 0:
         return {"executionId": execution_id, "scope": scope, "remaining": 0}
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
     request = execution["request"]
+    engine = engine_for(execution)
     acquire_lock(tenant, schema, instance, owner=execution_id)  # renew the lease
     instance_item = get_instance_item(tenant, schema, instance)
     budget = (remaining_ms / 1000.0 if remaining_ms else DEFAULT_BATCH_SECONDS) - SAFETY_MARGIN_S
     deadline = time.time() + max(budget, 1.0)
     applied_status = "Successfully_Deployed" if execution["kind"] != "rollback" else "Rolled_Back"
-    done_before = int(execution.get("progressDone", 0))
 
     index = definitions_index(tenant, schema)
     state_table = get_settings().changeset_state_table
@@ -235,29 +126,12 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
             writer.flush()
             maybe_fail("deployment.after_checkpoint")
 
-    options = _run_options(execution, deadline, checkpoint)
-    contexts = request.get("contexts") or instance_item.get("context")
-    labels = request.get("labels") or instance_item.get("labels")
     with connect_instance(tenant, instance_item) as target, writer:
-        reclaim_changelog_lock(target, tenant, execution_id)
-        changelog = _changelog(execution, target.dialect)
-        _repair_gap(execution, target, changelog, index)
+        engine.reclaim(target, tenant, execution_id)
+        project = _project(engine, execution, target.dialect)
+        _repair_gap(engine, execution, target, project, index)
         try:
-            if execution["kind"] == "rollback":
-                if request.get("count"):
-                    left = int(request["count"]) - done_before
-                    result = rollback_count(target, changelog, left, contexts=contexts, labels=labels, options=options)
-                else:
-                    result = rollback(target, changelog, request["tag"], contexts=contexts, labels=labels,
-                                      options=options)
-            elif request.get("count"):
-                left = int(request["count"]) - done_before
-                result = update_count(target, changelog, left, contexts=contexts, labels=labels, options=options)
-            elif request.get("toTag"):
-                result = update_to_tag(target, changelog, request["toTag"], contexts=contexts, labels=labels,
-                                       options=options)
-            else:
-                result = update(target, changelog, contexts=contexts, labels=labels, options=options)
+            result = engine.run(target, project, execution, instance_item, deadline, checkpoint)
         except MigrationFailed as failure:
             writer.flush()
             if getattr(failure, "retryable", False):
@@ -275,27 +149,18 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
                                         "statement": failure.statement}])
             raise
         writer.flush()
-        remaining = int(result.remaining)
-        applied = int(execution.get("progressDone", 0)) + sum(
-            1 for r in result.changesets if r.status in ("EXECUTED", "RERAN", "MARK_RAN"))
-        if remaining == 0 and execution["kind"] == "apply" and request.get("tag") and applied > 0:
-            tag(target, request["tag"], options=_run_options(execution, None))
-            record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
-                result.changesets[-1].fqn, "Successfully_Deployed", request.get("pipeline", ""),
-                request.get("planExecutionId", ""), request.get("stageExecutionId", ""), tag=request["tag"],
-                executionId=execution_id, log_run=False)] if result.changesets else [])
-    update_execution(scope, execution_id, remaining=remaining)
-    return {"executionId": execution_id, "scope": scope, "remaining": remaining}
+    update_execution(scope, execution_id, remaining=result.remaining)
+    return {"executionId": execution_id, "scope": scope, "remaining": result.remaining}
 
 
-def _repair_gap(execution: dict[str, Any], target: Any, changelog: Any, index: DefinitionIndex) -> None:
+def _repair_gap(engine: Engine, execution: dict[str, Any], target: Any, project: Any, index: DefinitionIndex
+                ) -> None:
     """A retried batch after a crash: changesets that committed before their checkpoint are
     recorded now, counted as this execution's work, never run again."""
-    from schemashift.deployments.sync import reconcile
-
     execution_id = execution["executionId"]
     scope = execution["pk"].split("JOB#")[0]
-    report = reconcile(tenant_of(execution), execution["schema"], execution["instance"], target, changelog, index)
+    report = engine.reconcile(tenant_of(execution), execution["schema"], execution["instance"], target, project,
+                              index)
     moved = report["adopted"] if execution["kind"] != "rollback" else report["markedRolledBack"]
     if moved:
         add_results(scope, execution_id, [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None}

@@ -42,10 +42,18 @@ def _busy(instance: str, holder: str | None) -> Conflict:
                     details={"executionId": holder})
 
 
-def _check_ready(tenant: Tenant, schema: str, instance: str) -> str | None:
+def _check_request(tenant: Tenant, schema: str, kind: str, payload: dict[str, Any]) -> None:
+    """400 for a request the schema's tool cannot honour (a Flyway rollback to a tag, say)."""
+    from schemashift.deployments.engines import engine_for
+
+    _, info = current_changelog(tenant, schema)
+    engine_for(info).check_request(kind, payload)
+
+
+def _check_ready(tenant: Tenant, schema: str, instance: str, kind: str, payload: dict[str, Any]) -> str | None:
     """409 while a live deployment holds the instance; returns a dead holder to take over from."""
     get_instance_item(tenant, schema, instance)
-    current_changelog(tenant, schema)
+    _check_request(tenant, schema, kind, payload)
     lock = current_lock(tenant, schema, instance)
     if lock and not execution_ended(tenant, lock["owner"]):
         raise _busy(instance, lock["owner"])
@@ -57,7 +65,7 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
     arn = require("APPLY_STATE_MACHINE_ARN" if kind == "apply" else "ROLLBACK_STATE_MACHINE_ARN")
 
     def start(payload: dict[str, Any]) -> dict[str, Any]:
-        dead = _check_ready(tenant, schema, instance)
+        dead = _check_ready(tenant, schema, instance, kind, payload)
         # The lock is taken here, in the new execution's name: of simultaneous starts one gets 202 and
         # the others 409 (the state machine's Start task then renews it).
         execution_id = new_execution_id()
@@ -105,7 +113,7 @@ def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
                       idempotency_key: str | None = None) -> dict[str, Any]:
     def start(payload: dict[str, Any]) -> dict[str, Any]:
         get_schema_item(tenant, schema)
-        current_changelog(tenant, schema)
+        _check_request(tenant, schema, "apply", payload)
         chosen = fleet_targets(tenant, schema, body)
         parent = create_execution(tenant, schema, None, "fleet", payload)
         child_request = {k: v for k, v in payload.items()

@@ -12,16 +12,13 @@ from schemashift.errors import Conflict
 
 
 def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
-    from schemashift.changelog import BundleAccessor, parse_changelog
-    from schemashift.dbschema.bundles import load_bundle
-    from schemashift.deployments.sync import reconcile
+    from schemashift.deployments.engines import engine_for
 
     instance_item = get_instance_item(tenant, schema, instance)
     if current_lock(tenant, schema, instance):
         raise Conflict(f"A deployment is running on instance '{instance}'; sync after it finishes")
     _, info = current_changelog(tenant, schema)
-    bundle = load_bundle(info["key"])
+    engine = engine_for(info)
     with connect_instance(tenant, instance_item) as target:
-        changelog = parse_changelog(bundle.root_file, BundleAccessor(bundle.files), dialect=target.dialect,
-                                    parameters=instance_item.get("substituteProperties") or None)
-        return reconcile(tenant, schema, instance, target, changelog)
+        project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect)
+        return engine.reconcile(tenant, schema, instance, target, project)

@@ -79,21 +79,21 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.dbschema.instances import connect_instance, get_instance_item
     from schemashift.dbschema.schemas import get_schema_item
-    from schemashift.deployments.runner import changelog_for, pending_fqns
+    from schemashift.deployments.engines import engine_for
     from schemashift.safety.config import LintConfig
     from schemashift.safety.lint import lint_units
     from schemashift.safety.policies import evaluate
     from schemashift.safety.policy_store import policies_for
-    from schemashift.safety.units import units_from_changelog
 
     schema_item = get_schema_item(tenant, schema)
     instance_item = get_instance_item(tenant, schema, instance)
     _, info = current_changelog(tenant, schema)
+    engine = engine_for(info)
     with connect_instance(tenant, instance_item) as target:
         dialect = target.dialect
-        changelog = changelog_for(info["key"], instance_item.get("substituteProperties") or {}, dialect)
-        pending = pending_fqns(target, changelog, request, instance_item)
-    units = units_from_changelog(changelog, dialect, only=set(pending))
+        project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, dialect)
+        pending = engine.pending(target, project, request, instance_item)
+    units = engine.lint_units(project, dialect, pending)
     report = lint_units(units, dialect, LintConfig.model_validate(schema_item.get("lint") or {}))
     decision = evaluate(policies_for(tenant, schema),
                         policy_input(schema_item, instance_item, dialect, units, report, request))

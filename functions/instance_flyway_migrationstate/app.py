@@ -1,0 +1,19 @@
+"""GET .../dbschema/{dbschema}/dbinstance/{dbinstance}/flyway/migrationstate: one instance's Flyway migrations."""
+
+from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
+from schemashift.dbschema.flyway_state import instance_flyway_migration_state
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.paging import numbered_page
+
+app = create_app()
+
+
+@app.get("/v1/orgs/<org>/projects/<project>/dbschema/<dbschema>/dbinstance/<dbinstance>/flyway/migrationstate")
+def handle(org: str, project: str, dbschema: str, dbinstance: str):
+    page = numbered_page(query_param(app, "page"), query_param(app, "limit"))
+    tenant = Tenant.of(current_caller(app), org, project)
+    state, total = instance_flyway_migration_state(tenant, dbschema, dbinstance, page, query_param(app, "search_term"))
+    return json_response(200, state, page.headers(total))
+
+
+lambda_handler = entrypoint(app)
