@@ -42,6 +42,9 @@ def test_readme_try_it_block_runs_as_written(tmp_path: Path) -> None:
         assert '"status": "completed"' in out                       # table migrate --wait
         assert '"rows_affected": 200' in out.replace(" ", "").replace('"rows_affected":200', '"rows_affected": 200')
         assert (home / "sqlite" / "local" / "dev.db").exists()
+        compact = out.replace(" ", "")
+        assert '"version":"1.1","type":"SQL","description":"addtotal"' in compact  # the Flyway schema's state
+        assert '"status":"Rolled_Back"' in compact and (home / "sqlite" / "local" / "billing.db").exists()
     finally:
         running.stop(signal.SIGTERM)
     assert not os.path.exists(home / "local.json")

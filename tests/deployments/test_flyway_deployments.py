@@ -4,6 +4,9 @@ machines and execution records as Liquibase schemas, against SQLite, PostgreSQL 
 
 from __future__ import annotations
 
+import json
+import time
+
 import sqlalchemy
 from schemashift.flyway import flyway_checksum
 
@@ -118,3 +121,131 @@ def test_migrate_undo_repeatable_and_history(api, instance_url) -> None:  # noqa
     refused = _start(api, base, "rollback", {"count": 1})
     assert refused["status"] == "FAILURE" and "no corresponding undo migration" in refused["error"]["message"]
     assert len(_history(instance_url)) == rows
+
+
+def _exec(url: str, *statements: str) -> None:
+    engine = _engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def _repair(url: str, files: dict[str, str]) -> dict:
+    """``schemashift flyway repair`` as a user runs it against the database (the engine, no service)."""
+    from schemashift.flyway import Flyway, load_config
+    from schemashift.targets import open_target
+
+    target_url = f"sqlite:///{sqlite_path(url)}" if url.startswith("sqlite") else url
+    with open_target(target_url) as target:
+        return Flyway(target, files, load_config(files)).repair().as_dict()
+
+
+def test_out_of_order_validate_repair_and_failure(api, instance_url) -> None:  # noqa: F811
+    files = _files(instance_url)
+    base = _setup(api, instance_url, files)
+    assert _start(api, base, "apply")["status"] == "SUCCESS"
+
+    # a version lower than the current one: refused by validate (Flyway's message) unless outOfOrder
+    late = {**files, "sql/V1_5__late.sql": "CREATE TABLE late (id INT);\n"}
+    assert api.put(f"{base}/dbschema/app/changelog", {"files": late}).status == 200
+    refused = _start(api, base, "apply")
+    assert refused["status"] == "FAILURE"
+    assert "Detected resolved migration not applied to database: 1.5" in refused["error"]["message"]
+    assert _statuses(api, base)["1.5"] == "Not_Deployed"
+    ordered = {**late, "flyway.toml": TOML + "outOfOrder = true\n"}
+    assert api.put(f"{base}/dbschema/app/changelog", {"files": ordered}).status == 200
+    out_of_order = _start(api, base, "apply")
+    assert out_of_order["status"] == "SUCCESS", out_of_order["error"]
+    assert [r["changeSetFQN"] for r in out_of_order["results"]] == ["V1_5__late.sql::1.5::flyway"]
+    assert _history(instance_url)[-1][:4] == (5, "1.5", "late", "SQL")
+
+    # a versioned script changed after it ran: sync reports it, apply refuses with Flyway's message
+    edited = {**ordered, "sql/V1__create_person.sql": V1.replace("VARCHAR(50)", "VARCHAR(60)")}
+    assert api.put(f"{base}/dbschema/app/changelog", {"files": edited}).status == 200
+    sync = api.post(f"{base}/dbschema/app/instance/main/sync").json()
+    assert sync["checksumMismatches"] == [{"changeSetFQN": "V1__create_person.sql::1::flyway",
+                                           "stored": str(flyway_checksum(V1)),
+                                           "current": str(flyway_checksum(edited["sql/V1__create_person.sql"]))}]
+    assert sync["inSync"] is False and sync["schemaVersion"] == "1.10"
+    mismatch = _start(api, base, "apply")
+    assert mismatch["status"] == "FAILURE" and "Migration checksum mismatch for migration version 1" in \
+        mismatch["error"]["message"]
+    repaired = _repair(instance_url, edited)
+    assert repaired["repairActions"] == ["ALIGNED APPLIED MIGRATION CHECKSUMS"]
+    assert _history(instance_url)[0][5] == flyway_checksum(edited["sql/V1__create_person.sql"])
+    assert api.post(f"{base}/dbschema/app/instance/main/sync").json()["inSync"] is True
+
+    # a failing migration: Deployment_Failed with the pipeline ids, the history as Flyway leaves it
+    broken = {**edited, "sql/V2__broken.sql": "CREATE TABLE person (id INT);\n"}
+    assert api.put(f"{base}/dbschema/app/changelog", {"files": broken}).status == 200
+    failed = _start(api, base, "apply")
+    assert failed["status"] == "FAILURE"
+    assert failed["results"][-1]["changeSetFQN"] == "V2__broken.sql::2::flyway"
+    assert failed["results"][-1]["status"] == "FAILED"
+    state = api.get(f"{base}/dbschema/app/dbinstance/main/flyway/migrationstate", params={"limit": 100}).json()
+    v2 = next(m for m in state["migrations"] if m["version"] == "2")
+    assert v2["status"] == "Deployment_Failed" and v2["pipelineExecutionId"] == "plan-1" and v2["error"]
+    mysql = instance_url.startswith("mysql")
+    assert [h[1] for h in _history(instance_url)][-1] == ("2" if mysql else "1.5")  # MariaDB: a success=0 row
+    if mysql:
+        assert _history(instance_url)[-1][6] is False
+        assert _repair(instance_url, edited)["repairActions"] == ["REMOVED FAILED MIGRATIONS"]
+
+
+def test_baseline_of_an_existing_database(api, instance_url) -> None:  # noqa: F811
+    _exec(instance_url, "CREATE TABLE person (id INT PRIMARY KEY, name VARCHAR(50))")
+    files = _files(instance_url)
+    base = _setup(api, instance_url, files)
+    refused = _start(api, base, "apply")
+    assert refused["status"] == "FAILURE" and "Found non-empty schema(s)" in refused["error"]["message"]
+    baselined = {**files, "flyway.toml": TOML + "baselineOnMigrate = true\nbaselineVersion = \"1\"\n"}
+    assert api.put(f"{base}/dbschema/app/changelog", {"files": baselined}).status == 200
+    applied = _start(api, base, "apply")
+    assert applied["status"] == "SUCCESS", applied["error"]
+    history = _history(instance_url)
+    assert history[0][:5] == (1, "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>")
+    assert [h[1] for h in history[1:]] == ["1.9", "1.10", None]
+    statuses = _statuses(api, base)
+    assert statuses["1"] == "Not_Deployed" and statuses["1.9"] == statuses["1.10"] == "Successfully_Deployed"
+
+
+def test_fleet_pipeline_event_and_migrationscripts(api, stack, tmp_path) -> None:
+    from schemashift.aws import client
+    from schemashift.settings import get_settings
+
+    from tests.support.tenancy import sqlite_instance
+
+    url = sqlite_instance("one")[0]
+    files = _files(url)
+    base = _setup(api, url, files)
+    org, project = base.split("/")[3], base.split("/")[5]
+    assert api.post(f"{base}/dbschema/app/instance", {"identifier": "two", "name": "two",
+                                                      "url": sqlite_instance("two")[0]}).status == 201
+    fleet = api.post(f"{base}/dbschema/app/apply", {**PIPE, "targetVersion": "1.9"})
+    assert fleet.status == 202, fleet.json()
+    done = wait_for(api, base, fleet.json()["executionId"])
+    assert done["status"] == "SUCCESS", done
+    state = api.post(f"{base}/dbschema/app/flyway/migrationstate", {}).json()
+    assert [i["identifier"] for i in state["instances"]] == ["main", "two"]
+    by_version = {m["version"]: m for m in state["migrations"]}
+    assert by_version["1.9"]["synced"] and not by_version["1.10"]["synced"]
+    assert [e["status"] for e in by_version["1.10"]["instances"]] == ["Not_Deployed", "Not_Deployed"]
+
+    # a pipeline asks by event: undo on one instance, then the scripts that step ran
+    detail = {"account": "local", "org": org, "project": project, "dbschema": "app", "dbinstance": "two",
+              "pipeline": "deploy", "planExecutionId": "plan-2", "stageExecutionId": "stage-9", "count": 1}
+    client("events").put_events(Entries=[{"Source": "ci", "DetailType": "DbSchemaRollbackRequested",
+                                          "Detail": json.dumps(detail), "EventBusName": get_settings().event_bus}])
+    step = {"orgIdentifier": org, "projectIdentifier": project, "dbSchema": "app", "dbInstance": "two",
+            "pipelineExecutionId": "plan-2", "command": "Undo"}
+    for _ in range(600):
+        scripts = api.get("/v1/step/flyway/migrationscripts", params=step).json()
+        if scripts["data"]:
+            break
+        time.sleep(0.1)
+    assert scripts["data"] == [U1_9] and scripts["scripts"][0]["script"] == "U1_9__audit.sql"
+    assert api.get("/v1/step/flyway/migrationscripts", params={**step, "command": "Migrate"}).json()["data"] == []
+    applied = api.get("/v1/step/flyway/migrationscripts", params={**step, "pipelineExecutionId": "plan-1",
+                                                                  "command": "Migrate"}).json()
+    assert applied["data"] == [V1, V1_9]

@@ -51,6 +51,8 @@ def bundle_folder(folder: Path, root_file: str | None = None) -> dict[str, Any]:
     if not files:
         raise ValidationFailed(f"{folder} holds no changelog files")
     root = root_file or next((name for name in ROOT_CANDIDATES if name in files), None)
+    if root is None and _flyway_project(files):
+        return {"files": files}  # a Flyway schema's bundle: flyway.toml/conf + scripts, no root changelog
     if root is None:
         raise ValidationFailed(f"no root changelog in {folder} (looked for {', '.join(ROOT_CANDIDATES)}); "
                                "name it with --root-file")
@@ -59,10 +61,21 @@ def bundle_folder(folder: Path, root_file: str | None = None) -> dict[str, Any]:
     return {"rootFile": root, "files": files}
 
 
+def _flyway_project(files: dict[str, str]) -> bool:
+    """A folder with a Flyway configuration file at its root, or Flyway-named scripts."""
+    import posixpath
+    import re
+
+    from schemashift.flyway.config import CONFIG_FILES
+
+    return any(name in files for name in CONFIG_FILES) or any(
+        re.fullmatch(r"[VBU][0-9][0-9._]*__.*\.sql|R__.+\.sql", posixpath.basename(path)) for path in files)
+
+
 def run_push(args: argparse.Namespace) -> int:
     body = bundle_folder(args.dir, args.root_file)
-    print(f"bundle: root {body['rootFile']}, {len(body['files'])} file(s): {', '.join(body['files'])}",
-          file=sys.stderr)
+    root = f"root {body['rootFile']}" if "rootFile" in body else "Flyway project"
+    print(f"bundle: {root}, {len(body['files'])} file(s): {', '.join(body['files'])}", file=sys.stderr)
     if args.dry_run:
         return 0
     if not args.key:

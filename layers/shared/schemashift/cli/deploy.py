@@ -37,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             parser.add_argument("--stage-execution-id", default="")
             parser.add_argument("--tag", help="apply: post-deploy tag; rollback: roll back to this tag")
             parser.add_argument("--count", type=int)
+            parser.add_argument("--target-version", help="Flyway schemas: apply up to / undo down to this version")
             parser.add_argument("--dry-run", action="store_true")
             parser.add_argument("--idempotency-key")
             parser.add_argument("--wait", action="store_true", help="follow until done; non-zero exit on failure")
@@ -80,7 +81,7 @@ def _pipeline(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_apply(args: argparse.Namespace) -> int:
     body: dict[str, Any] = {**_pipeline(args), "tag": args.tag, "toTag": args.to_tag, "count": args.count,
-                            "contexts": args.contexts, "labels": args.labels}
+                            "contexts": args.contexts, "labels": args.labels, "targetVersion": args.target_version}
     if args.instance:
         path = f"{_prefix(args)}/dbschema/{args.schema}/instance/{args.instance}/apply"
     else:
@@ -93,7 +94,7 @@ def run_apply(args: argparse.Namespace) -> int:
 def run_rollback(args: argparse.Namespace) -> int:
     if not args.instance:
         raise ValidationFailed("rollback needs --instance")
-    body = {**_pipeline(args), "tag": args.tag, "count": args.count}
+    body = {**_pipeline(args), "tag": args.tag, "count": args.count, "targetVersion": args.target_version}
     return _start(args, f"{_prefix(args)}/dbschema/{args.schema}/instance/{args.instance}/rollback", body)
 
 

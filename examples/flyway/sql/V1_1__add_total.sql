@@ -1,0 +1,1 @@
+ALTER TABLE invoices ADD total DECIMAL(12, 2);
