@@ -23,7 +23,9 @@ def handle():
     if too_long:
         raise ValidationFailed(f"query parameter(s) {', '.join(too_long)} longer than {MAX_PATH_PARAMETER} characters",
                                details={"fields": too_long})
-    tenant = Tenant.of(current_caller(app), values["orgIdentifier"], values["projectIdentifier"])
+    caller = current_caller(app)
+    caller.require_project(values["orgIdentifier"], values["projectIdentifier"])  # as a path's org/project is
+    tenant = Tenant.of(caller, values["orgIdentifier"], values["projectIdentifier"])
     body = migration_scripts(tenant, values["dbSchema"], values["dbInstance"], values["pipelineExecutionId"],
                              query_param(app, "stageExecutionId"), query_param(app, "command") or "Migrate",
                              query_param(app, "parent_id"))

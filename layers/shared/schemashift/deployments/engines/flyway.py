@@ -146,6 +146,13 @@ class FlywayEngine:
         if request.get("targetVersion"):
             flyway._check_target(MigrationTarget.parse(str(request["targetVersion"])))
         if execution["kind"] == "apply":
+            if flyway.config.validate_on_migrate:  # as migrate does, even when nothing is pending
+                from schemashift.flyway import FlywayValidationFailed
+                from schemashift.flyway.config import ValidatePattern
+
+                validation = flyway.validate(extra_ignore=(ValidatePattern("*", "pending"),))
+                if not validation.valid:
+                    raise FlywayValidationFailed([e["errorDetails"]["errorMessage"] for e in validation.errors])
             total = len(self.pending(target, project, request, instance_item))
         else:
             undo_scripts = {s.version for s in flyway.scripts() if s.kind == "undo"}
