@@ -74,14 +74,13 @@ def _stack(work: Path, durable: bool) -> Any:
 
 
 def run_apply(work: Path, changesets: int, durable: bool) -> dict[str, float]:
-    from schemashift.deployments import events as deployment_events
     from schemashift.deployments import runner
 
     from bench.deployments import setup
     from tests.support.client import ApiClient
 
     done = threading.Event()
-    emit = deployment_events.emit
+    emit = runner.emit
 
     def observed(detail_type: str, detail: dict[str, Any]) -> None:
         emit(detail_type, detail)

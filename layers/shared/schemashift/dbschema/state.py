@@ -9,6 +9,7 @@ range: only the page's data, whatever the size of the schema.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,9 @@ from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_get, batch_write, plain, query_all
 
 NOT_DEPLOYED = "Not_Deployed"
+MARKER_SK = "STATEVER#"
+"""``STATEVER#<instance>``: a fresh token after every write of the instance's state (the summary's
+cached counts are valid while their token is the current one). Sorts after every ``C``/``RUN`` key."""
 _HIGH = "~"  # sorts after every instance identifier character
 
 
@@ -82,8 +86,17 @@ def record_changeset_status(tenant: Tenant, schema: str, instance: str, updates:
             unknown.append(update.fqn)
             continue
         puts += state_items(tenant, schema, instance, definition, update, now)
-    batch_write(_state_table(), puts=puts)
+    table = _state_table()
+    batch_write(table, puts=puts)
+    for marker in state_markers(puts):  # after the state they vouch for, never in the same batch
+        table.put_item(Item=marker)
     return unknown
+
+
+def state_markers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One fresh marker per (schema partition, instance) among these state items."""
+    seen = {(i["pk"], i["instance"]) for i in items if "gsi1pk" in i}
+    return [{"pk": pk, "sk": MARKER_SK + instance, "token": uuid.uuid4().hex} for pk, instance in sorted(seen)]
 
 
 def state_items(tenant: Tenant, schema: str, instance: str, definition: dict[str, Any],
@@ -125,6 +138,7 @@ def delete_instance_state(tenant: Tenant, schema: str, instance: str) -> None:
         ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)},
         ProjectionExpression="pk, sk")]
     batch_write(table, deletes=keys)
+    table.put_item(Item={"pk": tenant.schema_pk(schema), "sk": MARKER_SK + instance, "token": uuid.uuid4().hex})
 
 
 # ---------------------------------------------------------------------------- reads

@@ -3,8 +3,13 @@
 ``pending`` counts the changesets of the current changelog not ``Successfully_Deployed`` on the
 instance (never run, failed or rolled back); ``failed`` and ``rolledBack`` are the subsets in those
 states. Changesets kept only because they were deployed before leaving the changelog do not count.
-Cost: one GetItem (schema), one Query (instances), one Query of the definitions (keys only) and one
-Query per instance on the state index (status only): O(changesets x instances) small items, no Scan.
+
+Counting reads every state item of an instance (one Query on the state index), so counts are kept:
+``SUMMARY#<instance>`` in the schema's state partition holds the counts with the changelog version
+and the instance's state marker token (``STATEVER#<instance>``, renewed after every state write)
+they were computed at. A summary reads the schema item, the instances, and one Query of the
+partition's ``STATEVER#``..``SUMMARY#~`` keys (two small items per instance); only instances whose
+kept counts are stale are counted again. No Scan.
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from typing import Any
 from schemashift.aws import dynamodb_table
 from schemashift.dbschema.instances import list_instance_items
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.state import MARKER_SK
 from schemashift.dbschema.tenancy import Tenant, definitions_pk, instance_index_pk
 from schemashift.settings import get_settings
-from schemashift.store.dynamo import query_all
+from schemashift.store.dynamo import plain, query_all
+
+SUMMARY_SK = "SUMMARY#"
+_FIELDS = ("deployed", "pending", "failed", "rolledBack")
 
 
 def _current_csks(table: Any, tenant: Tenant, schema: str) -> set[str]:
@@ -33,18 +42,50 @@ def _status_counts(table: Any, tenant: Tenant, schema: str, instance: str, curre
     return Counter(i["status"] for i in items if i["csk"] in current)
 
 
+def _kept(table: Any, schema_pk: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """(marker token by instance, kept counts by instance): one Query over both key ranges."""
+    tokens: dict[str, str] = {}
+    kept: dict[str, dict[str, Any]] = {}
+    for item in query_all(table, KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+                          ExpressionAttributeValues={":pk": schema_pk, ":a": MARKER_SK, ":b": SUMMARY_SK + "~"}):
+        sk: str = item["sk"]
+        if sk.startswith(MARKER_SK):
+            tokens[sk[len(MARKER_SK):]] = item.get("token", "")
+        elif sk.startswith(SUMMARY_SK):
+            kept[sk[len(SUMMARY_SK):]] = item
+    return tokens, kept
+
+
 def schema_summary(tenant: Tenant, schema: str) -> dict[str, Any]:
     """``{schema, changesetCount, instances: [{identifier, name, deployed, pending, failed, rolledBack}]}``."""
-    get_schema_item(tenant, schema)
+    schema_item = get_schema_item(tenant, schema)
+    version = int(schema_item.get("changelogVersion", 0))
     table = dynamodb_table(get_settings().changeset_state_table)
-    current = _current_csks(table, tenant, schema)
+    schema_pk = tenant.schema_pk(schema)
+    tokens, kept = _kept(table, schema_pk)
+    current: set[str] | None = None
+    count = int(schema_item.get("changesetCount", 0))
     instances = []
     for item in sorted(list_instance_items(tenant, schema), key=lambda i: i["identifier"]):
-        counts = _status_counts(table, tenant, schema, item["identifier"], current)
-        deployed = counts["Successfully_Deployed"]
-        instances.append({
-            "identifier": item["identifier"], "name": item["name"], "deployed": deployed,
-            "pending": len(current) - deployed, "failed": counts["Deployment_Failed"],
-            "rolledBack": counts["Rolled_Back"],
-        })
-    return {"schema": schema, "changesetCount": len(current), "instances": instances}
+        identifier = item["identifier"]
+        token = tokens.get(identifier)
+        cached = kept.get(identifier)
+        if (cached is not None and token is not None and cached.get("token") == token
+                and int(cached.get("changelogVersion", -1)) == version):
+            counts = {field: int(cached[field]) for field in _FIELDS}
+            count = int(cached.get("changesetCount", count))
+        else:
+            if current is None:
+                current = _current_csks(table, tenant, schema)
+            count = len(current)
+            status = _status_counts(table, tenant, schema, identifier, current)
+            deployed = status["Successfully_Deployed"]
+            counts = {"deployed": deployed, "pending": len(current) - deployed,
+                      "failed": status["Deployment_Failed"], "rolledBack": status["Rolled_Back"]}
+            if token is not None:  # without a marker (state written by no known path) nothing is kept
+                table.put_item(Item={"pk": schema_pk, "sk": SUMMARY_SK + identifier, "token": token,
+                                     "changelogVersion": version, "changesetCount": count, **counts})
+        instances.append({"identifier": identifier, "name": item["name"], **plain(counts)})
+    if current is not None:
+        count = len(current)
+    return {"schema": schema, "changesetCount": count, "instances": instances}

@@ -17,6 +17,7 @@ from typing import Any
 from schemashift.aws import dynamodb_table
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.state import state_markers
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed
 from schemashift.ids import new_id
@@ -99,15 +100,23 @@ def checkpoint(scope: str, execution_id: str, records: list[tuple[dict[str, Any]
     client = table.meta.client
     writes: list[tuple[str, dict[str, Any]]] = []
     base = time.time_ns()
+    state: list[dict[str, Any]] = []
     for offset, (result, state_puts, _) in enumerate(records):
         writes.append((table.name, job_store.entry_item(scope, execution_id, base + offset, result)))
         writes += [(state_table, item) for item in state_puts]
+        state += state_puts
+    writes += [(state_table, marker) for marker in state_markers(state)]  # in the last batch: after the state
+    retried = False
     for start in range(0, len(writes), 25):
         requests: dict[str, list[dict[str, Any]]] = {}
         for name, item in writes[start : start + 25]:
             requests.setdefault(name, []).append({"PutRequest": {"Item": item}})
         while requests:
             requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+            retried = retried or bool(requests)
+    if retried and state:  # the marker may have landed before a retried state item: vouch again
+        client.batch_write_item(RequestItems={state_table: [
+            {"PutRequest": {"Item": marker}} for marker in state_markers(state)]})
     progress = sum(count for _, _, count in records)
     if progress:
         add_progress(scope, execution_id, progress)
