@@ -106,6 +106,7 @@ def test_fleet_apply_rides_out_dynamodb_throttling(api, stack) -> None:
         fleet = wait_for(api, base, response.json()["executionId"], timeout=300)
     assert seen["injected"] >= 10, seen
     assert fleet["status"] == "SUCCESS" and fleet["summary"] == {"SUCCESS": 3}, fleet
+    assert fleet["progress"] == {"done": 3, "total": 3}, (fleet["progress"], seen)
     for name in instances:
         assert statuses(api, base, "app", name) == ALL_DEPLOYED
 
@@ -242,3 +243,28 @@ def test_a_mariadb_connection_dropped_mid_changeset(api) -> None:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         admin.dispose()
+
+
+def test_apply_rides_out_dynamodb_writes_whose_answer_is_lost(api, stack) -> None:
+    url = sqlite_instance()[0]
+    base = _setup(api, url)
+    with aws_errors("dynamodb", every=2, lost_writes=True) as seen:
+        done = _apply(api, base)
+    assert seen["injected"] >= 5, seen
+    assert done["status"] == "SUCCESS", (done["error"], seen)
+    assert done["progress"] == {"done": 4, "total": 4}, (done["progress"], seen)
+    _consistent(api, base, url)
+
+
+def test_fleet_apply_rides_out_dynamodb_writes_whose_answer_is_lost(api, stack) -> None:
+    instances = {f"db{i}": sqlite_instance(f"db{i}")[0] for i in range(3)}
+    base = _setup(api, "", instances=instances)
+    with aws_errors("dynamodb", every=2, lost_writes=True) as seen:
+        response = api.post(f"{base}/dbschema/app/apply", {**PIPE, "maxConcurrency": 3})
+        assert response.status == 202, response.json()
+        fleet = wait_for(api, base, response.json()["executionId"], timeout=300)
+    assert seen["injected"] >= 10, seen
+    assert fleet["status"] == "SUCCESS" and fleet["summary"] == {"SUCCESS": 3}, fleet
+    assert fleet["progress"] == {"done": 3, "total": 3}, (fleet["progress"], seen)
+    for name in instances:
+        assert statuses(api, base, "app", name) == ALL_DEPLOYED

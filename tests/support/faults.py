@@ -27,7 +27,10 @@ THROTTLED = (400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps({
 S3_500 = (500, {"Content-Type": "application/xml"},
           b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>InternalError</Code>"
           b"<Message>We encountered an internal error. Please try again.</Message></Error>")
+DYNAMODB_500 = (500, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps({
+    "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "Internal server error"}).encode())
 ANSWERS = {"dynamodb": THROTTLED, "s3": S3_500}
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
 
 
 def _clients(service: str) -> list[Any]:
@@ -40,13 +43,15 @@ def _clients(service: str) -> list[Any]:
 
 
 @contextmanager
-def aws_errors(service: str, every: int = 3) -> Iterator[Counter[str]]:
+def aws_errors(service: str, every: int = 3, *, lost_writes: bool = False) -> Iterator[Counter[str]]:
     """The first attempt of every ``every``-th ``service`` request answers the service's error;
-    yields counts of requests seen and errors injected, by operation."""
+    yields counts of requests seen and errors injected, by operation. With ``lost_writes`` only
+    DynamoDB writes are hit, and they are applied first: the write lands, its answer is a 500 (as
+    DynamoDB documents: a 500 may or may not have applied the write)."""
     from botocore.awsrequest import AWSResponse
     from moto.core.botocore_stubber import MockRawResponse
 
-    status, headers, body = ANSWERS[service]
+    status, headers, body = DYNAMODB_500 if lost_writes else ANSWERS[service]
     seen: Counter[str] = Counter()
     lock = threading.Lock()
 
@@ -56,15 +61,23 @@ def aws_errors(service: str, every: int = 3) -> Iterator[Counter[str]]:
         if "attempt=1" not in attempt:
             return None  # botocore's retry of an injected error goes through
         operation = event_name.rpartition(".")[2]
+        if lost_writes and operation not in WRITES:
+            return None
         with lock:
             seen["requests"] += 1
             if seen["requests"] % every:
                 return None
             seen[f"injected {operation}"] += 1
             seen["injected"] += 1
+        answered_url = request.url
+        if lost_writes:
+            from schemashift.local import transport
+
+            assert transport._installed is not None
+            transport._installed(event_name, request)  # the write lands; its answer is lost
         # botocore calls every before-send handler and uses the first answer: point the request
         # nowhere so that the in-process transport after this hook leaves it alone
-        answered_url, request.url = request.url, "http://fault.invalid/"
+        request.url = "http://fault.invalid/"
         return AWSResponse(answered_url, status, dict(headers), MockRawResponse(body))
 
     clients = _clients(service)

@@ -116,3 +116,14 @@ def test_maintenance_rides_out_throttling_and_server_errors(api: ApiClient, stac
     assert final["status"] == "completed", final
     assert rows(api, table_id) == before
     assert len(dataset(table_id).get_fragments()) == 1
+
+
+def test_migration_rides_out_dynamodb_writes_whose_answer_is_lost(api: ApiClient, stack) -> None:
+    table_id = make_table(api)
+    version = schema(api, table_id)["versionNumber"]
+    with aws_errors("dynamodb", every=2, lost_writes=True) as seen:
+        final = _migrate(api, table_id)
+    assert seen["injected"] >= 5, seen
+    assert final["status"] == "completed", (final, seen)
+    assert_migrated(api, table_id, list(range(ROWS)))
+    _assert_one_new_version(api, table_id, version)

@@ -73,7 +73,14 @@ class Jobs:
             "createdAt": now, "updatedAt": now, "expiresAt": int(time.time()) + retention_seconds,
             **fields,
         }
-        self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        try:
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            existing = self.find(scope, job_id)
+            if existing is None or existing.get("gsi1sk") != item["gsi1sk"]:
+                raise
+            # our own put, applied but answered with an error (a 500 or a timeout): botocore's retry
+            # then failed the condition against the item the first attempt wrote
         return item
 
     def find(self, scope: str, job_id: str) -> dict[str, Any] | None:
