@@ -57,6 +57,7 @@ def full_schema_snapshot(url: str) -> dict[str, Any]:
                 snapshot[f"view {view}"] = " ".join(str(inspector.get_view_definition(view) or "").split())
             snapshot.update(_sequences(connection, inspector))
             snapshot.update(_routines(connection))
+            snapshot.update(_pg_constraints(connection))
             return snapshot
     finally:
         engine.dispose()
@@ -111,6 +112,18 @@ def _sequences(connection: Any, inspector: Any) -> dict[str, Any]:
         return {f"sequence {name}": () for name in inspector.get_sequence_names()}
     except NotImplementedError:
         return {}
+
+
+def _pg_constraints(connection: Any) -> dict[str, Any]:
+    """PostgreSQL's own view of every constraint: definition, deferrability (the inspector has neither)."""
+    if connection.dialect.name != "postgresql":
+        return {}
+    rows = connection.exec_driver_sql(
+        "SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid), c.condeferrable,"
+        " c.condeferred FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+        " WHERE n.nspname = current_schema() AND c.conrelid <> 0"
+    ).all()
+    return {f"constraint {name}": tuple(rest) for name, *rest in rows if "databasechangelog" not in name.lower()}
 
 
 def _routines(connection: Any) -> dict[str, Any]:

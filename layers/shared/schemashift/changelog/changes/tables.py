@@ -102,7 +102,11 @@ class CreateTableChange(BeanChange):
         extra: list[Any] = []
         if keyed:
             pk_name = next((c.constraints.primary_key_name for c in keyed if c.constraints.primary_key_name), None)
-            extra.append(PrimaryKeyConstraint(*(ident(c.name or "", dialect) for c in keyed), name=pk_name))
+            deferral: dict[str, Any] = {}
+            if dialect == "postgresql":  # Liquibase: PRIMARY KEY (...) [INITIALLY DEFERRED] DEFERRABLE
+                deferral["deferrable"] = any(c.constraints.deferrable for c in keyed) or None
+                deferral["initially"] = "DEFERRED" if any(c.constraints.initially_deferred for c in keyed) else None
+            extra.append(PrimaryKeyConstraint(*(ident(c.name or "", dialect) for c in keyed), name=pk_name, **deferral))
         for column in self.columns:
             constraints = column.constraints
             if constraints is None:
@@ -115,9 +119,10 @@ class CreateTableChange(BeanChange):
                 extra.append(CheckConstraint(text(constraints.check_constraint)))
             if constraints.references or constraints.referenced_table_name:
                 schema, table, referenced_columns = _referenced(constraints)
+                # Several foreign keys may name the same table (or this one): one placeholder each time.
                 target = Table(
                     ident(table, dialect),
-                    metadata,
+                    MetaData(),
                     *(Column(ident(name, dialect)) for name in referenced_columns),
                     schema=ident(schema, dialect) if schema else None,
                 )
