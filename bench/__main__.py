@@ -19,6 +19,7 @@ BENCHMARKS = {
     "datasets_api": "the same through the API handlers vs direct Lance calls",
     "table_migrations": "migration operations on 10M rows: domain vs raw Lance vs a pyarrow rewrite",
     "table_migrations_e2e": "migrations through API + state machine vs the domain call",
+    "load": "20 clients x 60 s on the local stack: reads, appends, apply and migration starts; lost writes",
     "local_stack": "apply through the local stack vs the engine; the cost of durable local state",
 }
 
