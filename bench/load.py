@@ -8,7 +8,9 @@ its own SQLite instance) and migration starts (``add_column`` on the shared tabl
 others append). Without ``--url`` the script starts its own stack in process.
 
 Reported: requests, errors (5xx, transport failures, undocumented statuses), 409s (a start refused
-because one is running: documented, not an error), p50/p95/p99 per kind, lost writes (ids whose
+because one is running: documented, not an error), retryable 503s that the client repeated (as
+the docs tell clients to; at most 3 times, the final answer is the one judged; latencies include
+the retries), p50/p95/p99 per kind, lost writes (ids whose
 append answered 200 but that are not read back; 0 means none lost), the migrations' and applies'
 final states, and the process' peak RSS. Every loop is bounded by count and time.
 """
@@ -40,6 +42,7 @@ EXPECTED = {  # documented answers per kind; anything else is an error
     "read": {200}, "append": {200}, "apply": {202, 409}, "migrate": {202, 409},
 }
 MAX_REQUESTS_PER_CLIENT = 100_000
+RETRIES = 3
 CHANGELOG = "-- liquibase formatted sql\n\n" + "".join(
     f"-- changeset load:{i}\nCREATE TABLE load_{i} (id INT PRIMARY KEY, v VARCHAR(20));\n"
     f"-- rollback DROP TABLE load_{i};\n\n" for i in range(5))
@@ -54,6 +57,7 @@ class Tally:
     operations: list[str] = field(default_factory=list)
     executions: list[tuple[str, str]] = field(default_factory=list)
     transport_failures: int = 0
+    retried503: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -75,14 +79,22 @@ class Client:
             getattr(self, kind)()
 
     def _send(self, kind: str, method: str, path: str, **kwargs: Any) -> requests.Response | None:
+        """One request; a 503 marked ``retryable`` is repeated (as the docs tell clients), at most
+        ``RETRIES`` times with backoff, and counted; the final answer is the one judged."""
         started = time.perf_counter()
-        try:
-            response = self.session.request(method, self.url + path, timeout=60, **kwargs)
-        except requests.RequestException as exc:
+        for attempt in range(RETRIES + 1):
+            try:
+                response = self.session.request(method, self.url + path, timeout=60, **kwargs)
+            except requests.RequestException as exc:
+                with self.tally.lock:
+                    self.tally.errors.append(f"{kind} {method} {path}: {type(exc).__name__}: {exc}")
+                    self.tally.transport_failures += 1
+                return None
+            if response.status_code != 503 or attempt == RETRIES or not _retryable(response):
+                break
             with self.tally.lock:
-                self.tally.errors.append(f"{kind} {method} {path}: {type(exc).__name__}: {exc}")
-                self.tally.transport_failures += 1
-            return None
+                self.tally.retried503 += 1
+            time.sleep(self.random.uniform(0.5, 2.0) * (attempt + 1))
         elapsed = time.perf_counter() - started
         with self.tally.lock:
             self.tally.latencies[kind].append(elapsed)
@@ -132,6 +144,13 @@ class Client:
         if response is not None and response.status_code == 202:
             with self.tally.lock:
                 self.tally.operations.append(response.json()["operationId"])
+
+
+def _retryable(response: requests.Response) -> bool:
+    try:
+        return bool(response.json().get("retryable"))
+    except ValueError:
+        return False
 
 
 def _check(response: requests.Response, status: int) -> dict[str, Any]:
@@ -234,6 +253,7 @@ def run(url: str, clients: int, seconds: float, settle: float = 120.0) -> dict[s
         "clients": clients, "seconds": round(wall, 1), "requests": requests_sent,
         "requestsPerSecond": round(requests_sent / wall, 1) if wall else 0.0,
         "errors": len(tally.errors), "errorSamples": tally.errors[:5],
+        "retryable503Retried": tally.retried503,
         "conflicts409": sum(c for (_, status), c in tally.statuses.items() if status == 409),
         "byKind": {kind: {"requests": len(values), **_percentiles(values)} for kind, values in tally.latencies.items()},
         "latencyMs": _percentiles(everything),

@@ -197,6 +197,7 @@ def test_every_route_refuses_every_kind_of_outsider(api: ApiClient, victim: Vict
                     else {400, 404}
                 assert response.status in allowed, (case, route.method, route.path, response.status, response.json())
             refused += response.status >= 400
+    print(f"\n{len(ROUTES)} routes x {len(cases)} outsider cases: {len(ROUTES) * len(cases)} requests, {refused} refused")
     assert refused >= len(ROUTES) * 3
     # nothing of the victim's moved
     base = f"/v1/orgs/{victim.org}/projects/{victim.project}"

@@ -398,7 +398,10 @@ def _operation(route: Any, doc: RouteDoc, ref: Any, routes: list[Any]) -> dict[s
         if links:
             response["links"] = links
         responses[str(status)] = response
-    for status in doc.errors:
+    # Any authenticated route may meet a transient failure (storage, a concurrent catalog change, an
+    # unreachable target): 503, retryable.
+    transient = (503,) if route.authenticated else ()
+    for status in (*doc.errors, *transient):
         if status == 401 and not route.authenticated:
             continue
         responses[str(status)] = {"description": _describe(status),
@@ -422,7 +425,8 @@ _STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: the job started", 204
                 400: "Bad Request: validation error or invalid input", 401: "Unauthorized: no valid x-api-key",
                 403: "Forbidden: the key may not reach this org/project or account", 404: "Not Found",
                 409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
-                500: "Internal Server Error"}
+                500: "Internal Server Error",
+                503: "Service Unavailable: a transient failure (retryable); retry with backoff"}
 
 
 def _describe(status: int) -> str:
