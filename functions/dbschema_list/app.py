@@ -1,4 +1,4 @@
-"""GET .../dbschema: list schemas (search_term, sort, order, page, limit)."""
+"""GET .../dbschema: list schemas (search_term, sort, order, migrationType, page, limit)."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
 from schemashift.dbschema.schemas import list_schemas
@@ -15,6 +15,7 @@ def handle(org: str, project: str):
         Tenant.of(current_caller(app), org, project), page,
         search_term=query_param(app, "search_term"),
         sort=query_param(app, "sort", "created"), order=(query_param(app, "order", "DESC") or "DESC").upper(),
+        migration_type=query_param(app, "migrationType"),
     )
     return json_response(200, schemas, page.headers(total))
 

@@ -66,6 +66,11 @@ def test_bad_bundles_are_refused_and_change_nothing(api, flyway_base) -> None:
     # the same bytes again: unchanged; migrationType cannot change
     assert api.put(f"{base}/dbschema/fly/changelog", zipped_body).json()["changed"] is False
     assert api.put(f"{base}/dbschema/fly", {"migrationType": "Liquibase"}).json()["migrationType"] == "Flyway"
+    listed = api.get(f"{base}/dbschema", params={"migrationType": "Flyway"}).json()
+    assert [s["identifier"] for s in listed] == ["fly"]
+    assert [s["identifier"] for s in api.get(f"{base}/dbschema", params={"migrationType": "Liquibase"}).json()] == [
+        "lb"]
+    _envelope(api.get(f"{base}/dbschema", params={"migrationType": "Mongo"}), 400, "migrationType")
 
 
 def test_starts_a_flyway_schema_cannot_honour_are_400s(api, flyway_base) -> None:

@@ -249,3 +249,58 @@ def test_fleet_pipeline_event_and_migrationscripts(api, stack, tmp_path) -> None
     applied = api.get("/v1/step/flyway/migrationscripts", params={**step, "pipelineExecutionId": "plan-1",
                                                                   "command": "Migrate"}).json()
     assert applied["data"] == [V1, V1_9, files["sql/R__person_names.sql"]]  # repeatables run whatever the target
+
+
+NO_DROPS = """package db_sql
+
+deny[msg] {
+  finding := input.lintFindings[_]
+  finding.category == "destructive"
+  msg := sprintf("%s: %s", [finding.rule, finding.changeSetFQN])
+}
+"""
+
+
+def test_policy_gate_lints_pending_flyway_scripts(api, tmp_path) -> None:
+    from tests.support.tenancy import sqlite_instance
+
+    url = sqlite_instance("gate")[0]
+    files = {"flyway.toml": "[flyway]\n", "V1__t.sql": "CREATE TABLE t (id INT, note VARCHAR(10));\n",
+             "V2__drop_note.sql": "ALTER TABLE t DROP COLUMN note;\n"}
+    base = _setup(api, url, files)
+    assert api.put(f"{base}/policies/no_drops", {"rego": NO_DROPS}).status == 201
+    denied = _start(api, base, "apply")
+    assert denied["status"] == "FAILURE" and denied["error"]["code"] == "PolicyDenied", denied
+    assert "V2__drop_note.sql::2::flyway" in denied["error"]["message"]
+    assert denied["progress"]["done"] == 0
+    assert not _engine(url).connect().exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE name = 'flyway_schema_history'").fetchall()
+    # up to version 1 only the CREATE is pending: the gate lets it through
+    assert _start(api, base, "apply", {"targetVersion": "1"})["status"] == "SUCCESS"
+    assert [h[1] for h in _history(url)] == ["1"]
+
+
+def test_worker_crash_after_a_migration_committed_is_recovered_once(api, tmp_path) -> None:
+    import os
+
+    from tests.support.tenancy import sqlite_instance
+
+    url = sqlite_instance("crash")[0]
+    files = _files(url, **{"sql/V1_11__seed.sql": "INSERT INTO person (id, name) VALUES (1, 'ada');\n"})
+    base = _setup(api, url, files)
+    os.environ["SCHEMASHIFT_FAULTS"] = json.dumps({"deployment.before_checkpoint": 3})  # outlasts the retries
+    try:
+        crashed = _start(api, base, "apply")
+    finally:
+        os.environ.pop("SCHEMASHIFT_FAULTS", None)
+    assert crashed["status"] == "FAILURE"
+    committed = len(_history(url))
+    assert committed >= 1  # each retried batch committed one more migration whose checkpoint never landed
+    rerun = _start(api, base, "apply")
+    assert rerun["status"] == "SUCCESS", rerun["error"]
+    assert [r["status"] for r in rerun["results"]] == ["EXECUTED"] * (5 - committed)  # the rest, once
+    assert "RECOVERED" in [r["status"] for r in crashed["results"]] or committed == 1  # retries adopted theirs
+    assert [h[1] for h in _history(url)] == ["1", "1.9", "1.10", "1.11", None]
+    assert set(_statuses(api, base).values()) == {"Successfully_Deployed"}
+    with _engine(url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM person").fetchone() == (1,)  # the seed ran once

@@ -83,9 +83,14 @@ def list_schema_items(tenant: Tenant) -> list[dict[str, Any]]:
 
 
 def list_schemas(
-    tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str
+    tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str,
+    migration_type: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    if migration_type is not None and migration_type not in ("Liquibase", "Flyway"):
+        raise ValidationFailed("migrationType must be Liquibase or Flyway", details={"field": "migrationType"})
     schemas = [schema_out(i) for i in list_schema_items(tenant)]
+    if migration_type:
+        schemas = [s for s in schemas if (s.get("migrationType") or "Liquibase") == migration_type]
     if search_term:
         term = search_term.lower()
         schemas = [s for s in schemas if term in s["identifier"].lower() or term in s["name"].lower()]
