@@ -11,6 +11,7 @@ import sqlalchemy
 from schemashift.flyway import flyway_checksum
 
 from tests.deployments.test_deployments import _with_secret, instance_url  # noqa: F401  (the per-engine fixture)
+from tests.flyway.test_commands import FLYWAY_COLUMNS, _column_types
 from tests.support.deployments import new_base, wait_for
 from tests.support.tenancy import sqlite_path
 
@@ -58,6 +59,14 @@ def _history(url: str) -> list[tuple]:
     return [(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
 
+def _history_columns(url: str) -> dict[str, str]:
+    from schemashift.flyway.history import SchemaHistory
+    from schemashift.targets import open_target
+
+    with open_target(f"sqlite:///{sqlite_path(url)}" if url.startswith("sqlite") else url) as target:
+        return _column_types(target, SchemaHistory(target).schema)
+
+
 def _start(api, base: str, action: str, body: dict | None = None) -> dict:
     response = api.post(f"{base}/dbschema/app/instance/main/{action}", {**PIPE, **(body or {})})
     assert response.status == 202, (action, response.json())
@@ -85,6 +94,8 @@ def test_migrate_undo_repeatable_and_history(api, instance_url) -> None:  # noqa
         (3, "1.10", "orders", "SQL", "V1_10__orders.sql"), (4, None, "person names", "SQL", "R__person_names.sql")]
     assert [h[5] for h in history[:3]] == [flyway_checksum(t) for t in (V1, V1_9, V1_10)]
     assert all(h[6] for h in history)
+    assert _history_columns(instance_url) == FLYWAY_COLUMNS[instance_url.split(":")[0].split("+")[0].replace(
+        "mysql", "mariadb")]  # the table Flyway's own create script makes
     assert _statuses(api, base) == {"1": "Successfully_Deployed", "1.9": "Successfully_Deployed",
                                     "1.10": "Successfully_Deployed", "person names": "Successfully_Deployed"}
     one = api.get(f"{base}/dbschema/app/dbinstance/main/flyway/migrationstate").json()["migrations"][0]
@@ -304,3 +315,21 @@ def test_worker_crash_after_a_migration_committed_is_recovered_once(api, tmp_pat
     assert set(_statuses(api, base).values()) == {"Successfully_Deployed"}
     with _engine(url).connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM person").fetchone() == (1,)  # the seed ran once
+
+
+def test_instance_properties_are_flyway_placeholders(api, tmp_path) -> None:
+    from tests.support.tenancy import sqlite_instance
+
+    url = sqlite_instance("placeholders")[0]
+    files = {"flyway.toml": '[flyway]\n[flyway.placeholders]\ncurrency = "EUR"\n',
+             "V1__t.sql": "CREATE TABLE t (c VARCHAR(3) DEFAULT '${currency}', owner VARCHAR(20) DEFAULT '${team}');\n"}
+    base = _setup(api, url, files)
+    missing = _start(api, base, "apply")
+    assert missing["status"] == "FAILURE" and "No value provided for placeholder: ${team}" in missing["error"]["message"]
+    assert api.put(f"{base}/dbschema/app/instance/main", {"substituteProperties": {"currency": "USD",
+                                                                                   "team": "payments"}}).status == 200
+    assert _start(api, base, "apply")["status"] == "SUCCESS"
+    _exec(url, "INSERT INTO t DEFAULT VALUES")
+    with _engine(url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT c, owner FROM t").fetchall() == [("USD", "payments")]
+    assert _history(url)[0][5] == flyway_checksum(files["V1__t.sql"])  # checksum of the script as written

@@ -45,6 +45,24 @@ def rows(target: Target, table: str = "flyway_schema_history") -> list[tuple[obj
         "ORDER BY installed_rank")]
 
 
+FLYWAY_COLUMNS = {
+    "postgresql": {"installed_rank": "integer", "version": "character varying(50)",
+                   "description": "character varying(200)", "type": "character varying(20)",
+                   "script": "character varying(1000)", "checksum": "integer",
+                   "installed_by": "character varying(100)", "installed_on": "timestamp without time zone",
+                   "execution_time": "integer", "success": "boolean"},
+    "mariadb": {"installed_rank": "int(11)", "version": "varchar(50)", "description": "varchar(200)",
+                "type": "varchar(20)", "script": "varchar(1000)", "checksum": "int(11)",
+                "installed_by": "varchar(100)", "installed_on": "timestamp", "execution_time": "int(11)",
+                "success": "tinyint(1)"},
+    "sqlite": {"installed_rank": "INT", "version": "VARCHAR(50)", "description": "VARCHAR(200)",
+               "type": "VARCHAR(20)", "script": "VARCHAR(1000)", "checksum": "INT",
+               "installed_by": "VARCHAR(100)", "installed_on": "TEXT", "execution_time": "INT",
+               "success": "BOOLEAN"},
+}
+"""The column types Flyway's create script gives ``flyway_schema_history``, per dialect."""
+
+
 def test_migrate_writes_flyways_history_table(db_url: str) -> None:
     with flyway(db_url, BASE) as fw:
         report = fw.migrate()
@@ -59,21 +77,7 @@ def test_migrate_writes_flyways_history_table(db_url: str) -> None:
         ]
         # The column types Flyway's create script gives, per dialect.
         columns = _column_types(target, history.schema)
-        expected = {
-            "postgresql": {"installed_rank": "integer", "version": "character varying(50)",
-                           "description": "character varying(200)", "type": "character varying(20)",
-                           "script": "character varying(1000)", "checksum": "integer",
-                           "installed_by": "character varying(100)", "installed_on": "timestamp without time zone",
-                           "execution_time": "integer", "success": "boolean"},
-            "mariadb": {"installed_rank": "int(11)", "version": "varchar(50)", "description": "varchar(200)",
-                        "type": "varchar(20)", "script": "varchar(1000)", "checksum": "int(11)",
-                        "installed_by": "varchar(100)", "installed_on": "timestamp", "execution_time": "int(11)",
-                        "success": "tinyint(1)"},
-            "sqlite": {"installed_rank": "INT", "version": "VARCHAR(50)", "description": "VARCHAR(200)",
-                       "type": "VARCHAR(20)", "script": "VARCHAR(1000)", "checksum": "INT",
-                       "installed_by": "VARCHAR(100)", "installed_on": "TEXT", "execution_time": "INT",
-                       "success": "BOOLEAN"},
-        }[target.dialect if target.dialect != "mysql" else "mariadb"]
+        expected = FLYWAY_COLUMNS[target.dialect if target.dialect != "mysql" else "mariadb"]
         assert columns == expected
         assert fw.history.rows()[0].installed_by == {"postgresql": "postgres", "mariadb": "root", "mysql": "root",
                                                       "sqlite": ""}[target.dialect]
