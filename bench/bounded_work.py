@@ -72,8 +72,10 @@ def plan_operations(count: int, workdir: Path) -> tuple[float, float]:
     adds = min(count, 999)  # a table holds at most 1,000 columns; the rest are renames
     operations = [{"type": "add_column", "params": {"name": f"c{i}", "dataType": "string", "nullable": True}}
                   for i in range(adds)]
-    operations += [{"type": "rename_column", "params": {"oldName": f"c{i}", "newName": f"d{i}"}}
-                   for i in range(count - adds)]
+    for i in range(count - adds):  # rename each column in turn, then the renamed ones again
+        column, round_ = i % adds, i // adds
+        old = f"c{column}" if round_ == 0 else f"r{round_ - 1}_{column}"
+        operations.append({"type": "rename_column", "params": {"oldName": old, "newName": f"r{round_}_{column}"}})
     planned: list[Any] = []
     seconds = _timed(lambda: planned.append(plan_migration(uri, None, schema, operations)))
     assert planned[0].isValid, planned[0].validationErrors[:3]
