@@ -255,7 +255,9 @@ def run(url: str, clients: int, seconds: float, settle: float = 120.0) -> dict[s
         "errors": len(tally.errors), "errorSamples": tally.errors[:5],
         "retryable503Retried": tally.retried503,
         "conflicts409": sum(c for (_, status), c in tally.statuses.items() if status == 409),
-        "byKind": {kind: {"requests": len(values), **_percentiles(values)} for kind, values in tally.latencies.items()},
+        "byKind": {kind: {"requests": len(values), **_percentiles(values),
+                          "statuses": {str(st): c for (k, st), c in sorted(tally.statuses.items()) if k == kind}}
+                   for kind, values in tally.latencies.items()},
         "latencyMs": _percentiles(everything),
         "rowsAcknowledged": len(tally.acked_ids), "rowsReadBack": len(stored & tally.acked_ids),
         "lostWrites": len(tally.acked_ids - stored), "unexpectedRows": len(stored - tally.acked_ids),
