@@ -8,11 +8,9 @@ the current ones, ``inChangelog: false``) while they are deployed on some instan
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.aws import dynamodb_table
-from schemashift.changelog import BundleAccessor, ChangeSet
-from schemashift.changelog.paths import normalize_path
 from schemashift.clock import now_ms
 from schemashift.dbschema.bundles import (
     Bundle,
@@ -39,9 +37,14 @@ from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_write, plain, query_all
 
+if TYPE_CHECKING:  # the changelog package loads when a changelog is parsed, not with every route
+    from schemashift.changelog import ChangeSet
+
 
 def identity(file_name: str, changeset_id: str, author: str) -> tuple[str, str, str]:
     """Liquibase matches rows to changesets case-insensitively on the normalised path."""
+    from schemashift.changelog.paths import normalize_path
+
     return (normalize_path(file_name).lower(), changeset_id.lower(), author.lower())
 
 
@@ -66,7 +69,7 @@ def parse_bundle(bundle: Bundle, migration_type: str = "Liquibase") -> Any:
         from schemashift.flyway.project import check_bundle
 
         return check_bundle(bundle.files)
-    from schemashift.changelog import parse_changelog
+    from schemashift.changelog import BundleAccessor, parse_changelog
 
     return parse_changelog(bundle.root_file, BundleAccessor(bundle.files))
 

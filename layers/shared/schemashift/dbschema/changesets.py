@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemashift.changelog import ChangeSet
 from schemashift.dbschema.changelogs import current_changelog, identity, read_definitions, split_fqn
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed
+
+if TYPE_CHECKING:  # loaded when a changelog is parsed, not with the route
+    from schemashift.changelog import ChangeSet
 
 
 def find_changeset(tenant: Tenant, schema: str, fqn: str) -> ChangeSet:

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from schemashift.changelog.expressions import check_expression
 from schemashift.errors import ValidationFailed
 from schemashift.limits import MAX_EXPRESSION
 from schemashift.safety.config import LintConfig
@@ -43,6 +42,10 @@ class SchemaUpdate(_Strict):
 
 
 def _expression(value: str | None) -> str | None:
+    # Imported here: the changelog package (its model, accessors, preconditions) is not needed to
+    # load a dbschema route, only to check an expression a request carries.
+    from schemashift.changelog.expressions import check_expression
+
     try:
         return check_expression(value)
     except ValidationFailed as exc:

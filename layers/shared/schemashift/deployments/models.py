@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemashift.changelog.expressions import check_expression
 from schemashift.errors import ValidationFailed
 from schemashift.limits import MAX_EXPRESSION
 
@@ -16,6 +15,8 @@ class _Body(BaseModel):
 
 
 def _expression(value: str | None) -> str | None:
+    from schemashift.changelog.expressions import check_expression  # not with every route: see dbschema.models
+
     try:
         return check_expression(value)
     except ValidationFailed as exc:

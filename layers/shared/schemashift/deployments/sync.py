@@ -8,15 +8,17 @@ drift: rows the changelog does not know and checksum mismatches.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.aws import dynamodb_table
-from schemashift.changelog import DatabaseChangeLog
 from schemashift.dbschema.changelogs import identity, read_definitions
 from schemashift.dbschema.state import ChangesetStatusUpdate, DefinitionIndex, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant, instance_index_pk
 from schemashift.settings import get_settings
 from schemashift.store.dynamo import query_all
+
+if TYPE_CHECKING:
+    from schemashift.changelog import DatabaseChangeLog
 
 
 def reconcile(tenant: Tenant, schema: str, instance: str, target: Any, changelog: DatabaseChangeLog | None,
