@@ -18,7 +18,7 @@ from tests.support.liquibase import liquibase_binary
 pytestmark = pytest.mark.liquibase
 
 SOURCE = Path(__file__).parent / "changelogs" / "findings"
-ROWS = {"postgresql": 10, "mysql": 9}
+ROWS = {"postgresql": 11, "mysql": 9}
 
 
 @pytest.mark.parametrize("kind", [

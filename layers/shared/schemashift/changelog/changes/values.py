@@ -81,7 +81,10 @@ def default_value_sql(
     if numeric is not None:
         if is_boolean(column_type) and numeric.strip() in ("0", "1"):
             return boolean_literal(numeric.strip() == "1", dialect)  # Liquibase: FALSE/TRUE on PostgreSQL
-        return numeric
+        number = numeric_literal(numeric)
+        if (column_type or "").strip().lower() in _UNKNOWN_TO_LIQUIBASE:
+            return string_literal(number, dialect)  # Liquibase's UnknownType quotes every value
+        return number
     if boolean is not None:
         return boolean_literal(boolean, dialect)
     if date is not None:
@@ -94,11 +97,37 @@ def default_value_sql(
         return None
     if value.lower() == "null":
         return "null"  # Liquibase emits DEFAULT null, not the string 'null'
+    if value.lower() == _CLOCK.get(dialect, "").lower() and _is_timestamp(column_type):
+        return value  # Liquibase's DateTimeType: the database's own clock function, as written
     if is_boolean(column_type) and value.lower() in ("true", "false", "1", "0"):
         return boolean_literal(value.lower() in ("true", "1"), dialect)
     if is_numeric(column_type) and _looks_numeric(value):
         return value
     return string_literal(value, dialect)
+
+
+_UNKNOWN_TO_LIQUIBASE = {"float4", "float8"}
+"""Type names Liquibase passes through as unknown types (mapped here to the same SQL types)."""
+
+
+def numeric_literal(text: str) -> str:
+    """A ``*Numeric`` value as Liquibase writes it: ``0.0`` and ``10.00`` (integral) lose their
+    fraction, as Java's NumberFormat reads them; anything else stays as written."""
+    stripped = text.strip()
+    if "." in stripped and "e" not in stripped.lower():
+        try:
+            number = float(stripped)
+        except ValueError:
+            return text
+        if number.is_integer() and abs(number) < 2**63:
+            return str(int(number))
+    return text
+
+
+def _is_timestamp(column_type: str | None) -> bool:
+    from schemashift.changelog.changes.datatypes import parse_type
+
+    return bool(column_type) and parse_type(column_type or "").name in ("datetime", "timestamp")
 
 
 def _looks_numeric(text: str) -> bool:
