@@ -43,3 +43,40 @@ def test_concurrent_requests_to_two_functions_keep_their_own_event_and_envelope(
     assert json.loads(results["v1"]["body"]) == {"message": "seen /v1/orgs/o/projects/p/thing"}
     assert json.loads(results["ds"]["body"])["error"] == "seen /datasets/d1"
     assert json.loads(results["ds"]["body"])["code"] == "NOT_FOUND"
+
+
+def test_concurrent_functions_keep_their_own_log_keys(stack: object) -> None:
+    """Found by the load run: one function's log line carried another's function_name (the logger's
+    keys were shared by every function of the local stack's process)."""
+    import logging
+
+    from schemashift.observability import logger
+
+    lines: list[dict] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(self.format(record)))
+
+    keep = Keep()
+    keep.setFormatter(logger.registered_formatter)
+    logger._logger.addHandler(keep)
+    both_set = threading.Barrier(2, timeout=10)
+
+    def function(name: str) -> None:
+        logger.clear_state()
+        logger.append_keys(function_name=name)
+        both_set.wait()  # the other has set its own keys meanwhile
+        logger.info("hello", extra={"me": name})
+
+    try:
+        threads = [threading.Thread(target=function, args=(n,)) for n in ("WriteRowsFunction", "DbschemaGetFunction")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    finally:
+        logger._logger.removeHandler(keep)
+    assert sorted(line["me"] for line in lines) == ["DbschemaGetFunction", "WriteRowsFunction"]
+    assert all(line["function_name"] == line["me"] for line in lines), lines
+    assert all(line["service"] == "schemashift" for line in lines), lines

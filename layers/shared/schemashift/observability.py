@@ -29,6 +29,37 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 
 logger = Logger(logger_formatter=RedactingFormatter())
+
+
+def isolate_log_state_per_thread() -> None:
+    """Give every thread its own logger keys (function name, request id, correlation id, ...).
+
+    A Lambda runs one request per process; the local stack runs every function in one process, one
+    thread per request, so keys that one function's ``inject_lambda_context`` set would otherwise
+    label another function's lines. A new thread starts from the keys set up at import (service,
+    sampling). Only the local stack calls this.
+    """
+    formatter = logger.registered_formatter
+    if getattr(type(formatter), "per_thread", False):
+        return
+    base = dict(formatter.log_format)
+    state = threading.local()
+
+    class PerThreadFormatter(type(formatter)):  # type: ignore[misc, valid-type]
+        per_thread = True
+
+        @property  # a data descriptor: wins over the instance attribute the base class assigns
+        def log_format(self) -> dict[str, Any]:
+            current = getattr(state, "log_format", None)
+            if current is None:
+                current = state.log_format = dict(base)
+            return current
+
+        @log_format.setter
+        def log_format(self, value: dict[str, Any]) -> None:
+            state.log_format = value
+
+    formatter.__class__ = PerThreadFormatter
 metrics = Metrics()
 
 _tracer: Any = None

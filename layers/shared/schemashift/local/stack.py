@@ -58,6 +58,9 @@ class LocalStack:
         self.parameters.setdefault("SqliteInstancesRoot", str(home / "sqlite"))
         os.environ.setdefault("SCHEMASHIFT_LOOPBACK_TARGETS", "allow")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        from schemashift.observability import isolate_log_state_per_thread
+
+        isolate_log_state_per_thread()  # every function's log keys stay its own, as in separate Lambdas
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         store = None
         if self.durable:
