@@ -20,7 +20,7 @@ test: $(STAMP) lint console-test
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 $(BIN)/sam validate --lint --template template.yaml --region us-east-1
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
