@@ -12,6 +12,8 @@ BENCHMARKS = {
     "cold_start": "import time of every API handler in fresh interpreters",
     "changelog_parse": "parse + checksum a 500-changeset formatted-SQL changelog",
     "changelog_update": "update of 500 changesets: schemashift vs Liquibase vs the raw driver",
+    "corpus_update": "update of the largest real corpus (hyades) on PostgreSQL: schemashift vs Liquibase",
+    "liquibase_corpora": "the real corpora x databases vs Liquibase: rows, schema, data, crossover, rollback",
     "lint": "lint of 1,000 changesets per dialect vs the engine's SQL generation and the bare parsers",
     "migrationstate": "migrationstate pages on 2,000 changesets x 50 / 1,000 instances vs bare Queries",
     "deployments": "fleet apply vs maxConcurrency; one apply through the state machine vs the engine",
