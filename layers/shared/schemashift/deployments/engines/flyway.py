@@ -22,7 +22,7 @@ def _flyway(target: Any, project: Any, **options: Any) -> Any:
     return Flyway(target, project.files, project.config, lock_wait_seconds=30.0, **options)
 
 
-def applied_keys(project: Any, infos: list[Any]) -> dict[str, Any]:
+def applied_keys(infos: list[Any]) -> dict[str, Any]:
     """Unit key -> its history row, for every migration applied and neither undone nor deleted."""
     from schemashift.flyway.project import unit_key
 
@@ -86,7 +86,7 @@ class FlywayEngine:
         flyway = _flyway(target, project)
         rows = flyway.history.rows()
         infos = history_infos(flyway)
-        applied = applied_keys(project, infos)
+        applied = applied_keys(infos)
         listed = list(known.values()) if known is not None else read_definitions(tenant, schema)
         definitions = [d for d in listed if d.get("flyway")]
         states = instance_states(tenant, schema, instance)
