@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 
 import pytest
@@ -84,6 +85,36 @@ def test_bad_value_mid_table_fails_and_changes_nothing(api: ApiClient) -> None:
     migrate(api, table_id, *CAST_AND_FILL)
     fixed = rows(api, table_id, filters=[{"field": "id", "op": "eq", "value": 217}])
     assert fixed == [{"id": 217, "price": 217, "qty": 0, "status": "new"}]
+
+
+def test_a_worker_still_writing_when_the_map_fails_leaves_no_file(api: ApiClient, hooks) -> None:
+    """A failed Map leaves its other iterations running (a Lambda cannot be stopped): the run reports
+    ``failed`` only once they have stopped, so no file they write outlives the rollback."""
+    table_id = make_table(api, bad_row=4 * PER_FRAGMENT + 17)
+    before = snapshot(api, table_id)
+    writing = threading.Event()
+
+    def slow_result_of_fragment_5(params: dict, **_: object) -> None:
+        """Fragment 5 has written its data file; its result reaches S3 only after fragment 4 failed."""
+        if str(params.get("Key", "")).endswith("/5.json"):
+            writing.set()
+            time.sleep(4)
+
+    def fragment_4_fails_while_5_writes(event: dict) -> None:
+        if event["fragmentId"] == 4:
+            assert writing.wait(timeout=60), "fragment 5 never stored its result"
+
+    hooks[FRAGMENT_FUNCTION] = fragment_4_fails_while_5_writes
+    events = client("s3").meta.events
+    events.register("provide-client-params.s3.PutObject", slow_result_of_fragment_5)
+    try:
+        final = wait(api, table_id, start(api, table_id, *CAST_AND_FILL)["operationId"])
+        files_at_the_end = data_files(table_id)
+    finally:
+        events.unregister("provide-client-params.s3.PutObject", slow_result_of_fragment_5)
+    assert final["status"] == "failed" and final["error"]["code"] == "CAST_FAILED", final
+    assert files_at_the_end == before.files  # fragment 5's file is gone by the time "failed" is reported
+    assert snapshot(api, table_id) == before
 
 
 def test_cancel_mid_run_leaves_the_table_unchanged(api: ApiClient, hooks) -> None:

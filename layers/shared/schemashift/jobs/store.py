@@ -181,6 +181,26 @@ class Jobs:
             return item["status"] in ACTIVE and not item.get("aborting")
         return True
 
+    def enter(self, scope: str, job_id: str, members: str, member: int) -> bool:
+        """Add ``member`` to the set of running workers ``members`` (and stamp ``{members}At``) while
+        the job is active and not aborting; False when it is stopping: the worker must not start."""
+        try:
+            self.table.update_item(
+                Key=job_key(scope, job_id), UpdateExpression="ADD #members :member SET #at = :now",
+                ConditionExpression="#st IN (:queued, :running) AND attribute_not_exists(aborting)",
+                ExpressionAttributeNames={"#members": members, "#at": f"{members}At", "#st": "status"},
+                ExpressionAttributeValues={":member": {member}, ":now": self.clock_ms(), ":queued": QUEUED,
+                                           ":running": RUNNING})
+        except condition_failed(self.table):
+            return False
+        return True
+
+    def leave(self, scope: str, job_id: str, members: str, member: int) -> None:
+        """The worker ``member`` has stopped (an empty set disappears from the item)."""
+        self.table.update_item(Key=job_key(scope, job_id), UpdateExpression="DELETE #members :member",
+                               ExpressionAttributeNames={"#members": members},
+                               ExpressionAttributeValues={":member": {member}})
+
     def request_cancel(self, scope: str, job_id: str, **fields: Any) -> dict[str, Any]:
         """Ask the workers to stop at their next check; 409 when the job has already ended."""
         try:

@@ -4,13 +4,14 @@ Every step takes ``(account, tableId, operationId)`` and finds the rest in the o
 in S3, so a retried step starts from what is recorded. The run-time contract with
 ``datasets.migrations`` is its own: nothing is visible before ``commit_migration``, and a failed
 or cancelled run leaves the table exactly as it was once ``abort_migration`` has removed the
-files the fragment workers wrote.
+files the fragment workers wrote; the abort step first waits until no worker is still running.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -39,13 +40,18 @@ from schemashift.datasets.migrations import (
     commit_migration,
     run_fragment,
 )
-from schemashift.errors import Conflict
+from schemashift.errors import Conflict, TransientError
 from schemashift.faults import maybe_fail
 
 #: Above this many fragments the state machine fans out with a Distributed Map reading the
 #: fragment list from S3; below it an inline Map keeps the per-run overhead small.
 DISTRIBUTED_MAP_THRESHOLD = 200
 RESULT_READERS = 16
+#: The fragment function's Lambda timeout (template.yaml): no worker lives longer.
+WORKER_TIMEOUT_SECONDS = 900
+#: How long one abort invocation waits for running workers (its own timeout is 300 s).
+ABORT_WAIT_SECONDS = 240
+WORKER_POLL_SECONDS = 0.2
 
 
 def plan_step(services: Services, account: str, table_id: str, operation_id: str) -> dict[str, Any]:
@@ -100,20 +106,25 @@ def fragment_step(
         if attempt and services.payloads.find(key) is not None:
             operations.fragment_done(account, operation_id, fragment_id)
             return done
-        maybe_fail("table_migration.fragment")
-        plan = _cached_plan(services.payloads, plan_key(account, operation_id))
-        result = run_fragment(
-            plan,
-            fragment_id,
-            on_rows=lambda rows: operations.add_rows(account, operation_id, rows),
-            should_cancel=lambda: operations.stop_requested(account, operation_id),
-            storage_options=services.storage_options,
-        )
-        services.payloads.put(key, result.model_dump(mode="json"))
-        maybe_fail("table_migration.after_fragment_result")
-        if not operations.fragment_done(account, operation_id, fragment_id):
-            # The abort step may have listed the results before ours landed: remove our own files.
-            abort_migration(plan, [result], storage_options=services.storage_options)
+        if not operations.worker_started(account, operation_id, fragment_id):
+            return done  # the run is aborting or over: write nothing
+        try:
+            maybe_fail("table_migration.fragment")
+            plan = _cached_plan(services.payloads, plan_key(account, operation_id))
+            result = run_fragment(
+                plan,
+                fragment_id,
+                on_rows=lambda rows: operations.add_rows(account, operation_id, rows),
+                should_cancel=lambda: operations.stop_requested(account, operation_id),
+                storage_options=services.storage_options,
+            )
+            services.payloads.put(key, result.model_dump(mode="json"))
+            maybe_fail("table_migration.after_fragment_result")
+            if not operations.fragment_done(account, operation_id, fragment_id):
+                # The abort step may have listed the results before ours landed: remove our own files.
+                abort_migration(plan, [result], storage_options=services.storage_options)
+        finally:
+            operations.worker_stopped(account, operation_id, fragment_id)
     return done
 
 
@@ -149,6 +160,7 @@ def commit_step(services: Services, account: str, table_id: str, operation_id: s
 def abort_step(services: Services, account: str, table_id: str, operation_id: str) -> dict[str, Any]:
     """Remove every file the fragment workers wrote; the table's committed versions stay untouched."""
     services.operations.update(account, operation_id, aborting=True, progressMessage="rolling back")
+    _wait_for_workers(services, account, operation_id)
     document = services.payloads.find(plan_key(account, operation_id))
     deleted: list[str] = []
     if document is not None:  # without a plan, no worker ever ran
@@ -166,6 +178,27 @@ def abort_step(services: Services, account: str, table_id: str, operation_id: st
         "operationId": operation_id,
         "deletedFiles": len(deleted),
     }
+
+
+def _wait_for_workers(services: Services, account: str, operation_id: str) -> None:
+    """Block until no fragment worker can still write: a failed Map leaves its other iterations
+    running (a Lambda cannot be stopped), and files they write after the results are listed would
+    stay behind once the operation reports its end. A worker registered longer ago than the
+    fragment function's timeout is dead. Raises ``TransientError`` near this step's own timeout so
+    the state machine retries the abort."""
+    operations = services.operations
+    deadline = time.monotonic() + ABORT_WAIT_SECONDS
+    while True:
+        operation = operations.get(account, operation_id)
+        running = operation.get("workersRunning") or set()
+        newest = int(operation.get("workersRunningAt") or 0)
+        if not running or operations.clock_ms() - newest > WORKER_TIMEOUT_SECONDS * 1000:
+            return
+        if time.monotonic() > deadline:
+            raise TransientError(
+                f"{len(running)} fragment workers are still running; the rollback waits for them"
+            )
+        time.sleep(WORKER_POLL_SECONDS)
 
 
 def load_plan(payloads: PayloadStore, account: str, operation_id: str) -> MigrationPlan:

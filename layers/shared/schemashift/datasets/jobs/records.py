@@ -105,6 +105,15 @@ class Operations:
         return self.jobs.count_once(account_prefix(account), operation_id, "fragmentsDone", "doneFragments",
                                     fragment_id)
 
+    def worker_started(self, account: str, operation_id: str, fragment_id: int) -> bool:
+        """Register a running fragment worker; False once the run is aborting or over (then it must
+        write nothing). Registration and the abort's ``aborting`` flag are one item's writes, so the
+        abort step sees every worker that may still write files."""
+        return self.jobs.enter(account_prefix(account), operation_id, "workersRunning", fragment_id)
+
+    def worker_stopped(self, account: str, operation_id: str, fragment_id: int) -> None:
+        self.jobs.leave(account_prefix(account), operation_id, "workersRunning", fragment_id)
+
     def request_cancel(self, account: str, table_id: str, operation_id: str) -> dict[str, Any]:
         """Ask the workers to stop; the state machine then aborts and the status becomes ``cancelled``."""
         self.get_for_table(account, table_id, operation_id)
