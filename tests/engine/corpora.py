@@ -150,7 +150,7 @@ def schemashift(command: str, case: Case, url: str, search_path: Path, **kwargs:
 
     with open_target(url) as target:
         changelog = parse_changelog(
-            case.root, FileSystemAccessor([str(search_path)]), dialect=target.dialect,
+            case.root, FileSystemAccessor([str(search_path)]), database=target,
             parameters=case.parameters_for(url), contexts=case.contexts,
         )
         return getattr(engine, command)(target, changelog, contexts=case.contexts, **kwargs)

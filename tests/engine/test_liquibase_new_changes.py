@@ -47,7 +47,7 @@ def database_state(url: str) -> dict[str, Any]:
     """Schema snapshot plus the data of every table, remarks, sequences and routines."""
     state: dict[str, Any] = {"schema": schema_snapshot(url), "rows": changelog_rows(url)}
     with open_target(url) as target:
-        tables = ("person", "tag", "contact", "counter") + (("city",) if target.dialect != "sqlite" else ())
+        tables = ("person", "tag", "contact", "counter", "facts") + (("city",) if target.dialect != "sqlite" else ())
         for table in tables:
             state[table] = [tuple(_values(v) for v in row) for row in target.query_rows(f"SELECT * FROM {table} ORDER BY 1")]
         if target.dialect == "postgresql":
@@ -91,7 +91,7 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         result = Run(request.param)
         result.outputs["lb update"] = run_liquibase(["update", "--contexts=prod"], url=lb_url, changelog=CHANGELOG, search_path=root)
         with open_target(ss_url) as target:
-            changelog = parse_changelog(CHANGELOG, FileSystemAccessor([str(root)]), dialect=target.dialect)
+            changelog = parse_changelog(CHANGELOG, FileSystemAccessor([str(root)]), database=target)
             engine.update(target, changelog, contexts="prod")
         result.states = {"lb": database_state(lb_url), "ss": database_state(ss_url)}
         result.outputs["lb validate"] = run_liquibase(["validate", "--contexts=prod"], url=ss_url, changelog=CHANGELOG, search_path=root)
@@ -107,12 +107,13 @@ def test_rows_and_checksums_equal_liquibase(run: Run) -> None:
     assert statuses["guard-index-name"] == "EXECUTED" and statuses["guard-fails"] == "MARK_RAN"
     assert statuses["running-as"] == ("MARK_RAN" if run.kind == "sqlite" else "EXECUTED")
     assert "command" not in statuses
+    assert statuses["default-schema"] == ("EXECUTED" if run.kind == "postgresql" else "MARK_RAN")
 
 
 def test_loaded_data_and_schema_equal_liquibase(run: Run) -> None:
     lb, ss = run.states["lb"], run.states["ss"]
     assert ss["person"] == lb["person"] and len(ss["person"]) == 5
-    for table in ("tag", "contact", "counter", "city"):
+    for table in ("tag", "contact", "counter", "city", "facts"):
         assert ss.get(table) == lb.get(table), table
     assert ss["schema"] == lb["schema"]
     for extra in ("remarks", "sequences", "routines"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from schemashift import engine
 from schemashift.changelog import BundleAccessor, ChangelogError, parse_changelog
-from schemashift.engine import ChangelogValidationFailed
+from schemashift.engine import ChangelogValidationFailed, MigrationFailed
 from schemashift.targets import open_target
 
 HEAD = '<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
@@ -54,3 +54,23 @@ def test_the_checksum_of_an_unsupported_change_is_refused_not_invented() -> None
     assert changeset.unsupported_changes()
     with pytest.raises(ChangelogError, match="customChange"):
         changeset.checksum("sqlite")
+
+
+def test_an_unsupported_precondition_is_an_error_its_on_error_decides(db_url: str) -> None:
+    text = HEAD + """
+<changeSet id="1" author="a"><createTable tableName="t"><column name="id" type="int"/></createTable></changeSet>
+<changeSet id="2" author="a">
+  <preConditions onError="MARK_RAN"><customPrecondition className="com.example.Check"/></preConditions>
+  <sql>insert into t (id) values (2)</sql>
+</changeSet>
+<changeSet id="3" author="a">
+  <preConditions><customPrecondition className="com.example.Check"/></preConditions>
+  <sql>insert into t (id) values (3)</sql>
+</changeSet>
+""" + TAIL
+    with open_target(db_url) as target:
+        with pytest.raises(MigrationFailed) as failure:
+            engine.update(target, _parse(text, target.dialect))
+        assert "db/changelog.xml::3::a" in failure.value.message and "customPrecondition" in failure.value.message
+        rows = {row.id: row.exec_type for row in engine.history(target).rows}
+        assert rows == {"1": "EXECUTED", "2": "MARK_RAN"}

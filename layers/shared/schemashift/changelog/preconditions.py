@@ -184,7 +184,9 @@ class ChangeLogPropertyDefinedPrecondition(Precondition):
 
 @dataclass
 class UnsupportedPrecondition(Precondition):
-    """A Liquibase precondition we cannot evaluate: refused only when its changeset would run."""
+    """A Liquibase precondition we cannot evaluate: checking it is a precondition *error*, so the
+    container's onError decides (HALT by default: the update stops at that changeset, as Liquibase
+    stops when it cannot load a custom precondition class)."""
 
     name: ClassVar[str] = "unsupported"
     element: str = ""

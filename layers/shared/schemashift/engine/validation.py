@@ -33,8 +33,6 @@ def validate_changelog(
         ran = session.history.find(changeset)
         will_run = ran is None or changeset.run_on_change or changeset.run_always
         if will_run:
-            if changeset.preconditions is not None:
-                errors.extend(f"{changeset.fqn}: {problem}" for problem in changeset.preconditions.problems())
             for change in changeset.changes:
                 if change.applies_to(dialect):
                     errors.extend(f"{changeset.fqn}: {problem}" for problem in change.validate(dialect))
@@ -48,8 +46,6 @@ def validate_changelog(
         if exact in seen:
             errors.append(f"Duplicate changeset: {exact}")
         seen.add(exact)
-    if changelog.preconditions is not None:
-        errors.extend(f"{changelog.root_file}: {problem}" for problem in changelog.preconditions.problems())
     if check_preconditions and changelog.preconditions is not None:
         outcome = changelog.preconditions.evaluate(session.probe())
         if outcome.status != "passed":

@@ -2,7 +2,8 @@
 
 executeCommand runs an operating-system command in Liquibase. The service never runs
 commands on its hosts, so it is parsed and checksummed like any change but refused, naming
-the changeset, whenever it would run.
+the changeset, whenever it would run; one whose ``os`` list leaves out the service's
+(``Linux``, Java's ``os.name``) does nothing in Liquibase either, and is no refusal here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from schemashift.changelog.changes.base import BeanChange, register
 from schemashift.changelog.changes.unsupported import UnsupportedElement
 from schemashift.changelog.model import DatabaseProbe, Dialect
 from schemashift.changelog.node import Node
+
+HOST_OS = "Linux"
+"""Java's ``os.name`` where the service runs (Lambda and the local stack)."""
 
 
 @register
@@ -77,11 +81,18 @@ class ExecuteCommandChange(BeanChange):
         self.args = [arg.string("value") or "" for arg in holder.all("arg")]
         self.os = [part.strip() for part in (node.string("os") or "").split(",") if part.strip()]
 
+    def runs_here(self) -> bool:
+        return not self.os or HOST_OS in self.os
+
     def validate(self, dialect: Dialect) -> list[str]:
+        if not self.runs_here():
+            return []
         return [
             f"executeCommand ({self.executable}) is refused: the service does not run operating-system commands; "
             "run it outside schemashift, then mark the changeset ran (changelog-sync) or remove it"
         ]
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
+        if not self.runs_here():
+            return []
         raise UnsupportedElement(self.validate(dialect)[0])

@@ -191,7 +191,14 @@ class AddAutoIncrementChange(BeanChange):
             return statements
 
         def autoincrement(shape: TableShape) -> None:
-            shape.column(self.column_name or "")
+            """AddAutoIncrementGeneratorSQLite: the column becomes the (named) primary key, autoincremented."""
+            column = shape.column(self.column_name or "")
+            if column.pk_position == 0:
+                for other in shape.columns:
+                    other.pk_position = 0
+                column.pk_position = 1
+                shape.primary_key_name = shape.primary_key_name or f"PK_{shape.name.upper()}"
+            column.not_null = True
             shape.autoincrement = True
 
         return rebuild(probe, self.table_name or "", self.name, autoincrement)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schemashift.changelog.model import ChangelogError, DatabaseChangeLog, Dialect, ResourceAccessor
+from schemashift.changelog.model import ChangelogError, DatabaseChangeLog, DatabaseProbe, Dialect, ResourceAccessor
 from schemashift.changelog.parsers.state import Inclusion, ParseState
 from schemashift.changelog.properties import ChangeLogParameters, Property
 
@@ -19,20 +19,28 @@ def parse_changelog(
     dialect: Dialect | None = None,
     contexts: Sequence[str] | str | None = None,
     labels: str | None = None,
+    database: DatabaseProbe | None = None,
 ) -> DatabaseChangeLog:
     """Parse ``root_file`` and everything it includes into one ordered changelog.
 
     ``parameters`` are caller-supplied properties; they win over changelog properties.
     With ``dialect`` set, changesets whose ``dbms`` excludes it are left out (as Liquibase
     does); ``contexts``/``labels`` only select context- or label-scoped properties.
+    The dialect (or the live ``database``, which also gives the default schema and catalog)
+    defines Liquibase's ``database.*`` properties.
     """
+    from schemashift.changelog.database_properties import live_database_properties, static_database_properties
     from schemashift.changelog.expressions import parse_runtime
 
+    dialect = dialect or (database.dialect if database is not None else None)
     params = ChangeLogParameters(dialect=dialect, contexts=parse_runtime(contexts), label_expression=labels)
+    if dialect is not None:  # set first: as in Liquibase, nothing overrides them
+        facts = static_database_properties(dialect)
+        facts.update(live_database_properties(database) if database is not None else {})
+        for name, value in facts.items():
+            params.set(Property(name, value))
     for name, value in (parameters or {}).items():
         params.set(Property(name, str(value)))
-    if dialect is not None:
-        params.set(Property("database.typeName", dialect))
     state = ParseState(accessor=accessor, parameters=params, dialect=dialect)
     parse_file(state, Inclusion(path=root_file))
     return DatabaseChangeLog(

@@ -7,16 +7,16 @@ preConditions) and ``ChangeSet.load`` (attributes, changes, rollback, validCheck
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from schemashift.changelog.changes.base import CHANGE_TYPES
+from schemashift.changelog.changes.base import CHANGE_TYPES, snake
 from schemashift.changelog.changes.loaddata import LoadDataChange
 from schemashift.changelog.changes.procedures import CreateProcedureChange
 from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange, SqlFileChange
 from schemashift.changelog.changes.sqlbuild import QUOTING_STRATEGIES
 from schemashift.changelog.changes.unsupported import LIQUIBASE_CHANGE_TYPES, UnsupportedChange
 from schemashift.changelog.changes.views import CreateViewChange
-from schemashift.changelog.model import Change, ChangelogError, ChangeSet
+from schemashift.changelog.model import Change, ChangelogError, ChangeSet, dbms_matches
 from schemashift.changelog.node import Node, java_string
 from schemashift.changelog.object_preconditions import (
     ChangeSetExecutedPrecondition,
@@ -67,6 +67,8 @@ class StructuredChangelog:
     expand_nodes: bool = True
     object_quoting_strategy: str | None = None
     """The file's ``objectQuotingStrategy``: its changesets' default."""
+    removed_properties: list[str] = field(default_factory=list)
+    """``removeChangeSetProperty`` of this file: addColumn column properties to drop from later changes."""
 
     @property
     def path(self) -> str:
@@ -117,6 +119,7 @@ class StructuredChangelog:
             "includeAll": self.include_all,
             "property": self.property,
             "preConditions": self.changelog_preconditions,
+            "removeChangeSetProperty": self.remove_change_set_property,
         }.get(node.name)
         if handler is None:
             if node.name == "modifyChangeSets":
@@ -156,6 +159,16 @@ class StructuredChangelog:
         for key, value in parse_properties(text).items():
             prop = self.property_from(node, key, value)
             self.state.parameters.set(prop, global_=global_, changelog=self.changelog_key())
+
+    def remove_change_set_property(self, node: Node) -> None:
+        """Liquibase's only ChangeVisitor: drop afterColumn/beforeColumn/position from this file's later
+        addColumn changes, on the listed databases (a parse with no database matches none)."""
+        if node.string("change") != "addColumn" or not dbms_matches(node.string("dbms"), self.state.dialect, if_empty=False):
+            return
+        remove = node.string("remove") or ""
+        if remove not in ("afterColumn", "beforeColumn", "position"):
+            raise self.error(f"Unexpected value found under removeChangeSetProperty for remove tag: {remove}", node)
+        self.removed_properties.append(remove)
 
     def changelog_preconditions(self, node: Node) -> None:
         self.state.preconditions.append(self.preconditions(node))
@@ -317,6 +330,10 @@ class StructuredChangelog:
             self.read_change_file(change, node)
         if isinstance(change, LoadDataChange) and change.file:
             self.read_data_file(change, node)
+        if change.name == "addColumn":
+            for removed in self.removed_properties:
+                for column in getattr(change, "columns", []):
+                    setattr(column, snake(removed), None)
         return change
 
     def read_data_file(self, change: LoadDataChange, node: Node) -> None:
