@@ -50,13 +50,14 @@ def static_database_properties(dialect: Dialect) -> dict[str, str]:
 
 
 def live_database_properties(probe: DatabaseProbe) -> dict[str, str]:
-    """Default catalog and schema (MySQL/MariaDB: the database, which is both) and the server version."""
+    """Default catalog and schema (MySQL/MariaDB: the database, which is both), the server version,
+    and ``isSafeToRunUpdate`` (Liquibase: the connection URL names localhost or 127.0.0.1)."""
     dialect = probe.dialect
     values: dict[str, str] = {}
     if dialect == "postgresql":
         catalog = probe.query_scalar("SELECT current_database()")
         schema = probe.default_schema or probe.query_scalar("SELECT current_schema()")
-        version = str(probe.query_scalar("SHOW server_version"))
+        version = str(probe.query_scalar("SHOW server_version")).split(" ")[0]  # as pgjdbc reports it
     elif dialect in _MYSQL:
         catalog = schema = probe.query_scalar("SELECT DATABASE()")
         version = str(probe.query_scalar("SELECT VERSION()"))
@@ -70,6 +71,8 @@ def live_database_properties(probe: DatabaseProbe) -> dict[str, str]:
         values["database.liquibaseSchemaName"] = str(schema)
     values["database.defaultSchemaNamePrefix"] = f".{schema}" if schema else ""
     values["database.databaseProductVersion"] = version
+    address = str(getattr(getattr(probe, "url", None), "display", "") or "")
+    values["database.isSafeToRunUpdate"] = _java("localhost" in address or "127.0.0.1" in address)
     numbers = re.findall(r"\d+", version)
     if numbers:
         values["database.databaseMajorVersion"] = numbers[0]
