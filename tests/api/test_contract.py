@@ -107,6 +107,10 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
     assert c.wait(f"{base}/executions/{applied['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
     c.call("POST", f"{base}/dbschema/app/instance/main/deployedState", 200, json_body=PIPELINE)
     assert c.call("GET", f"{base}/dbschema/overview", 200).json()["recentDeployments"][0]["dbInstanceIdentifier"] == "main"
+    assert c.call("GET", f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", 200,
+                  params={"objectType": "Table"}).json()["data"] == ["person"]
+    c.call("POST", f"{base}/dbschema/app/dbinstance/main/snapshot-object-values", 200,
+           json_body={"objectType": "Column", "objectNames": ["person.email"]})
     rolled = c.call("POST", f"{base}/dbschema/app/instance/main/rollback", 202,
                     json_body={**PIPELINE, "count": 1}).json()
     assert c.wait(f"{base}/executions/{rolled['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"

@@ -50,6 +50,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "changesetFQN": "c.sql::1::alice"},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/changesets/existence"): {
         "changeSets": [{"id": "1"}]},
+    ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/snapshot-object-values"): {
+        "objectType": "Table", "objectNames": ["secret_stuff"]},
     ("POST", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/instance"): {
         "identifier": "evil", "name": "evil", "url": "sqlite:///evil.db"},
     ("PUT", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/instance/{dbinstance}"): {"name": "x"},
@@ -70,6 +72,8 @@ deny[msg] {
 }
 """
 QUERIES: dict[tuple[str, str], Any] = {
+    ("GET", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/snapshot-object-names"): {
+        "objectType": "Table"},
     ("GET", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/changeset/yaml"): {
         "changeSet": "c.sql::1::alice"},
     ("GET", "/dataset-tables"): lambda v: {"datasetId": v.dataset},

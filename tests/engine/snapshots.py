@@ -17,9 +17,20 @@ COMPARED_COLUMNS = ("ID", "AUTHOR", "FILENAME", "ORDEREXECUTED", "EXECTYPE", "MD
 
 
 def schema_snapshot(url: str) -> dict[str, Any]:
-    """Tables with their columns (name, type, nullability), primary key, indexes and foreign keys."""
+    """Tables with their columns (name, type, nullability), primary key, indexes and foreign keys,
+    plus view names: what Liquibase and schemashift must agree on (the service's snapshot, narrowed)."""
     with open_target(url) as target:
-        return target_snapshot(target)
+        full = target_snapshot(target)
+    narrowed: dict[str, Any] = {
+        name: {
+            "columns": [(c["name"], c["type"], c["nullable"]) for c in table["columns"]],
+            "primary_key": table["primaryKey"]["columns"] if table["primaryKey"] else [],
+            "indexes": sorted((i["name"], tuple(i["columns"]), i["unique"]) for i in table["indexes"]),
+            "foreign_keys": sorted((fk["name"] or "", tuple(fk["columns"]), fk["referredTable"],
+                                    tuple(fk["referredColumns"])) for fk in table["foreignKeys"]),
+        } for name, table in full["tables"].items()}
+    narrowed["views"] = sorted(full["views"])
+    return narrowed
 
 
 def changelog_rows(url: str) -> list[tuple[Any, ...]]:

@@ -167,6 +167,15 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
     ("POST", f"{P}/dbschema/{{dbschema}}/changesets/existence"): RouteDoc(
         "Whether changeset ids are already used in the schema", {200: harness.ChangesetExistence},
         request=harness_in.ChangesetExistenceRequest),
+    ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/snapshot-object-names"): RouteDoc(
+        "Names of one object type in the instance's latest schema snapshot", {200: harness.SnapshotObjectNames},
+        params=(Param("objectType", "query", "Table, Column, PrimaryKey, ForeignKey, UniqueConstraint, Index, View "
+                      "or Sequence", {"type": "string", "enum": ["Table", "Column", "PrimaryKey", "ForeignKey",
+                                                                 "UniqueConstraint", "Index", "View", "Sequence"]},
+                      required=True),)),
+    ("POST", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/snapshot-object-values"): RouteDoc(
+        "The named objects of the instance's latest schema snapshot", {200: harness.SnapshotObjectValues},
+        request=harness_in.SnapshotObjectValuesRequest),
     ("GET", f"{P}/dbschema/overview"): RouteDoc(
         "Schema and instance counts and the 5 latest deployed instances", {200: harness.Overview},
         errors=(400, 401, 403, 500)),

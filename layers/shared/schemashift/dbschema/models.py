@@ -142,3 +142,13 @@ class ChangesetId(_Strict):
 
 class ChangesetExistenceRequest(_Strict):
     changeSets: list[ChangesetId] = Field(min_length=1, max_length=100)
+
+
+SnapshotObjectType = Literal["Table", "Column", "PrimaryKey", "ForeignKey", "UniqueConstraint", "Index", "View",
+                             "Sequence"]
+
+
+class SnapshotObjectValuesRequest(_Strict):
+    objectType: SnapshotObjectType
+    objectNames: list[Annotated[str, StringConstraints(min_length=1, max_length=512)]] = Field(
+        min_length=1, max_length=100)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from schemashift.api.models import Out
@@ -196,3 +198,16 @@ class Overview(Out):
     dbSchemaCount: int
     dbInstanceCount: int
     recentDeployments: list[RecentDeployment] = Field(max_length=5)
+
+
+class SnapshotObjectNames(Out):
+    data: list[str] = Field(description="names of the objects of that type in the instance's latest snapshot")
+
+
+class SnapshotObject(Out):
+    objectName: str
+    objectValue: dict[str, Any] = Field(description="the object as the snapshot holds it")
+
+
+class SnapshotObjectValues(Out):
+    data: list[SnapshotObject] = Field(description="the requested objects the snapshot holds, in request order")

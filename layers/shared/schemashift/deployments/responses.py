@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
+from pydantic import Field
+
 from schemashift.api.models import Out
 
 
@@ -9,6 +13,28 @@ class ChecksumMismatch(Out):
     changeSetFQN: str
     stored: str
     current: str
+
+
+class SchemaChange(Out):
+    objectType: str = Field(description="Table, Column, PrimaryKey, ForeignKey, UniqueConstraint, Index, View or Sequence")
+    objectName: str = Field(description="a table's parts are named table.part")
+    change: Literal["added", "removed", "changed"]
+    before: dict[str, Any] | None = Field(default=None, description="the object in the baseline snapshot")
+    after: dict[str, Any] | None = Field(default=None, description="the object in the live schema")
+
+
+class Baseline(Out):
+    taken: int = Field(description="when the snapshot of the latest deployment was taken (epoch ms)")
+    executionId: str | None
+
+
+class SchemaDrift(Out):
+    """The live schema compared with the snapshot the instance's latest deployment left."""
+
+    baseline: Baseline
+    snapshotTaken: int = Field(description="when the live schema was read (now the instance's latest snapshot)")
+    truncated: bool = Field(description="a snapshot hit its bound (tables or time): the comparison is partial")
+    changes: list[SchemaChange]
 
 
 class SyncReport(Out):
@@ -20,6 +46,8 @@ class SyncReport(Out):
     markedRolledBack: list[str]
     unknownRows: list[str]
     checksumMismatches: list[ChecksumMismatch]
+    schemaDrift: SchemaDrift | None = Field(default=None, description=(
+        "objects changed outside any deployment; null when schemashift never deployed the instance"))
     inSync: bool
 
 

@@ -182,7 +182,16 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
         applied = int(execution.get("progressDone", 0)) > 0
         note_deployment(tenant, execution["schema"], execution["instance"],
                         request.get("tag") if applied and request.get("tag") else execution.get("preStartTag"))
-    final = finish_execution(scope, execution_id, status, failure)
+    snapshot: dict[str, Any] = {}
+    if not ended and not request.get("dryRun") and execution["kind"] in ("apply", "rollback") and (
+            status == SUCCESS or int(execution.get("progressDone", 0)) > 0
+            or (failure or {}).get("code") == "MigrationFailed"):
+        from schemashift.dbschema.snapshots import snapshot_after_deployment
+
+        # while the lock is held, before the status flips: the baseline sync compares with
+        key = snapshot_after_deployment(tenant, execution["schema"], execution["instance"], execution_id)
+        snapshot = {"snapshot": key} if key else {}
+    final = finish_execution(scope, execution_id, status, failure, **snapshot)
     release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
     if execution.get("parentId"):
         set_child_status(scope, execution["parentId"], execution["instance"], final["status"])

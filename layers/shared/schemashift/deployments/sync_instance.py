@@ -1,4 +1,5 @@
-"""On-demand sync of one instance (the sync route): connect, reconcile, report drift."""
+"""On-demand sync of one instance (the sync route): connect, reconcile, report drift, both in
+DATABASECHANGELOG and in the schema itself (compared with the snapshot the latest deployment left)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from schemashift.errors import Conflict
 
 
 def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
+    from schemashift.dbschema.snapshots import schema_drift
     from schemashift.deployments.engines import engine_for
 
     instance_item = get_instance_item(tenant, schema, instance)
@@ -21,4 +23,9 @@ def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
     engine = engine_for(info)
     with connect_instance(tenant, instance_item) as target:
         project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect)
-        return engine.reconcile(tenant, schema, instance, target, project)
+        report = engine.reconcile(tenant, schema, instance, target, project)
+        drift = schema_drift(tenant, schema, instance, instance_item, target)
+    report["schemaDrift"] = drift
+    report["inSync"] = report.get("inSync", True) and not (drift and drift["changes"])
+    return report
+

@@ -1,79 +1,156 @@
 """A schema snapshot of a target: what two states of a database are compared by.
 
-Tables with their columns (name, type, nullability), primary key, indexes and foreign
-keys, plus view names, read through SQLAlchemy's inspector on the target's own connection.
-The rollback proof compares snapshots before a changeset and after its rollback.
+Tables with their columns (name, type, nullability, default), primary key, foreign keys, unique
+constraints and indexes, plus views (with their definition) and sequences, read through
+SQLAlchemy's inspector on the target's own connection, as plain JSON (it is stored as is). The
+rollback proof compares snapshots before a changeset and after its rollback; deployments store one
+per instance (``dbschema.snapshots``) which ``sync`` compares with the live schema to report drift.
+
+Bounded: at most ``max_tables`` tables (the rest is left out and ``truncated`` says so), and no new
+table is read once ``deadline`` (a ``time.monotonic()`` value) has passed.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from schemashift.targets.connection import Target
 
 TRACKING_TABLES = frozenset({"databasechangelog", "databasechangeloglock"})
+BOOKKEEPING_TABLES = TRACKING_TABLES | {"flyway_schema_history"}
+"""Tables a stored snapshot leaves out: the migration tools' own, which every deployment changes."""
+MAX_TABLES = 2000
+OBJECT_TYPES = ("Table", "Column", "PrimaryKey", "ForeignKey", "UniqueConstraint", "Index", "View", "Sequence")
 
 
-def schema_snapshot(target: Target, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+def schema_snapshot(target: Target, *, exclude: frozenset[str] = frozenset(), max_tables: int = MAX_TABLES,
+                    deadline: float | None = None) -> dict[str, Any]:
     """The schema of the target's default schema; ``exclude`` names tables (any case) to leave out."""
     inspector = target._inspector()
     schema = target._schema(None)
     dialect = inspector.dialect
     skipped = {name.lower() for name in exclude}
-    snapshot: dict[str, Any] = {}
-    for table in sorted(inspector.get_table_names(schema=schema)):
-        if table.lower() in skipped:
-            continue
-        snapshot[table] = {
-            "columns": [
-                (column["name"], column["type"].compile(dialect=dialect), column["nullable"])
-                for column in inspector.get_columns(table, schema=schema)
-            ],
-            "primary_key": inspector.get_pk_constraint(table, schema=schema)["constrained_columns"],
-            "indexes": sorted(
-                (index["name"], tuple(index["column_names"]), bool(index["unique"]))
-                for index in inspector.get_indexes(table, schema=schema)
-            ),
-            "foreign_keys": sorted(
-                (fk["name"] or "", tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
-                for fk in inspector.get_foreign_keys(table, schema=schema)
-            ),
-        }
-    snapshot["views"] = sorted(inspector.get_view_names(schema=schema))
-    return snapshot
+    names = sorted(t for t in inspector.get_table_names(schema=schema) if t.lower() not in skipped)
+    truncated = len(names) > max_tables
+    tables: dict[str, Any] = {}
+    for table in names[:max_tables]:
+        if deadline is not None and time.monotonic() > deadline:
+            truncated = True
+            break
+        tables[table] = _table(inspector, dialect, table, schema)
+    views = {name: {"definition": _view_definition(inspector, name, schema)}
+             for name in sorted(inspector.get_view_names(schema=schema))}
+    sequences: dict[str, Any] = {}
+    if dialect.supports_sequences:
+        sequences = {name: {} for name in sorted(inspector.get_sequence_names(schema=schema))}
+    return {"tables": tables, "views": views, "sequences": sequences, "truncated": truncated}
+
+
+def _table(inspector: Any, dialect: Any, table: str, schema: str | None) -> dict[str, Any]:
+    pk = inspector.get_pk_constraint(table, schema=schema)
+    try:
+        uniques = inspector.get_unique_constraints(table, schema=schema)
+    except NotImplementedError:
+        uniques = []
+    return {
+        "columns": [{"name": c["name"], "type": c["type"].compile(dialect=dialect), "nullable": bool(c["nullable"]),
+                     "default": None if c.get("default") is None else str(c["default"])}
+                    for c in inspector.get_columns(table, schema=schema)],
+        "primaryKey": {"name": pk.get("name"), "columns": list(pk["constrained_columns"])}
+        if pk and pk.get("constrained_columns") else None,
+        "foreignKeys": sorted(({"name": fk.get("name"), "columns": list(fk["constrained_columns"]),
+                                "referredTable": fk["referred_table"], "referredColumns": list(fk["referred_columns"])}
+                               for fk in inspector.get_foreign_keys(table, schema=schema)),
+                              key=lambda fk: (fk["name"] or "", fk["columns"])),
+        "uniqueConstraints": sorted(({"name": u.get("name"), "columns": list(u["column_names"])} for u in uniques),
+                                    key=lambda u: (u["name"] or "", u["columns"])),
+        # every index the database reports, those backing a unique constraint too (PostgreSQL, MariaDB)
+        "indexes": sorted(({"name": i["name"], "columns": list(i["column_names"]), "unique": bool(i["unique"])}
+                           for i in inspector.get_indexes(table, schema=schema)),
+                          key=lambda i: (i["name"] or "", [str(c) for c in i["columns"]])),
+    }
+
+
+def _view_definition(inspector: Any, view: str, schema: str | None) -> str | None:
+    try:
+        definition = inspector.get_view_definition(view, schema=schema)
+    except NotImplementedError:
+        return None
+    return " ".join(str(definition).split()) if definition else None
+
+
+def object_names(snapshot: dict[str, Any], object_type: str) -> list[str]:
+    """Names of one type's objects: tables, views and sequences by name; what belongs to a table as
+    ``table.name`` (a primary key without a name is ``table.PRIMARY``)."""
+    return sorted(objects_of_type(snapshot, object_type))
+
+
+def objects_of_type(snapshot: dict[str, Any], object_type: str) -> dict[str, Any]:
+    """``{name: value}`` of one object type (one of ``OBJECT_TYPES``)."""
+    if object_type == "Table":
+        return dict(snapshot["tables"])
+    if object_type == "View":
+        return dict(snapshot["views"])
+    if object_type == "Sequence":
+        return dict(snapshot["sequences"])
+    found: dict[str, Any] = {}
+    for table, body in snapshot["tables"].items():
+        if object_type == "Column":
+            found.update({f"{table}.{c['name']}": {"table": table, **c} for c in body["columns"]})
+        elif object_type == "PrimaryKey":
+            if body["primaryKey"]:
+                found[f"{table}.{body['primaryKey']['name'] or 'PRIMARY'}"] = {"table": table, **body["primaryKey"]}
+        else:
+            key = {"ForeignKey": "foreignKeys", "UniqueConstraint": "uniqueConstraints", "Index": "indexes"}[object_type]
+            for item in body[key]:
+                found[f"{table}.{item['name'] or '+'.join(map(str, item['columns']))}"] = {"table": table, **item}
+    return found
+
+
+def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """What differs, object by object: ``{objectType, objectName, change: added|removed|changed,
+    before?, after?}``. Tables added or removed are one entry each (their columns are not repeated)."""
+    changes: list[dict[str, Any]] = []
+    tables_before, tables_after = set(before["tables"]), set(after["tables"])
+    for object_type in OBJECT_TYPES:
+        old, new = objects_of_type(before, object_type), objects_of_type(after, object_type)
+        for name in sorted(old.keys() | new.keys()):
+            if object_type not in ("Table", "View", "Sequence"):
+                table = (old.get(name) or new.get(name))["table"]
+                if (table in tables_before) != (table in tables_after):
+                    continue  # part of a table added or removed as a whole
+            if name not in old:
+                changes.append({"objectType": object_type, "objectName": name, "change": "added", "after": new[name]})
+            elif name not in new:
+                changes.append({"objectType": object_type, "objectName": name, "change": "removed",
+                                "before": old[name]})
+            elif object_type != "Table" and old[name] != new[name]:
+                changes.append({"objectType": object_type, "objectName": name, "change": "changed",
+                                "before": old[name], "after": new[name]})
+    return changes
 
 
 def snapshot_difference(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Human-readable differences, e.g. ``column account.note is left behind``."""
+    words = {"added": "is left behind", "removed": "is missing"}
     problems: list[str] = []
-    tables_before = {name for name in before if name != "views"}
-    tables_after = {name for name in after if name != "views"}
-    problems += [f"table {name} is left behind" for name in sorted(tables_after - tables_before)]
-    problems += [f"table {name} is missing" for name in sorted(tables_before - tables_after)]
-    for name in sorted(tables_before & tables_after):
-        problems += _table_difference(name, before[name], after[name])
-    views_before, views_after = set(before.get("views", ())), set(after.get("views", ()))
-    problems += [f"view {name} is left behind" for name in sorted(views_after - views_before)]
-    problems += [f"view {name} is missing" for name in sorted(views_before - views_after)]
+    for change in snapshot_changes(before, after):
+        what = _WHAT[change["objectType"]]
+        if change["change"] in words:
+            problems.append(f"{what} {change['objectName']} {words[change['change']]}")
+        else:
+            problems.append(f"{what} {change['objectName']} was {_brief(change['before'])}, "
+                            f"is {_brief(change['after'])}")
     return problems
 
 
-def _table_difference(table: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    columns_before = {column[0]: column for column in before["columns"]}
-    columns_after = {column[0]: column for column in after["columns"]}
-    problems += [f"column {table}.{name} is left behind" for name in columns_after if name not in columns_before]
-    problems += [f"column {table}.{name} is missing" for name in columns_before if name not in columns_after]
-    for name in columns_before.keys() & columns_after.keys():
-        if columns_before[name] != columns_after[name]:
-            _, old_type, old_null = columns_before[name]
-            _, new_type, new_null = columns_after[name]
-            problems.append(f"column {table}.{name} was {old_type}{'' if old_null else ' NOT NULL'}, "
-                            f"is {new_type}{'' if new_null else ' NOT NULL'}")
-    if before["primary_key"] != after["primary_key"]:
-        problems.append(f"primary key of {table} was {before['primary_key']}, is {after['primary_key']}")
-    for key, what in (("indexes", "index"), ("foreign_keys", "foreign key")):
-        old, new = set(before[key]), set(after[key])
-        problems += [f"{what} {item[0] or item[1]} on {table} is left behind" for item in sorted(new - old)]
-        problems += [f"{what} {item[0] or item[1]} on {table} is missing" for item in sorted(old - new)]
-    return problems
+_WHAT = {"Table": "table", "Column": "column", "PrimaryKey": "primary key", "ForeignKey": "foreign key",
+         "UniqueConstraint": "unique constraint", "Index": "index", "View": "view", "Sequence": "sequence"}
+
+
+def _brief(value: dict[str, Any]) -> str:
+    if "type" in value:  # a column
+        text = value["type"] + ("" if value["nullable"] else " NOT NULL")
+        return text + (f" DEFAULT {value['default']}" if value.get("default") is not None else "")
+    return ", ".join(f"{k}={v}" for k, v in value.items() if k != "table")

@@ -1,0 +1,153 @@
+"""Instance snapshots through the local stack on SQLite, PostgreSQL and MariaDB: taken after every
+deployment, read by the snapshot routes, compared by sync with the live schema (schema drift)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import sqlalchemy
+
+from tests.support.deployments import new_base, wait_for
+from tests.support.instances import instance_body
+
+CHANGELOG = """-- liquibase formatted sql
+
+-- changeset alice:1
+CREATE TABLE person (id INT NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, email VARCHAR(100));
+-- rollback DROP TABLE person;
+
+-- changeset alice:2
+CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, person_id INT NOT NULL,
+  CONSTRAINT fk_orders_person FOREIGN KEY (person_id) REFERENCES person (id));
+CREATE INDEX idx_orders_person ON orders (person_id);
+-- rollback DROP TABLE orders;
+
+-- changeset alice:3
+CREATE VIEW v_person AS SELECT id, name FROM person;
+-- rollback DROP VIEW v_person;
+
+-- changeset alice:4 dbms:postgresql,mariadb,mysql
+CREATE SEQUENCE order_seq;
+-- rollback DROP SEQUENCE order_seq;
+"""
+PIPE = {"pipeline": "deploy", "planExecutionId": "plan-1", "stageExecutionId": "stage-1"}
+ENGINES = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres),
+           pytest.param("mysql", marks=pytest.mark.mysql)]
+
+
+def _deploy(api, base: str, body: dict | None = None, kind: str = "apply") -> dict:
+    started = api.post(f"{base}/dbschema/app/instance/main/{kind}", {**PIPE, **(body or {})})
+    assert started.status == 202, started.json()
+    return wait_for(api, base, started.json()["executionId"])
+
+
+def _names(api, base: str, object_type: str) -> list[str]:
+    response = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": object_type})
+    assert response.status == 200, (object_type, response.json())
+    return response.json()["data"]
+
+
+def _execute(url: str, sql: str) -> None:
+    engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(sql)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_snapshot_after_deployment_and_drift_by_hand(api, tmp_path, kind) -> None:
+    base, _, _ = new_base()
+    with instance_body(kind, tmp_path) as (instance, url):
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        assert api.put(f"{base}/dbschema/app/changelog",
+                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
+        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        before = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": "Table"})
+        assert before.status == 404 and "no snapshot yet" in before.json()["message"], "step: before any deployment"
+
+        done = _deploy(api, base)
+        assert done["status"] == "SUCCESS", done
+        tables = {t.lower() for t in _names(api, base, "Table")}
+        assert tables == {"person", "orders"}, "step: snapshot after the deployment (no tracking tables)"
+        assert {n.lower() for n in _names(api, base, "Column")} >= {"person.id", "person.email", "orders.person_id"}
+        assert [v.lower() for v in _names(api, base, "View")] == ["v_person"]
+        assert any("idx_orders_person" in n.lower() for n in _names(api, base, "Index"))
+        assert any("fk_orders_person" in n.lower() for n in _names(api, base, "ForeignKey"))
+        assert [s.lower() for s in _names(api, base, "Sequence")] == ([] if kind == "sqlite" else ["order_seq"])
+        person = "person" if "person" in _names(api, base, "Table") else "PERSON"
+        values = api.post(f"{base}/dbschema/app/dbinstance/main/snapshot-object-values",
+                          {"objectType": "Table", "objectNames": [person, "nope"]})
+        assert values.status == 200, values.json()
+        [entry] = values.json()["data"]
+        assert entry["objectName"] == person
+        columns = {c["name"].lower(): c for c in entry["objectValue"]["columns"]}
+        assert list(columns) == ["id", "name", "email"] and columns["name"]["nullable"] is False
+        assert [c.lower() for c in entry["objectValue"]["primaryKey"]["columns"]] == ["id"]
+
+        clean = api.post(f"{base}/dbschema/app/instance/main/sync")
+        assert clean.status == 200, clean.json()
+        assert clean.json()["schemaDrift"]["changes"] == [] and clean.json()["inSync"] is True, \
+            "step: sync right after the deployment finds no drift"
+
+        _execute(url, f"ALTER TABLE {person} ADD nickname VARCHAR(20)")
+        _execute(url, "CREATE TABLE scratch (id INT)")
+        report = api.post(f"{base}/dbschema/app/instance/main/sync")
+        assert report.status == 200, report.json()
+        body = report.json()
+        changes = {(c["objectType"], c["objectName"].lower(), c["change"]) for c in body["schemaDrift"]["changes"]}
+        assert changes == {("Column", "person.nickname", "added"), ("Table", "scratch", "added")}, \
+            f"step: sync reports the hand-made column and table: {body['schemaDrift']}"
+        assert body["inSync"] is False and body["schemaDrift"]["baseline"]["executionId"] == done["executionId"]
+        assert "person.nickname" in {n.lower() for n in _names(api, base, "Column")}, \
+            "step: the snapshot routes show the column added by hand"
+
+        rolled = _deploy(api, base, {"count": 1}, kind="rollback")
+        assert rolled["status"] == "SUCCESS", rolled
+        after_rollback = [s.lower() for s in _names(api, base, "Sequence")]
+        assert after_rollback == [] , "step: a rollback takes a new snapshot too"
+
+
+def test_a_failing_snapshot_never_fails_the_deployment(api, tmp_path) -> None:
+    base, _, _ = new_base()
+    with instance_body("sqlite", tmp_path) as (instance, _):
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        assert api.put(f"{base}/dbschema/app/changelog",
+                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
+        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        os.environ["SCHEMASHIFT_FAULTS"] = json.dumps({"deployment.snapshot": 1})
+        try:
+            done = _deploy(api, base, {"count": 1})
+        finally:
+            os.environ.pop("SCHEMASHIFT_FAULTS", None)
+        assert done["status"] == "SUCCESS", done
+        missing = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": "Table"})
+        assert missing.status == 404
+        sync = api.post(f"{base}/dbschema/app/instance/main/sync").json()
+        assert sync["schemaDrift"] is None, "no baseline: nothing to compare with"
+        assert _names(api, base, "Table") == ["person"], "sync took the snapshot on demand"
+        assert _deploy(api, base, {"count": 1})["status"] == "SUCCESS"
+        assert sorted(_names(api, base, "Table")) == ["orders", "person"]
+
+
+@pytest.mark.parametrize("method, suffix, params, body, status, words", [
+    ("GET", "snapshot-object-names", None, None, 400, "objectType"),
+    ("GET", "snapshot-object-names", {"objectType": "Tabel"}, None, 400, "objectType must be one of"),
+    ("POST", "snapshot-object-values", None, {"objectType": "Table"}, 400, "objectNames"),
+    ("POST", "snapshot-object-values", None, {"objectType": "Table", "objectNames": []}, 400, "objectNames"),
+    ("POST", "snapshot-object-values", None, {"objectType": "Table", "objectNames": ["x"] * 101}, 400, "objectNames"),
+    ("POST", "snapshot-object-values", None, {"objectType": "Thing", "objectNames": ["x"]}, 400, "objectType"),
+    ("POST", "snapshot-object-values", None, {"objectType": "Table", "objectNames": ["x"]}, 404, "no snapshot yet"),
+])
+def test_snapshot_routes_bad_input(api, tmp_path, method, suffix, params, body, status, words) -> None:
+    base, _, _ = new_base()
+    with instance_body("sqlite", tmp_path) as (instance, _):
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+    response = api.request(method, f"{base}/dbschema/app/dbinstance/main/{suffix}", params=params,
+                           body=None if body is None else json.dumps(body), headers={"Content-Type": "application/json"})
+    assert response.status == status and set(response.json()) == {"message"}, response.json()
+    assert words in response.json()["message"], response.json()
+    ghost = api.get(f"{base}/dbschema/app/dbinstance/ghost/snapshot-object-names", params={"objectType": "Table"})
+    assert ghost.status == 404 and "ghost" in ghost.json()["message"]
