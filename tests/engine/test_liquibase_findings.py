@@ -1,5 +1,5 @@
 """Small differential cases of what the real corpora showed schemashift doing differently from
-Liquibase 4.28 (``changelogs/findings``): types, defaults, identity columns, deferrable and repeated foreign keys, addColumn values
+Liquibase 4.28 (``changelogs/findings``): types, defaults, identity columns, valueSequenceCurrent, sqlCheck on a boolean, deferrable and repeated foreign keys, addColumn values
 and remarks, a stray YAML list item, objectQuotingStrategy. Same harness as the corpora: Liquibase ``update`` on one
 fresh database, schemashift on another; identical rows (checksums), schema and data, and
 Liquibase ``status``/``validate`` clean on schemashift's database. Two Liquibase launches and
@@ -18,7 +18,7 @@ from tests.support.liquibase import liquibase_binary
 pytestmark = pytest.mark.liquibase
 
 SOURCE = Path(__file__).parent / "changelogs" / "findings"
-ROWS = {"postgresql": 11, "mysql": 9}
+ROWS = {"postgresql": 12, "mysql": 9}
 
 
 @pytest.mark.parametrize("kind", [
@@ -36,6 +36,8 @@ def test_findings_run_like_liquibase(kind: str, tmp_path: Path) -> None:
     assert len(outcome.ss.rows) == ROWS[kind]
     assert crossover_clean(outcome), outcome.crossover
     assert not rollback_differences(outcome)
+    if kind == "postgresql":
+        assert outcome.ss.data["tickets"] == [(5, 5)]
     serials = outcome.ss.data["serials"]
     assert [row[1:] for row in serials] == [("one", "new", __import__("datetime").date(2020, 1, 2), 3, None),
                                             ("two", "new", __import__("datetime").date(2020, 1, 2), 3, None)]

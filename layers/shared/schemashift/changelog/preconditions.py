@@ -94,7 +94,7 @@ class SqlCheckPrecondition(Precondition):
         result = probe.query_scalar(self.sql)
         if result is None:
             raise PreconditionFailed("No rows returned from SQL Precondition")
-        text = _as_text(result)
+        text = _as_text(result, probe.dialect)
         if text != self.expected_result:
             expected = self.expected_result
             raise PreconditionFailed(f"SQL Precondition failed.  Expected '{expected}' got '{text}'")
@@ -234,9 +234,12 @@ def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def _as_text(value: object) -> str:
-    """Render a query result the way JDBC's getString would for common types."""
+def _as_text(value: object, dialect: str | None = None) -> str:
+    """Render a query result the way JDBC's getString would for common types (PostgreSQL's
+    driver returns the server's text, so a boolean is ``t``/``f`` there)."""
     if isinstance(value, bool):
+        if dialect == "postgresql":
+            return "t" if value else "f"
         return "true" if value else "false"
     if isinstance(value, bytes):
         return value.decode()

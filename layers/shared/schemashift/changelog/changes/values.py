@@ -31,6 +31,14 @@ def sequence_next_sql(sequence: str, dialect: str) -> str:
     raise ValueError(f"sequences are not supported on {dialect}")
 
 
+def sequence_current_sql(sequence: str, dialect: str) -> str:
+    """``valueSequenceCurrent``: the value the session last took from the sequence."""
+    if dialect == "postgresql":
+        return f"currval('{qualified(None, sequence, dialect)}')"
+    # Liquibase 4.28 too: "current value function for a sequence is not configured" elsewhere.
+    raise ValueError(f"valueSequenceCurrent is not supported on {dialect}")
+
+
 def _date_literal(text: str) -> str:
     return text.replace("T", " ")
 
@@ -47,6 +55,8 @@ def value_sql(column: ColumnConfig, dialect: str) -> str | None:
         return computed_sql(column.value_computed, dialect)
     if column.value_sequence_next is not None:
         return sequence_next_sql(column.value_sequence_next, dialect)
+    if column.value_sequence_current is not None:
+        return sequence_current_sql(column.value_sequence_current, dialect)
     if column.value is not None:
         return string_literal(column.value, dialect)
     return None
