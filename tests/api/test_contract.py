@@ -111,6 +111,9 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
                   params={"objectType": "Table"}).json()["data"] == ["person"]
     c.call("POST", f"{base}/dbschema/app/dbinstance/main/snapshot-object-values", 200,
            json_body={"objectType": "Column", "objectNames": ["person.email"]})
+    c.call("GET", f"{base}/dbschema/app/dbinstance/main/changesetmetadata", 200, params={
+        "harnessCommand": "Update", "pipelineExecutionId": PIPELINE["planExecutionId"],
+        "stageExecutionId": PIPELINE["stageExecutionId"]})
     rolled = c.call("POST", f"{base}/dbschema/app/instance/main/rollback", 202,
                     json_body={**PIPELINE, "count": 1}).json()
     assert c.wait(f"{base}/executions/{rolled['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"

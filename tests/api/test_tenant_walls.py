@@ -72,6 +72,8 @@ deny[msg] {
 }
 """
 QUERIES: dict[tuple[str, str], Any] = {
+    ("GET", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/changesetmetadata"): {
+        "harnessCommand": "Update", "pipelineExecutionId": "e", "stageExecutionId": "s"},
     ("GET", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/snapshot-object-names"): {
         "objectType": "Table"},
     ("GET", "/v1/orgs/{org}/projects/{project}/dbschema/{dbschema}/dbinstance/{dbinstance}/changeset/yaml"): {

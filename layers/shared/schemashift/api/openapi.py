@@ -31,7 +31,7 @@ from schemashift.dbschema import flyway_responses as flyway
 from schemashift.dbschema import models as harness_in
 from schemashift.dbschema import responses as harness
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
-from schemashift.deployments.responses import ReleaseLocksReport, SyncReport
+from schemashift.deployments.responses import ChangesetMetadata, ReleaseLocksReport, SyncReport
 from schemashift.jobs.views import Execution, ExecutionList, Operation, OperationList
 from schemashift.safety import responses as safety
 from schemashift.safety.policy_store import PolicyIn
@@ -176,6 +176,15 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
     ("POST", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/snapshot-object-values"): RouteDoc(
         "The named objects of the instance's latest schema snapshot", {200: harness.SnapshotObjectValues},
         request=harness_in.SnapshotObjectValuesRequest),
+    ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/changesetmetadata"): RouteDoc(
+        "The SQL, YAML or snapshot one pipeline step's execution produced", {200: ChangesetMetadata},
+        params=(Param("harnessCommand", "query", "which output", {"type": "string", "enum": [
+                    "Update", "Rollback", "DBOPSUpdateSQL", "DBOPSRollbackSQL", "DBOPSRollbackCountSQL",
+                    "DBOPSSnapshot"]}, required=True),
+                Param("pipelineExecutionId", "query", "planExecutionId of the deployment", required=True),
+                Param("stageExecutionId", "query", "stageExecutionId of the deployment", required=True),
+                Param("contentType", "query", "Sql (default) or Yaml (Update, Rollback)",
+                      {"type": "string", "enum": ["Sql", "Yaml"], "default": "Sql"}))),
     ("GET", f"{P}/dbschema/overview"): RouteDoc(
         "Schema and instance counts and the 5 latest deployed instances", {200: harness.Overview},
         errors=(400, 401, 403, 500)),

@@ -69,3 +69,9 @@ class ReleaseLocksReport(Out):
     instance: str
     instanceLock: InstanceLockRelease
     changelogLock: ChangelogLockRelease
+
+
+class ChangesetMetadata(Out):
+    """``GET .../dbinstance/{i}/changesetmetadata``."""
+
+    data: list[str] = Field(description="SQL statements, one YAML changelog, or one snapshot as JSON")

@@ -1,0 +1,105 @@
+"""``GET .../dbinstance/{i}/changesetmetadata``: what one pipeline step's execution produced, by
+Harness command: the SQL (or YAML) of the changesets an update or rollback ran, the SQL a dry run
+previewed, or the schema snapshot the deployment left.
+
+The execution is found among the instance's newest ``SEARCHED`` executions of the command's kind
+(the pipeline and stage execution ids are not keys): a step older than that answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.deployments.executions import instance_target, jobs, scope_of
+from schemashift.errors import NotFound, ValidationFailed
+from schemashift.paging import PageRequest
+
+COMMANDS = ("Update", "Rollback", "DBOPSUpdateSQL", "DBOPSRollbackSQL", "DBOPSRollbackCountSQL", "DBOPSSnapshot")
+CONTENT_TYPES = ("Sql", "Yaml")
+SEARCHED = 500
+_KIND = {"Update": "apply", "DBOPSUpdateSQL": "apply", "Rollback": "rollback", "DBOPSRollbackSQL": "rollback",
+         "DBOPSRollbackCountSQL": "rollback"}
+_RAN = {"apply": ("EXECUTED", "RERAN"), "rollback": ("ROLLED_BACK",)}
+
+
+def _wanted(command: str, execution: dict[str, Any], plan: str, stage: str) -> bool:
+    request = execution.get("request") or {}
+    if (request.get("planExecutionId"), request.get("stageExecutionId")) != (plan, stage):
+        return False
+    dry = bool(request.get("dryRun")) and request.get("dryRun") != "transactional"
+    if command in ("Update", "Rollback", "DBOPSSnapshot"):
+        return not request.get("dryRun")
+    if command == "DBOPSRollbackCountSQL":
+        return dry and bool(request.get("count"))
+    if command == "DBOPSRollbackSQL":
+        return dry and not request.get("count")
+    return dry
+
+
+def _execution(tenant: Tenant, schema: str, instance: str, command: str, plan: str, stage: str) -> dict[str, Any]:
+    scope, cursor, seen = scope_of(tenant), None, 0
+    while seen < SEARCHED:
+        page = jobs().list_by_target(scope, instance_target(schema, instance), PageRequest(limit=100, cursor=cursor),
+                                     kind=_KIND.get(command))
+        for item in page.items:
+            if _wanted(command, item, plan, stage):
+                return item
+        seen += 100
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    raise NotFound(f"No {command} execution of pipelineExecutionId '{plan}' stageExecutionId '{stage}' on instance "
+                   f"'{instance}' (among its {SEARCHED} newest executions)")
+
+
+def changeset_metadata(tenant: Tenant, schema: str, instance: str, command: str | None, plan: str | None,
+                       stage: str | None, content_type: str | None) -> dict[str, Any]:
+    """``{"data": [...]}``: statements (``Sql``), one YAML changelog (``Yaml``) or one snapshot JSON."""
+    if command not in COMMANDS:
+        raise ValidationFailed(f"harnessCommand must be one of {', '.join(COMMANDS)}; got {command!r}")
+    if not plan or not stage:
+        raise ValidationFailed("query parameters pipelineExecutionId and stageExecutionId are required")
+    content_type = content_type or "Sql"
+    if content_type not in CONTENT_TYPES:
+        raise ValidationFailed(f"contentType must be Sql or Yaml; got {content_type!r}")
+    instance_item = get_instance_item(tenant, schema, instance)
+    execution = _execution(tenant, schema, instance, command, plan, stage)
+    if command == "DBOPSSnapshot":
+        from schemashift.dbschema.snapshots import load_snapshot
+
+        if not execution.get("snapshot"):
+            raise NotFound(f"Execution '{execution['jobId']}' left no snapshot")
+        return {"data": [json.dumps(load_snapshot(execution["snapshot"]), sort_keys=True)]}
+    if command.startswith("DBOPS"):
+        if content_type == "Yaml":
+            raise ValidationFailed(f"{command} produces SQL only; use contentType=Sql")
+        return {"data": list(execution.get("sql") or [])}
+    return {"data": _ran(execution, instance_item, content_type)}
+
+
+def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type: str) -> list[str]:
+    """The SQL (or YAML) of the changesets the execution ran, from the changelog version it ran."""
+    from schemashift.changelog.serialize import changesets_yaml
+    from schemashift.dbschema.changelogs import identity, split_fqn
+    from schemashift.deployments.runner import changelog_for
+
+    scope = execution["pk"].split("JOB#")[0]
+    ran = [e["changeSetFQN"] for e in jobs().entries(scope, execution["jobId"])
+           if e.get("changeSetFQN") and e.get("status") in _RAN[execution["kind"]]]
+    if not ran or not execution.get("changelogKey"):
+        return []
+    dialect = instance_item["dialect"]
+    changelog = changelog_for(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
+    by_identity = {identity(cs.file_path, cs.id, cs.author): cs for cs in changelog.changesets}
+    changesets = [by_identity[key] for key in (identity(*split_fqn(fqn)) for fqn in ran) if key in by_identity]
+    if content_type == "Yaml":
+        return [changesets_yaml(changesets)] if changesets else []
+    rollback = execution["kind"] == "rollback"
+    statements: list[str] = []
+    for changeset in changesets:
+        for change in changeset.rollback_changes() if rollback else changeset.changes:
+            statements += changeset.statements_for(change, dialect, rollback=rollback)
+    return statements
