@@ -177,3 +177,26 @@ def test_errors_name_file_and_line(name: str, text: str, message: str, line: int
     assert message in raised.value.message
     assert raised.value.file == name
     assert raised.value.line == line
+
+
+def test_one_identity_in_mutually_exclusive_contexts_is_not_a_duplicate(tmp_path: Path) -> None:
+    """Liquibase 4.28 runs the changeset whose context matches (its ``validate``, which takes no
+    contexts, does list them as duplicate identifiers); the same identity twice in one scope stays
+    an error."""
+    from schemashift import engine
+    from schemashift.targets import open_target
+
+    body = (
+        '<changeSet id="1" author="a" context="dev"><createTable tableName="dev_only">'
+        '<column name="id" type="int"/></createTable></changeSet>'
+        '<changeSet id="1" author="a" context="prod"><createTable tableName="prod_only">'
+        '<column name="id" type="int"/></createTable></changeSet>'
+    )
+    log = parse_changelog("main.xml", BundleAccessor({"main.xml": xml(body)}))
+    with open_target(f"sqlite:///{tmp_path / 'db.sqlite'}") as target:
+        engine.update(target, log, contexts="dev")
+        assert target.table_exists("dev_only") and not target.table_exists("prod_only")
+        assert any("Duplicate changeset: main.xml::1::a" in error for error in engine.validate(target, log).errors)
+    same = '<changeSet id="1" author="a"><sql>select 1</sql></changeSet>'
+    with pytest.raises(ChangelogError, match="is a duplicate changeset"):
+        parse_changelog("main.xml", BundleAccessor({"main.xml": xml(same + same)}))

@@ -56,9 +56,12 @@ class ParseState:
         changeset.inherited_labels = list(inclusion.labels)
         changeset.ignore = changeset.ignore or inclusion.ignore
         key = (normalize_path(changeset.file_path).lower(), changeset.id.lower(), changeset.author.lower())
-        if key in self._seen:
+        earlier = self._seen.get(key)
+        if earlier is not None and _same_scope(earlier, changeset):
             message = f"{changeset.fqn} is a duplicate changeset"
             raise ChangelogError(message, file=source, line=changeset.line)
+        # In different contexts/labels they may exclude each other: as in Liquibase, only two of
+        # them in the scope of one run are a duplicate (validation checks that).
         self._seen[key] = changeset
         self.changesets.append(changeset)
 
@@ -80,3 +83,12 @@ class ParseState:
         if len(self.preconditions) == 1 and isinstance(first, Preconditions):
             return first
         return Preconditions(nested=list(self.preconditions))
+
+
+def _same_scope(first: ChangeSet, second: ChangeSet) -> bool:
+    """Whether two changesets run under exactly the same contexts, labels and dbms."""
+    def scope(changeset: ChangeSet) -> tuple[object, ...]:
+        return (changeset.contexts, changeset.labels, changeset.dbms, tuple(changeset.inherited_contexts),
+                tuple(changeset.inherited_labels))
+
+    return scope(first) == scope(second)
