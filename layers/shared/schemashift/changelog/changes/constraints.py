@@ -7,7 +7,7 @@ table; unique constraints become unique indexes (SQLite enforces both the same w
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from schemashift.changelog.changes.base import BeanChange, register
 from schemashift.changelog.changes.sqlbuild import column_list, qualified, quote, split_names, string_literal
@@ -254,6 +254,14 @@ class AddForeignKeyConstraintChange(BeanChange):
 
     def _on_delete(self) -> str | None:
         return "CASCADE" if self.delete_cascade else self.on_delete
+
+    def checksum_fields(self) -> dict[str, Any]:
+        """Liquibase's ``setDeleteCascade(true)`` only sets ``onDelete=CASCADE``; the flag itself is
+        never serialized, so it counts in the checksum as that ``onDelete``."""
+        fields = super().checksum_fields()
+        fields.pop("deleteCascade", None)
+        fields["onDelete"] = self._on_delete()
+        return fields
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
         if dialect == "sqlite":
