@@ -200,3 +200,26 @@ def test_one_identity_in_mutually_exclusive_contexts_is_not_a_duplicate(tmp_path
     same = '<changeSet id="1" author="a"><sql>select 1</sql></changeSet>'
     with pytest.raises(ChangelogError, match="is a duplicate changeset"):
         parse_changelog("main.xml", BundleAccessor({"main.xml": xml(same + same)}))
+
+
+def test_a_child_changelog_precondition_keeps_its_own_on_fail(tmp_path: Path) -> None:
+    """lbit's included.failingprecondition.changelog.xml: ``onFail="WARN"`` in an included file
+    warns (Liquibase logs it and runs on) even when the root has preconditions of its own."""
+    from schemashift import engine
+    from schemashift.targets import open_target
+
+    files = {
+        "main.xml": xml('<preConditions><dbms type="sqlite"/></preConditions><include file="child.xml"/>'),
+        "child.xml": xml('<preConditions onFail="WARN"><dbms type="expected-to-fail"/></preConditions>'
+                         '<changeSet id="1" author="a"><createTable tableName="t"><column name="id" type="int"/>'
+                         '</createTable></changeSet>'),
+    }
+    log = parse_changelog("main.xml", BundleAccessor(files))
+    with open_target(f"sqlite:///{tmp_path / 'db.sqlite'}") as target:
+        result = engine.validate(target, log)
+        assert result.valid and any("expected-to-fail" in warning for warning in result.warnings)
+        engine.update(target, log)
+        assert target.table_exists("t")
+    files["main.xml"] = xml('<preConditions><dbms type="postgresql"/></preConditions><include file="child.xml"/>')
+    with open_target(f"sqlite:///{tmp_path / 'other.sqlite'}") as target:
+        assert not engine.validate(target, parse_changelog("main.xml", BundleAccessor(files))).valid

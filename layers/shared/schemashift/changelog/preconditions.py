@@ -230,6 +230,24 @@ class Preconditions(AndPrecondition):
         return PreconditionOutcome("passed", None)
 
 
+@dataclass
+class ChangelogPreconditions(Preconditions):
+    """The ``preConditions`` of several changelog files (root and includes): each keeps its own
+    ``onFail``/``onError``, as Liquibase evaluates them file by file; a WARN does not stop the others."""
+
+    def evaluate(self, probe: DatabaseProbe) -> PreconditionOutcome:
+        warned: PreconditionOutcome | None = None
+        for container in self.nested:
+            outcome = container.evaluate(probe) if isinstance(container, Preconditions) else (
+                Preconditions(nested=[container]).evaluate(probe))
+            if outcome.status == "passed":
+                continue
+            if outcome.action != "WARN":
+                return outcome
+            warned = warned or outcome
+        return warned or PreconditionOutcome("passed", None)
+
+
 def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 

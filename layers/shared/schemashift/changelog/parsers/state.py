@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from schemashift.changelog.model import ChangelogError, ChangeSet, Dialect, ResourceAccessor, dbms_matches
 from schemashift.changelog.paths import normalize_path
-from schemashift.changelog.preconditions import Precondition, Preconditions
+from schemashift.changelog.preconditions import ChangelogPreconditions, Precondition, Preconditions
 from schemashift.changelog.properties import ChangeLogParameters
 
 
@@ -82,7 +82,7 @@ class ParseState:
         first = self.preconditions[0]
         if len(self.preconditions) == 1 and isinstance(first, Preconditions):
             return first
-        return Preconditions(nested=list(self.preconditions))
+        return ChangelogPreconditions(nested=list(self.preconditions))
 
 
 def _same_scope(first: ChangeSet, second: ChangeSet) -> bool:
