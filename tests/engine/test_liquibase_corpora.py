@@ -57,8 +57,8 @@ def _params() -> list[object]:
 def test_corpus_runs_like_liquibase(case: Case, tmp_path: Path) -> None:
     if corpora_root() is None:
         message = "the real corpora (shared/corpora/liquibase-real or SCHEMASHIFT_CORPORA) are not on this machine"
-        if os.environ.get("SCHEMASHIFT_REQUIRE_LIQUIBASE") == "1":
-            pytest.fail(f"{message}, but SCHEMASHIFT_REQUIRE_LIQUIBASE=1 requires the corpus runs")
+        if os.environ.get("SCHEMASHIFT_REQUIRE_CORPORA") == "1":
+            pytest.fail(f"{message}, but SCHEMASHIFT_REQUIRE_CORPORA=1 requires the corpus runs")
         pytest.skip(message)
     outcome = run_case(case, liquibase_binary(), tmp_path)
     assert outcome.lb is not None and outcome.ss is not None
