@@ -62,10 +62,7 @@ class IndexExistsPrecondition(Precondition):
                 indexes.append({"name": primary.get("name"), "column_names": primary.get("constrained_columns")})
             if _any(indexes, self.index_name, columns):
                 return
-        where = self.index_name or ""
-        if self.table_name:
-            where += f" on {self.table_name}" + (f" columns {self.column_names}" if self.column_names else "")
-        raise PreconditionFailed(f"Index {where.strip()} does not exist")
+        raise PreconditionFailed(f"Index {_described(self.index_name, self.table_name, self.column_names)} does not exist")
 
 
 @dataclass
@@ -101,10 +98,8 @@ class UniqueConstraintExistsPrecondition(Precondition):
         for table in tables:
             if _any(inspector.get_unique_constraints(table, schema=schema), self.constraint_name, columns):
                 return
-        where = self.constraint_name or ""
-        if self.table_name:
-            where += f" on {self.table_name}" + (f" columns {self.column_names}" if self.column_names else "")
-        raise PreconditionFailed(f"Unique Constraint Exists Precondition: {where.strip()} does not exist")
+        where = _described(self.constraint_name, self.table_name, self.column_names)
+        raise PreconditionFailed(f"Unique Constraint Exists Precondition: {where} does not exist")
 
 
 @dataclass
@@ -164,3 +159,11 @@ class ChangeSetExecutedPrecondition(Precondition):
     def check(self, probe: DatabaseProbe) -> None:
         if not probe.changeset_ran(self.change_log_file, self.id, self.author):
             raise PreconditionFailed(f"Changeset '{self.change_log_file}::{self.id}::{self.author}' has not been run")
+
+
+def _described(name: str | None, table: str | None, columns: str | None) -> str:
+    """How Liquibase names the object it did not find: its name, then "on <table> columns <cols>"."""
+    where = name or ""
+    if table:
+        where += f" on {table}" + (f" columns {columns}" if columns else "")
+    return where.strip()
