@@ -151,3 +151,42 @@ def test_snapshot_routes_bad_input(api, tmp_path, method, suffix, params, body, 
     assert words in response.json()["message"], response.json()
     ghost = api.get(f"{base}/dbschema/app/dbinstance/ghost/snapshot-object-names", params={"objectType": "Table"})
     assert ghost.status == 404 and "ghost" in ghost.json()["message"]
+
+
+def _stored(prefix: str) -> list[str]:
+    from schemashift.aws import client
+    from schemashift.settings import get_settings
+
+    pages = client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().bucket, Prefix=prefix)
+    return [entry["Key"] for page in pages for entry in page.get("Contents", [])]
+
+
+def test_snapshots_are_deleted_with_their_instance_and_schema(api, tmp_path) -> None:
+    base, org, project = new_base()
+    files = {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}
+    with instance_body("sqlite", tmp_path, "main") as (main, _), instance_body("sqlite", tmp_path, "main2") as (
+            main2, _):
+        for schema in ("app", "other"):
+            assert api.post(f"{base}/dbschema", {"identifier": schema, "name": schema}).status == 201
+            assert api.put(f"{base}/dbschema/{schema}/changelog", files).status == 200
+        assert api.post(f"{base}/dbschema/app/instance", main).status == 201
+        assert api.post(f"{base}/dbschema/app/instance", main2).status == 201
+        assert api.post(f"{base}/dbschema/other/instance", main).status == 201
+        for schema, instance in (("app", "main"), ("app", "main2"), ("other", "main")):
+            started = api.post(f"{base}/dbschema/{schema}/instance/{instance}/apply", {**PIPE, "count": 1})
+            assert started.status == 202, started.json()
+            assert wait_for(api, base, started.json()["executionId"])["status"] == "SUCCESS"
+            assert api.post(f"{base}/dbschema/{schema}/instance/{instance}/sync").status == 200
+    tenant = f"snapshots/local/{org}/{project}"
+    assert len(_stored(f"{tenant}/app/main/")) >= 1 and _stored(f"{tenant}/app/main2/"), "step: snapshots stored"
+
+    assert api.delete(f"{base}/dbschema/app/instance/main").status in (200, 204)
+    assert _stored(f"{tenant}/app/main/") == [], "step: the deleted instance's snapshots are gone"
+    assert _stored(f"{tenant}/app/main2/"), "step: a neighbour whose name starts the same keeps its own"
+    assert _stored(f"{tenant}/other/main/"), "step: the same instance name in another schema keeps its own"
+    again = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": "Table"})
+    assert again.status == 404
+
+    assert api.delete(f"{base}/dbschema/app").status in (200, 204)
+    assert _stored(f"{tenant}/app/") == [], "step: a deleted schema's instances' snapshots are gone"
+    assert _stored(f"{tenant}/other/main/"), "step: another schema's are untouched"

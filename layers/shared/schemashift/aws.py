@@ -45,6 +45,23 @@ def dynamodb_table(name: str) -> Any:
     return _dynamodb_resource().Table(name)
 
 
+_DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys
+
+
+def delete_prefix(bucket: str, prefix: str, s3: Any = None) -> int:
+    """Delete every object under ``prefix/`` (a folder: ``a/b`` never reaches ``a/bc/``); returns
+    how many were deleted. ``s3``: a client of the caller's own, else the shared one."""
+    s3 = s3 or client("s3")
+    deleted = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
+        keys = [{"Key": entry["Key"]} for entry in page.get("Contents", [])]
+        for start in range(0, len(keys), _DELETE_BATCH):
+            chunk = keys[start : start + _DELETE_BATCH]
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+            deleted += len(chunk)
+    return deleted
+
+
 def reset_clients() -> None:
     """Forget cached clients (the local stack and tests call this after changing endpoints)."""
     client.cache_clear()

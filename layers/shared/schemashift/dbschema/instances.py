@@ -144,9 +144,11 @@ def delete_instance(tenant: Tenant, schema: str, identifier: str) -> None:
                     "UpdateExpression": "ADD instanceCount :minus SET updated = :now",
                     "ExpressionAttributeValues": {":minus": -1, ":now": now_ms()}}},
     ])
+    from schemashift.dbschema.objects import delete_objects
     from schemashift.dbschema.state import delete_instance_state
 
     delete_instance_state(tenant, schema, identifier)
+    delete_objects(tenant, schema, identifier)
 
 
 def list_instance_items(tenant: Tenant, schema: str) -> list[dict[str, Any]]:

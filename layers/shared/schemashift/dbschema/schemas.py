@@ -116,7 +116,8 @@ def update_schema(tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[s
 
 
 def delete_schema(tenant: Tenant, identifier: str) -> None:
-    """Deletes the schema with its instances, changelog history and changeset state.
+    """Deletes the schema with its instances, changelog history, changeset state and the instances'
+    snapshots and execution SQL in S3.
 
     Refused (409) while a deployment holds the lock of any of its instances."""
     from schemashift.dbschema.locks import running_deployments
@@ -141,3 +142,6 @@ def delete_schema(tenant: Tenant, identifier: str) -> None:
     batch_write(_resources(), deletes=[{"pk": c["pk"], "sk": c["sk"]} for c in children
                                        if c["sk"].startswith((INSTANCE_SK, CHANGELOG_SK))])
     _resources().delete_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier})
+    from schemashift.dbschema.objects import delete_objects
+
+    delete_objects(tenant, identifier)

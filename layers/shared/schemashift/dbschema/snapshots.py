@@ -5,6 +5,7 @@ The body is JSON in S3 under the tenant's prefix, content-addressed per instance
 (``snapshots/{account}/{org}/{project}/{schema}/{instance}/{sha256}.json``); the instance's item
 holds the pointers (``latestSnapshot``, ``deployedSnapshot``: key, time, reason, execution). ``sync``
 compares the live schema with the baseline: what differs was changed outside any deployment.
+Snapshots are deleted with their instance (``dbschema.objects``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from schemashift.aws import client, dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.objects import SNAPSHOTS, object_prefix
 from schemashift.dbschema.tenancy import INSTANCE_SK, Tenant
 from schemashift.errors import NotFound, ValidationFailed
 from schemashift.settings import get_settings
@@ -26,7 +28,7 @@ SNAPSHOT_SECONDS = 60.0
 
 
 def snapshot_key(tenant: Tenant, schema: str, instance: str, sha256: str) -> str:
-    return f"snapshots/{tenant.account}/{tenant.org}/{tenant.project}/{schema}/{instance}/{sha256}.json"
+    return f"{object_prefix(SNAPSHOTS, tenant, schema, instance)}/{sha256}.json"
 
 
 def take_snapshot(tenant: Tenant, schema: str, instance: str, target: Any, *, reason: str,

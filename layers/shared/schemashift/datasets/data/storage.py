@@ -15,7 +15,6 @@ from typing import Any
 
 TABLES_PREFIX = "tables"
 UPLOADS_PREFIX = "uploads"
-_DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys
 
 
 def table_prefix(account: str, table_id: str) -> str:
@@ -39,15 +38,9 @@ class DataBucket:
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under ``prefix/``; returns how many were deleted."""
-        deleted = 0
-        paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.name, Prefix=prefix.rstrip("/") + "/"):
-            keys = [{"Key": entry["Key"]} for entry in page.get("Contents", [])]
-            for start in range(0, len(keys), _DELETE_BATCH):
-                chunk = keys[start : start + _DELETE_BATCH]
-                self.s3.delete_objects(Bucket=self.name, Delete={"Objects": chunk, "Quiet": True})
-                deleted += len(chunk)
-        return deleted
+        from schemashift.aws import delete_prefix
+
+        return delete_prefix(self.name, prefix, self.s3)
 
     def delete_table_data(self, account: str, table_id: str) -> int:
         return self.delete_prefix(table_prefix(account, table_id))
