@@ -55,6 +55,7 @@ class Case:
     root: str
     kind: str
     contexts: str | None = None
+    labels: str | None = None
     parameters: tuple[tuple[str, str], ...] = ()
     login_user_parameter: str | None = None
     """A ``-D`` parameter that must hold the database user (lbit's ``loginUser``)."""
@@ -133,6 +134,7 @@ def liquibase(binary: str, case: Case, command: list[str], *, url: str, search_p
     if parsed.password:
         arguments.append(f"--password={parsed.password}")
     trailing = [f"--contexts={case.contexts}"] if case.contexts and command[0] != "validate" else []
+    trailing += [f"--labels={case.labels}"] if case.labels and command[0] != "validate" else []
     trailing += [f"-D{name}={value}" for name, value in case.parameters_for(url).items()]
     environment = {**os.environ, "JAVA_OPTS": os.environ.get("JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")}
     completed = subprocess.run(
@@ -151,9 +153,9 @@ def schemashift(command: str, case: Case, url: str, search_path: Path, **kwargs:
     with open_target(url) as target:
         changelog = parse_changelog(
             case.root, FileSystemAccessor([str(search_path)]), database=target,
-            parameters=case.parameters_for(url), contexts=case.contexts,
+            parameters=case.parameters_for(url), contexts=case.contexts, labels=case.labels,
         )
-        return getattr(engine, command)(target, changelog, contexts=case.contexts, **kwargs)
+        return getattr(engine, command)(target, changelog, contexts=case.contexts, labels=case.labels, **kwargs)
 
 
 def snapshot(url: str) -> Snapshot:

@@ -14,6 +14,8 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from schemashift.changelog.model import Change, ChangeSet, Dialect
 
 LATEST = 9
@@ -69,11 +71,15 @@ def change_checksum(change: Change, version: int = LATEST) -> str:
     return compute(serialize(change, version), version)
 
 
-def changeset_checksum(changeset: ChangeSet, dialect: Dialect | None, version: int = LATEST) -> str:
+def changeset_checksum(
+    changeset: ChangeSet, dialect: Dialect | None, version: int = LATEST, *, contexts: Sequence[str] | str | None = None,
+    labels: str | None = None,
+) -> str:
     """``ChangeSet.generateCheckSum``: the changes' checksums, each followed by ":", hashed again.
 
     In v9 a dbms-targeted change (sql, sqlFile, insert) whose ``dbms`` excludes the database
-    is skipped; with no database known (``dialect`` None) every change counts.
+    is skipped; with no database known (``dialect`` None) every change counts. Then the ``modifySql``
+    edits the run keeps (Liquibase's changeset filters remove the others before the checksum is taken).
     """
     parts: list[str] = []
     for change in changeset.changes:
@@ -81,7 +87,7 @@ def changeset_checksum(changeset: ChangeSet, dialect: Dialect | None, version: i
             continue
         parts.append(change.checksum(version))
         parts.append(":")
-    for visitor in changeset.sql_visitors:
+    for visitor in changeset.active_visitors(dialect, contexts, labels):
         parts.append(visitor.checksum(version))
         parts.append(";")
     return compute("".join(parts), version)
@@ -99,7 +105,10 @@ def normalize_valid_checksum(text: str) -> str:
     return text if re.match(r"^\d+:", text) else f"1:{text}"
 
 
-def checksum_is_valid(changeset: ChangeSet, stored: str | None, dialect: Dialect | None) -> bool:
+def checksum_is_valid(
+    changeset: ChangeSet, stored: str | None, dialect: Dialect | None, *, contexts: Sequence[str] | str | None = None,
+    labels: str | None = None,
+) -> bool:
     """``ChangeSet.isCheckSumValid``: recompute with the stored version; honour validCheckSum."""
     valid = [normalize_valid_checksum(value) for value in changeset.valid_checksums]
     if any(value.lower() in _ANY for value in valid):
@@ -107,7 +116,7 @@ def checksum_is_valid(changeset: ChangeSet, stored: str | None, dialect: Dialect
     if not stored:
         return True
     version = parse_version(stored)
-    current = changeset.checksum(dialect, 8 if version <= 8 else version)
+    current = changeset.checksum(dialect, 8 if version <= 8 else version, contexts=contexts, labels=labels)
     return current == stored or any(value in (current, stored) for value in valid)
 
 

@@ -51,13 +51,16 @@ def static_database_properties(dialect: Dialect) -> dict[str, str]:
 
 def live_database_properties(probe: DatabaseProbe) -> dict[str, str]:
     """Default catalog and schema (MySQL/MariaDB: the database, which is both), the server version,
-    and ``isSafeToRunUpdate`` (Liquibase: the connection URL names localhost or 127.0.0.1)."""
+    and ``isSafeToRunUpdate`` (Liquibase: the connection URL names localhost or 127.0.0.1).
+
+    ``database.liquibaseSchemaName`` is Liquibase's ``--liquibase-schema-name``, null unless given, and
+    schemashift keeps its tables in the default schema: it stays unset (``${...}`` stays as written)."""
     dialect = probe.dialect
     values: dict[str, str] = {}
     if dialect == "postgresql":
         catalog = probe.query_scalar("SELECT current_database()")
         schema = probe.default_schema or probe.query_scalar("SELECT current_schema()")
-        version = str(probe.query_scalar("SHOW server_version")).split(" ")[0]  # as pgjdbc reports it
+        version = str(probe.query_scalar("SHOW server_version"))  # pgjdbc reports it whole
     elif dialect in _MYSQL:
         catalog = schema = probe.query_scalar("SELECT DATABASE()")
         version = str(probe.query_scalar("SELECT VERSION()"))
@@ -68,7 +71,6 @@ def live_database_properties(probe: DatabaseProbe) -> dict[str, str]:
         values["database.defaultCatalogName"] = str(catalog)
     if schema is not None:
         values["database.defaultSchemaName"] = str(schema)
-        values["database.liquibaseSchemaName"] = str(schema)
     values["database.defaultSchemaNamePrefix"] = f".{schema}" if schema else ""
     values["database.databaseProductVersion"] = version
     address = str(getattr(getattr(probe, "url", None), "display", "") or "")

@@ -193,6 +193,12 @@ class ChangeSet:
     run_in_transaction: bool = True
     fail_on_error: bool = True
     ignore: bool = False
+    run_with: str | None = None
+    """Liquibase ``runWith``: the executor; only ``jdbc`` (the default) runs here (``unsupported`` says so)."""
+    run_order: str | None = None
+    """``first`` / ``last``: where the changeset goes in the run order (the parser places it)."""
+    created: str | None = None
+    """Liquibase ``created``: informational only (not stored, not in the checksum)."""
     preconditions: Preconditions | None = None
     valid_checksums: list[str] = field(default_factory=list)
     line: int | None = None
@@ -214,11 +220,22 @@ class ChangeSet:
         """Harness ``changeSetFQN``: ``file::id::author``."""
         return f"{self.file_path}::{self.id}::{self.author}"
 
-    def checksum(self, dialect: Dialect | None = None, version: int = 9) -> str:
-        """The MD5SUM column value, e.g. ``"9:<hex>"``."""
+    def checksum(
+        self, dialect: Dialect | None = None, version: int = 9, *, contexts: Sequence[str] | str | None = None,
+        labels: str | None = None,
+    ) -> str:
+        """The MD5SUM column value, e.g. ``"9:<hex>"``, for a run on ``dialect`` with ``contexts``/``labels``:
+        as in Liquibase, ``modifySql`` edits that such a run leaves out do not count."""
         from schemashift.changelog.checksums import changeset_checksum
 
-        return changeset_checksum(self, dialect, version)
+        return changeset_checksum(self, dialect, version, contexts=contexts, labels=labels)
+
+    def active_visitors(
+        self, dialect: Dialect | None, contexts: Sequence[str] | str | None = None, labels: str | None = None
+    ) -> list[SqlVisitor]:
+        """The ``modifySql`` edits a run keeps: Liquibase's dbms, context and label filters drop the others
+        from the changeset before its checksum is taken (no dialect: no dbms filter)."""
+        return [visitor for visitor in self.sql_visitors if visitor.applies(dialect, contexts, labels)]
 
     def unsupported_changes(self) -> list[str]:
         """Change types here that schemashift cannot run (nor checksum); [] normally."""
@@ -228,11 +245,14 @@ class ChangeSet:
         """Why this changeset cannot run here (unsupported change types or preconditions); [] when it can."""
         return self.unsupported_changes() + (self.preconditions.problems() if self.preconditions is not None else [])
 
-    def is_checksum_valid(self, stored: str | None, dialect: Dialect | None = None) -> bool:
+    def is_checksum_valid(
+        self, stored: str | None, dialect: Dialect | None = None, *, contexts: Sequence[str] | str | None = None,
+        labels: str | None = None,
+    ) -> bool:
         """Liquibase ``isCheckSumValid``: recompute with the stored row's version; honour validCheckSum."""
         from schemashift.changelog.checksums import checksum_is_valid
 
-        return checksum_is_valid(self, stored, dialect)
+        return checksum_is_valid(self, stored, dialect, contexts=contexts, labels=labels)
 
     def modify_sql(
         self,
@@ -251,7 +271,8 @@ class ChangeSet:
         return apply_sql_visitors(statements, self.sql_visitors, dialect, contexts, labels, rollback=rollback)
 
     def statements_for(
-        self, change: Change, dialect: Dialect, probe: DatabaseProbe | None = None, *, rollback: bool = False
+        self, change: Change, dialect: Dialect, probe: DatabaseProbe | None = None, *, rollback: bool = False,
+        contexts: Sequence[str] | str | None = None, labels: str | None = None,
     ) -> list[str]:
         """The SQL one of this changeset's changes sends on ``dialect``: generated, then ``modifySql``-edited.
 
@@ -264,7 +285,7 @@ class ChangeSet:
 
         with quoting(self.object_quoting_strategy):
             statements = change.generate_statements(dialect, probe)
-        return self.modify_sql(statements, dialect, rollback=rollback)
+        return self.modify_sql(statements, dialect, contexts, labels, rollback=rollback)
 
     def description(self) -> str:
         """DESCRIPTION column: the changes' descriptions joined with "; ", cut to 250."""
@@ -344,6 +365,8 @@ class DatabaseChangeLog:
     """Changelog-level preconditions of the root file (checked once before update)."""
     parameters: dict[str, str] = field(default_factory=dict)
     """Global changelog properties after parsing (CLI parameters included)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the files hold that is read but not honoured outside any changeset (validation reports them)."""
 
     def find(self, file_path: str, id: str, author: str) -> ChangeSet | None:
         """The changeset that a DATABASECHANGELOG row denotes (Liquibase ``isSameAs`` matching)."""

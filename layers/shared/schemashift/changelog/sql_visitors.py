@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from schemashift.changelog.expressions import _expression_matches_any, _split_list, parse_runtime
-from schemashift.changelog.model import Dialect
+from schemashift.changelog.model import Dialect, dbms_matches
 
 
 @dataclass
@@ -45,7 +45,7 @@ class SqlVisitor:
 
     def applies(
         self,
-        dialect: Dialect,
+        dialect: Dialect | None,
         contexts: Sequence[str] | str | None = None,
         labels: str | None = None,
         *,
@@ -53,7 +53,7 @@ class SqlVisitor:
     ) -> bool:
         if rollback and not self.apply_to_rollback:
             return False
-        if self.dbms and dialect not in self.dbms:
+        if dialect is not None and not dbms_matches(",".join(self.dbms), dialect):
             return False
         if self.contexts and not _expression_matches_any(self.contexts, parse_runtime(contexts)):
             return False

@@ -20,7 +20,8 @@ def changeset_sql(tenant: Tenant, schema: str, instance: str, fqn: str) -> dict[
     dialect = instance_item["dialect"]
     statements: list[str] = []
     for change in changeset.changes:
-        statements += changeset.statements_for(change, dialect)
+        statements += changeset.statements_for(change, dialect, contexts=instance_item.get("context"),
+                                               labels=instance_item.get("labels"))
     return {"sql": statements}
 
 

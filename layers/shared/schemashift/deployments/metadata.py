@@ -84,6 +84,7 @@ def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type:
     """The SQL (or YAML) of the changesets the execution ran, from the changelog version it ran."""
     from schemashift.changelog.serialize import changesets_yaml
     from schemashift.dbschema.changelogs import identity, split_fqn
+    from schemashift.deployments.engines.liquibase import contexts_labels
     from schemashift.deployments.runner import changelog_for
 
     scope = execution["pk"].split("JOB#")[0]
@@ -98,8 +99,9 @@ def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type:
     if content_type == "Yaml":
         return [changesets_yaml(changesets)] if changesets else []
     rollback = execution["kind"] == "rollback"
+    contexts, labels = contexts_labels(execution.get("request") or {}, instance_item)
     statements: list[str] = []
     for changeset in changesets:
         for change in changeset.rollback_changes() if rollback else changeset.changes:
-            statements += changeset.statements_for(change, dialect, rollback=rollback)
+            statements += changeset.statements_for(change, dialect, rollback=rollback, contexts=contexts, labels=labels)
     return statements

@@ -55,8 +55,8 @@ SAFETY_MARGIN_S = 20.0
 DEFAULT_BATCH_SECONDS = 600.0
 
 
-def _project(engine: Engine, execution: dict[str, Any], dialect: str) -> Any:
-    return engine.load(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
+def _project(engine: Engine, execution: dict[str, Any], target: Any) -> Any:
+    return engine.load(execution["changelogKey"], execution.get("substituteProperties") or {}, target.dialect, target)
 
 
 def start(scope: str, execution_id: str) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
     execution = {**execution, **fields}
     with connect_instance(tenant, instance_item) as target:
         engine.reclaim(target, tenant, execution_id)
-        project = _project(engine, execution, target.dialect)
+        project = _project(engine, execution, target)
         fields["sync"] = engine.reconcile(tenant, schema, instance, target, project)
         engine.prepare(scope, execution_id, execution, target, project, instance_item, fields)
     update_execution(scope, execution_id, **fields)
@@ -128,7 +128,7 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
 
     with connect_instance(tenant, instance_item) as target, writer:
         engine.reclaim(target, tenant, execution_id)
-        project = _project(engine, execution, target.dialect)
+        project = _project(engine, execution, target)
         _repair_gap(engine, execution, target, project, index)
         try:
             result = engine.run(target, project, execution, instance_item, deadline, checkpoint)

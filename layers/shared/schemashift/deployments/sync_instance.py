@@ -22,7 +22,7 @@ def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
     _, info = current_changelog(tenant, schema)
     engine = engine_for(info)
     with connect_instance(tenant, instance_item) as target:
-        project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect)
+        project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect, target)
         report = engine.reconcile(tenant, schema, instance, target, project)
         drift = schema_drift(tenant, schema, instance, instance_item, target)
     report["schemaDrift"] = drift

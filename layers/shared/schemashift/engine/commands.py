@@ -315,7 +315,7 @@ def status(
     target: Target, changelog: DatabaseChangeLog, *, contexts: Contexts = None, labels: str | None = None
 ) -> StatusResult:
     """The changesets ``update`` would run; reads only (creates no tracking table, takes no lock)."""
-    session = read_only_session(target)
+    session = read_only_session(target, contexts=contexts, labels=labels)
     planned = planning.plan(session, planning.in_scope(session, changelog, contexts, labels))
     pending = [
         PendingChangeSet(
@@ -336,7 +336,7 @@ def validate(
     target: Target, changelog: DatabaseChangeLog, *, contexts: Contexts = None, labels: str | None = None
 ) -> ValidationResult:
     """Validate the changelog against DATABASECHANGELOG without changing anything."""
-    return validate_changelog(read_only_session(target), changelog, contexts, labels)
+    return validate_changelog(read_only_session(target, contexts=contexts, labels=labels), changelog, contexts, labels)
 
 
 def history(target: Target) -> HistoryResult:
@@ -363,7 +363,7 @@ def release_locks(target: Target) -> ReleaseLocksResult:
 def _locked_run(target: Target, changelog: DatabaseChangeLog, command: str, contexts: Contexts, labels: str | None,
                 options: RunOptions | None, *, preview: bool = False) -> Iterator[tuple[Session, RunResult]]:
     """The frame of a changing command: hold the lock, validate the changelog, start the result."""
-    with locked_session(target, options or RunOptions()) as session:
+    with locked_session(target, options or RunOptions(), contexts, labels) as session:
         validation = _validate_or_raise(session, changelog, contexts, labels, preview=preview)
         yield session, _new_result(session, command, validation)
 

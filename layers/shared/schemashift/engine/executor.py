@@ -180,7 +180,7 @@ class _ChangesetTransaction:
 def _run_change(session: Session, changeset: ChangeSet, change: Change, outcome: ChangesetResult,
                 *, rollback: bool = False) -> None:
     try:
-        statements = changeset.statements_for(change, session.target.dialect, session.target, rollback=rollback)
+        statements = session.statements_for(changeset, change, rollback=rollback)
     except SchemashiftError as error:
         raise _StatementError(error.message, None, error) from error
     for sql in statements:

@@ -65,7 +65,7 @@ def checksum_changed(session: Session, changeset: ChangeSet, stored: str) -> boo
     if version == "9":
         return session.checksum(changeset) != stored
     if version.isdigit():
-        return changeset.checksum(session.target.dialect, int(version)) != stored
+        return session.checksum(changeset, int(version)) != stored
     return False
 
 

@@ -26,10 +26,14 @@ def validate_changelog(
     warnings: list[str] = []
     dialect = session.target.dialect
     seen: set[str] = set()
+    warnings.extend(changelog.warnings)
     for changeset in in_scope(session, changelog, contexts, labels):
         warnings.extend(f"{changeset.fqn}: {warning}" for warning in changeset.warnings)
         if not _identity_ok(changeset, errors):
             continue
+        if changeset.run_with is not None and changeset.run_with.lower() != "jdbc":
+            errors.append(f"Unable to locate Executor '{changeset.run_with}' for changeset '{changeset.fqn}' "
+                          "(changesets run with Liquibase's default executor, jdbc, only)")
         ran = session.history.find(changeset)
         will_run = ran is None or changeset.run_on_change or changeset.run_always
         if will_run:
@@ -40,7 +44,8 @@ def validate_changelog(
             warnings.append(f"{changeset.fqn}: checksum not verified: {'; '.join(changeset.unsupported_changes())}")
         elif ran is not None and not will_run:
             stored = ran.md5sum
-            if stored and stored != session.checksum(changeset) and not changeset.is_checksum_valid(stored, dialect):
+            if stored and stored != session.checksum(changeset) and not changeset.is_checksum_valid(
+                    stored, dialect, contexts=contexts, labels=labels):
                 errors.append(f"{changeset.fqn} was: {stored} but is now: {_current(session, changeset, stored)}")
         exact = f"{changeset.file_path}::{changeset.id}::{changeset.author}"
         if exact in seen:
@@ -69,5 +74,5 @@ def _current(session: Session, changeset: ChangeSet, stored: str) -> str:
     """The current checksum in the stored row's algorithm version (what Liquibase reports)."""
     version = stored.partition(":")[0]
     if version.isdigit() and version != "9":
-        return changeset.checksum(session.target.dialect, int(version))
+        return session.checksum(changeset, int(version))
     return session.checksum(changeset)

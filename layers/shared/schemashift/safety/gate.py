@@ -91,7 +91,7 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
     engine = engine_for(info)
     with connect_instance(tenant, instance_item) as target:
         dialect = target.dialect
-        project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, dialect)
+        project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, dialect, target)
         pending = engine.pending(target, project, request, instance_item)
     units = engine.lint_units(project, dialect, pending)
     report = lint_units(units, dialect, LintConfig.model_validate(schema_item.get("lint") or {}))

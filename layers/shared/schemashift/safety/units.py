@@ -80,11 +80,12 @@ def units_from_changelog(
             continue
         if not scoped and (changeset.ignore or not dbms_matches(changeset.dbms, dialect)):
             continue
-        units.append(unit_from_changeset(changeset, dialect))
+        units.append(unit_from_changeset(changeset, dialect, contexts, labels))
     return units
 
 
-def unit_from_changeset(changeset: ChangeSet, dialect: Dialect) -> LintUnit:
+def unit_from_changeset(changeset: ChangeSet, dialect: Dialect, contexts: Sequence[str] | str | None = None,
+                        labels: str | None = None) -> LintUnit:
     unit = LintUnit(
         fqn=changeset.fqn, dialect=dialect, statements=[], run_in_transaction=changeset.run_in_transaction,
         run_on_change=changeset.run_on_change, run_always=changeset.run_always,
@@ -97,7 +98,7 @@ def unit_from_changeset(changeset: ChangeSet, dialect: Dialect) -> LintUnit:
         if hasattr(change, "sql_text") and change.applies_to(dialect):
             unit.ignore |= ignored_in_sql(change.sql_text())  # type: ignore[attr-defined]
         try:
-            unit.statements += changeset.statements_for(change, dialect)
+            unit.statements += changeset.statements_for(change, dialect, contexts=contexts, labels=labels)
         except RebuildNeedsDatabase as rebuild:
             unit.rebuilds.append(Rebuild(len(unit.statements), rebuild.table, rebuild.change_name,
                                          getattr(change, "column_name", None),

@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar, TypeVar
 
 from schemashift.changelog.model import Change, ChangelogError
@@ -58,16 +61,38 @@ class Loadable:
         setattr(self, attribute, convert(raw, hint, name, where))
 
 
+_LOAD_WARNINGS: ContextVar[list[str] | None] = ContextVar("load_warnings", default=None)
+
+
+@contextmanager
+def load_warnings(sink: list[str]) -> Iterator[None]:
+    """Collect what loading changes read leniently (a boolean that is neither true nor false) into ``sink``."""
+    token = _LOAD_WARNINGS.set(sink)
+    try:
+        yield
+    finally:
+        _LOAD_WARNINGS.reset(token)
+
+
+def java_boolean(raw: Any, name: str, where: tuple[str | None, int | None]) -> bool:
+    """Liquibase's ``ParsedNode`` conversion, ``Boolean.valueOf``: ``true`` in any case is true, anything
+    else false (``valueBoolean="falsee"``, even ``"1"``); a value that is not true/false is warned about."""
+    text = java_string(raw) or ""
+    if text.lower() not in ("true", "false"):
+        sink = _LOAD_WARNINGS.get()
+        if sink is not None:
+            place = f"{where[0]}:{where[1]}" if where[1] is not None else str(where[0] or "")
+            sink.append(f"{place}: '{name}' is '{text}', read as false (as Liquibase reads it)")
+    return text.lower() == "true"
+
+
 def convert(raw: Any, hint: Any, name: str, where: tuple[str | None, int | None]) -> Any:
     """Convert a parsed scalar to the Java property's type (Boolean, BigInteger, String)."""
     if raw is None:
         return None
     kinds = set(typing.get_args(hint)) or {hint}
     if bool in kinds:
-        text = java_string(raw) or ""
-        if text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        raise ChangelogError(f"'{name}' must be true or false, not '{text}'", file=where[0], line=where[1])
+        return java_boolean(raw, name, where)
     if int in kinds:
         try:
             return int(java_string(raw) or "")

@@ -48,6 +48,7 @@ def parse_changelog(
         changesets=state.changesets,
         preconditions=state.changelog_preconditions(),
         parameters=params.global_values(),
+        warnings=state.warnings,
     )
 
 

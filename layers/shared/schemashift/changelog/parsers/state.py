@@ -43,6 +43,8 @@ class ParseState:
     changesets: list[ChangeSet] = field(default_factory=list)
     preconditions: list[Precondition] = field(default_factory=list)
     including: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What was read but is not honoured, outside any changeset (a validation warning of every run)."""
     _seen: dict[tuple[str, str, str], ChangeSet] = field(default_factory=dict)
 
     def add(self, changeset: ChangeSet, inclusion: Inclusion, source: str) -> None:
@@ -63,7 +65,21 @@ class ParseState:
         # In different contexts/labels they may exclude each other: as in Liquibase, only two of
         # them in the scope of one run are a duplicate (validation checks that).
         self._seen[key] = changeset
-        self.changesets.append(changeset)
+        self._place(changeset, source)
+
+    def _place(self, changeset: ChangeSet, source: str) -> None:
+        """Liquibase ``DatabaseChangeLog.addChangeSet``: ``runOrder="first"`` after the other firsts,
+        ``"last"`` at the end, anything else before the lasts."""
+        order = changeset.run_order
+        if order not in (None, "first", "last"):
+            raise ChangelogError(f"Unknown runOrder: {order}", file=source, line=changeset.line)
+        at = len(self.changesets)
+        if order == "first":
+            at = next((index for index, other in enumerate(self.changesets) if other.run_order != "first"), at)
+        elif order is None:
+            while at > 0 and self.changesets[at - 1].run_order == "last":
+                at -= 1
+        self.changesets.insert(at, changeset)
 
     def find(self, file_path: str, id: str, author: str | None) -> list[ChangeSet]:
         """Changesets already parsed with this identity (for ``--rollback changesetId:...``)."""

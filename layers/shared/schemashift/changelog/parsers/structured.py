@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-from schemashift.changelog.changes.base import CHANGE_TYPES, snake
+from schemashift.changelog.changes.base import CHANGE_TYPES, load_warnings, snake
 from schemashift.changelog.changes.loaddata import LoadDataChange
 from schemashift.changelog.changes.procedures import CreateProcedureChange
 from schemashift.changelog.changes.sql import EmptyChange, RawSqlChange, SqlFileChange
@@ -180,16 +180,19 @@ class StructuredChangelog:
         if file is None:
             raise self.error("No 'file' attribute on 'include'", node)
         file = file.replace("\\", "/")
-        if node.string("relativeToChangelogFile") == "true":
+        if _flag(node, "relativeToChangelogFile", False):
             file = normalize_path(resolve_sibling(self.path, file))
+        if node.string("logicalFilePath") is not None:
+            self.state.warnings.append(f"{self.path}:{node.line}: logicalFilePath on include is not a Liquibase 4.28 "
+                                       "include attribute and is ignored, as Liquibase ignores it")
         try:
             self.state.accessor.read_text(file)
         except ChangelogError:
-            if node.string("errorIfMissing") == "false":
+            if not _flag(node, "errorIfMissing", True):
                 return
             raise self.error(f"The file {file} was not found in the configured search path", node) from None
         contexts = node.string("contextFilter") or node.string("context")
-        child = self.inclusion.child(file, contexts, node.string("labels"), node.string("ignore") == "true")
+        child = self.inclusion.child(file, contexts, node.string("labels"), _flag(node, "ignore", False))
         parse_file(self.state, child)
 
     def include_all(self, node: Node) -> None:
@@ -199,21 +202,34 @@ class StructuredChangelog:
         if path is None:
             raise self.error("No path attribute for includeAll", node)
         path = path.replace("\\", "/")
-        if node.string("relativeToChangelogFile") == "true":
+        if _flag(node, "relativeToChangelogFile", False):
             path = normalize_path(resolve_sibling(self.path, path))
         if path and not path.endswith("/"):
             path += "/"
-        ends_with = (node.string("endsWithFilter") or "").strip()
-        found = self.state.accessor.list_dir(path.rstrip("/"), recursive=True)
+        java_filter = node.string("filter") or node.string("resourceFilter")
+        if java_filter is not None:
+            raise self.error(f"includeAll filter '{java_filter}' names a Java class (an IncludeAllFilter), which "
+                             "schemashift cannot load: use endsWithFilter, minDepth/maxDepth, or include the files one "
+                             "by one", node)
+        if node.string("resourceComparator") is not None:
+            self.state.warnings.append(
+                f"{self.path}:{node.line}: includeAll resourceComparator '{node.string('resourceComparator')}' is a "
+                "Java class schemashift cannot load; the files are included in Liquibase's standard order (as "
+                "Liquibase does when the class is not on its classpath)")
+        low, high = self.depth_bounds(node)
+        ends_with = (node.string("endsWithFilter") or "").strip().lower()
+        found = self.state.accessor.list_dir(path.rstrip("/"), recursive=True) if high > 0 else []
+        base_depth = path.count("/")
         resources = sorted(
             (
                 resource
                 for resource in found
-                if resource.lower().endswith(SUPPORTED_EXTENSIONS) and resource.endswith(ends_with)
+                if resource.lower().endswith(SUPPORTED_EXTENSIONS) and resource.lower().endswith(ends_with)
+                and low <= resource.count("/") - base_depth + 1 <= high
             ),
             key=lambda text: text.replace("WEB-INF/classes/", "").encode("utf-16-be", "surrogatepass"),
         )
-        if not resources and node.string("errorIfMissingOrEmpty") != "false":
+        if not resources and _flag(node, "errorIfMissingOrEmpty", True):
             raise self.error(
                 "Could not find directory, directory was empty, or no changelogs matched the provided search "
                 f"criteria for includeAll '{node.string('path')}'",
@@ -221,8 +237,26 @@ class StructuredChangelog:
             )
         contexts = node.string("contextFilter") or node.string("context")
         for resource in resources:
-            child = self.inclusion.child(resource, contexts, node.string("labels"), node.string("ignore") == "true")
+            child = self.inclusion.child(resource, contexts, node.string("labels"), _flag(node, "ignore", False))
             parse_file(self.state, child)
+
+    def depth_bounds(self, node: Node) -> tuple[int, int]:
+        """includeAll ``minDepth``/``maxDepth`` (default 0 and unbounded): a file directly in the path is at
+        depth 1, one in a subdirectory at 2, ... (Liquibase's ``ResourceAccessor.SearchOptions``)."""
+        bounds: list[int] = []
+        for key, default in (("minDepth", 0), ("maxDepth", 2**31 - 1)):
+            text = node.string(key)
+            try:
+                bounds.append(default if text is None else int(text.strip()))
+            except ValueError:
+                raise self.error(f"includeAll {key} must be an integer, not '{text}'", node) from None
+        low, high = bounds
+        if high < low:
+            raise self.error("Error in includeAll setup: maxDepth argument must be greater than minDepth", node)
+        if low < 0 or high < 0:
+            raise self.error(f"Error in includeAll setup: {'minDepth' if low < 0 else 'maxDepth'} must be "
+                             "non-negative", node)
+        return low, high
 
     def quoting_strategy(self, node: Node) -> str | None:
         value = java_string(node.attrs.get("objectQuotingStrategy"))
@@ -240,7 +274,6 @@ class StructuredChangelog:
     def build_change_set(self, node: Node) -> ChangeSet:
         logical = (node.string("logicalFilePath") or "").strip() or None
         file_path = logical_path(logical) if logical else self.file_path()
-        run_always = node.string("runAlways") or node.string("alwaysRun")
         comments = [child.text or "" for child in node.all("comment")]
         if "comment" in node.attrs:
             comments.insert(0, node.string("comment") or "")
@@ -252,11 +285,14 @@ class StructuredChangelog:
             contexts=node.string("contextFilter") or node.string("context"),
             labels=(node.string("labels") or "").strip() or None,
             dbms=node.string("dbms"),
-            run_always=run_always == "true",
-            run_on_change=node.string("runOnChange") == "true",
-            run_in_transaction=node.string("runInTransaction") != "false",
-            fail_on_error=node.string("failOnError") != "false",
-            ignore=node.string("ignore") == "true",
+            run_always=_flag(node, "runAlways", _flag(node, "alwaysRun", False)),
+            run_on_change=_flag(node, "runOnChange", False),
+            run_in_transaction=_flag(node, "runInTransaction", True),
+            fail_on_error=_flag(node, "failOnError", True),
+            ignore=_flag(node, "ignore", False),
+            run_with=(node.string("runWith") or "").strip() or None,
+            run_order=node.string("runOrder"),
+            created=node.string("created"),
             line=node.line,
             lint_ignore=[rule.strip() for rule in (node.string("lintIgnore") or "").split(",") if rule.strip()],
             object_quoting_strategy=self.quoting_strategy(node) or self.object_quoting_strategy,
@@ -325,7 +361,8 @@ class StructuredChangelog:
         if ignored and warnings is not None:
             warnings += [f"{self.path}: '{name}' inside the columns of {node.name} is ignored (as Liquibase does)"
                          for name in ignored]
-        change = change_type.load(node, self.path)
+        with load_warnings(warnings if warnings is not None else []):
+            change = change_type.load(node, self.path)
         if isinstance(change, SqlFileChange | CreateViewChange | CreateProcedureChange) and change.path:
             self.read_change_file(change, node)
         if isinstance(change, LoadDataChange) and change.file:
@@ -371,7 +408,7 @@ class StructuredChangelog:
             if child.name == "empty":
                 changes.append(EmptyChange())
             elif child.name in CHANGE_TYPES or child.name in LIQUIBASE_CHANGE_TYPES:
-                changes.append(self.change(child))
+                changes.append(self.change(child, changeset.warnings))
         text = (node.text or "").strip()
         if text and text.lower() != "empty":
             changes.extend(
@@ -455,6 +492,12 @@ class StructuredChangelog:
             file = get("changeLogFile") or self.file_path()
             return ChangeSetExecutedPrecondition(get("id") or "", get("author") or "", file)
         return None
+
+
+def _flag(node: Node, key: str, default: bool) -> bool:
+    """A changeset attribute read as Liquibase reads it (``Boolean.valueOf``: only ``true``, in any case, is true)."""
+    value = node.string(key)
+    return default if value is None else value.lower() == "true"
 
 
 def _values(node: Node) -> list[str]:

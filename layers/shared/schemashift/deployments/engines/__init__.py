@@ -40,8 +40,9 @@ class Engine(Protocol):
     def check_request(self, kind: str, request: dict[str, Any]) -> None:
         """Refuse (400) a request the tool cannot honour, before anything starts."""
 
-    def load(self, key: str, properties: dict[str, Any], dialect: str) -> Any:
-        """The stored bundle ``key`` read for ``dialect`` with the instance's properties."""
+    def load(self, key: str, properties: dict[str, Any], dialect: str, database: Any = None) -> Any:
+        """The stored bundle ``key`` read for ``dialect`` with the instance's properties (and, given
+        the open ``database``, whatever the tool reads from it, e.g. Liquibase's ``database.*``)."""
 
     def reclaim(self, target: Any, tenant: Any, execution_id: str) -> None:
         """Free the tool's own lock on the target when a dead run of ours left it."""

@@ -68,7 +68,7 @@ class FlywayEngine:
             if request.get(name):
                 raise refuse(name, self.migration_type, " (an apply migrates to targetVersion, or to the latest)")
 
-    def load(self, key: str, properties: dict[str, Any], dialect: str) -> Any:
+    def load(self, key: str, properties: dict[str, Any], dialect: str, database: Any = None) -> Any:
         from schemashift.dbschema.bundles import load_bundle
         from schemashift.flyway.project import load_project
 

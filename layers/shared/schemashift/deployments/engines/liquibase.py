@@ -10,17 +10,21 @@ from schemashift.deployments.engines import BatchResult, refuse
 from schemashift.deployments.errors import DryRunFailed
 
 
-def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str) -> Any:
-    """The stored changelog bundle ``key`` parsed for ``dialect`` with the instance's properties."""
+def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str, database: Any = None) -> Any:
+    """The stored changelog bundle ``key`` parsed for ``dialect`` with the instance's properties.
+
+    With the open ``database`` (deployments and sync have one), the connection-dependent ``database.*``
+    properties (``defaultSchemaName``, ``databaseProductVersion``, ...) are defined too, as in Liquibase
+    and the CLI; previews and lint without a connection get the dialect's only."""
     from schemashift.changelog import BundleAccessor, parse_changelog
 
     bundle = load_bundle(key)
     properties = {k: str(v) for k, v in substitute_properties.items()}
     return parse_changelog(bundle.root_file, BundleAccessor(bundle.files), parameters=properties or None,
-                           dialect=dialect)
+                           dialect=dialect, database=database)
 
 
-def _contexts_labels(request: dict[str, Any], instance_item: dict[str, Any]) -> tuple[Any, Any]:
+def contexts_labels(request: dict[str, Any], instance_item: dict[str, Any]) -> tuple[Any, Any]:
     return (request.get("contexts") or instance_item.get("context"),
             request.get("labels") or instance_item.get("labels"))
 
@@ -29,7 +33,7 @@ def pending_fqns(target: Any, changelog: Any, request: dict[str, Any], instance_
     """The changesets an apply with ``request`` would run, in order (reads DATABASECHANGELOG only)."""
     from schemashift.engine import status
 
-    contexts, labels = _contexts_labels(request, instance_item)
+    contexts, labels = contexts_labels(request, instance_item)
     pending = [item.fqn for item in status(target, changelog, contexts=contexts, labels=labels).pending]
     if request.get("count"):
         pending = pending[: int(request["count"])]
@@ -96,8 +100,8 @@ class LiquibaseEngine:
         if kind == "rollback" and not (request.get("tag") or request.get("count")):
             raise refuse("a rollback without tag or count", self.migration_type)
 
-    def load(self, key: str, properties: dict[str, Any], dialect: str) -> Any:
-        return changelog_for(key, properties, dialect)
+    def load(self, key: str, properties: dict[str, Any], dialect: str, database: Any = None) -> Any:
+        return changelog_for(key, properties, dialect, database)
 
     def reclaim(self, target: Any, tenant: Any, execution_id: str) -> None:
         from schemashift.deployments.liveness import reclaim_changelog_lock
@@ -124,7 +128,7 @@ class LiquibaseEngine:
         from schemashift.targets.history import ChangeLogHistory
 
         request, kind = execution["request"], execution["kind"]
-        contexts, labels = _contexts_labels(request, instance_item)
+        contexts, labels = contexts_labels(request, instance_item)
         count = int(request["count"]) if request.get("count") else None  # DynamoDB numbers are Decimals
         if request.get("dryRun") == "transactional" and kind == "apply":
             _transactional_dry_run(scope, execution_id, target, project, contexts, labels, fields)
@@ -153,7 +157,7 @@ class LiquibaseEngine:
         request = execution["request"]
         done_before = int(execution.get("progressDone", 0))
         options = _run_options(execution, deadline, checkpoint)
-        contexts, labels = _contexts_labels(request, instance_item)
+        contexts, labels = contexts_labels(request, instance_item)
         if execution["kind"] == "rollback":
             if request.get("count"):
                 result = rollback_count(target, project, int(request["count"]) - done_before, contexts=contexts,
