@@ -191,6 +191,47 @@ def test_failure_in_the_middle(api, instance_url) -> None:
     assert [r[0] for r in _rows(instance_url)] == ["1", "2", "3", "4"]
 
 
+DATABASE_PROPERTIES = """-- liquibase formatted sql
+
+-- changeset alice:properties
+CREATE TABLE props (name VARCHAR(40), val VARCHAR(200));
+INSERT INTO props VALUES ('schema', '${database.defaultSchemaName}');
+INSERT INTO props VALUES ('prefix', '${database.defaultSchemaNamePrefix}');
+INSERT INTO props VALUES ('version', '${database.databaseProductVersion}');
+INSERT INTO props VALUES ('major', '${database.databaseMajorVersion}');
+INSERT INTO props VALUES ('type', '${database.typeName}');
+INSERT INTO props VALUES ('changelog', '${database.databaseChangeLogTableName}');
+"""
+
+
+def test_deployments_define_the_live_database_properties(api, instance_url) -> None:
+    """A deployment reads the changelog for the open instance, so ``database.defaultSchemaName``,
+    ``databaseProductVersion`` and the others that need the connection are defined, as in the CLI and
+    in Liquibase (not only those the dialect fixes)."""
+    import sqlalchemy
+
+    base = _setup(api, instance_url, DATABASE_PROPERTIES)
+    execution = _apply(api, base)
+    assert execution["status"] == "SUCCESS", execution["error"]
+    url = f"sqlite:///{sqlite_path(instance_url)}" if instance_url.startswith("sqlite") else instance_url
+    engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+    with engine.connect() as conn:
+        found = dict(conn.exec_driver_sql("SELECT name, val FROM props").fetchall())
+        if instance_url.startswith("postgresql"):
+            schema, version = "public", conn.exec_driver_sql("SHOW server_version").scalar()
+        elif instance_url.startswith("sqlite"):
+            schema, version = None, conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+        else:
+            schema, version = conn.exec_driver_sql("SELECT DATABASE()").scalar(), conn.exec_driver_sql(
+                "SELECT VERSION()").scalar()
+    engine.dispose()
+    assert found["version"] == version and found["major"] == version.split(".")[0]
+    assert found["schema"] == (schema or "${database.defaultSchemaName}")  # SQLite has none: left as written
+    assert found["prefix"] == (f".{schema}" if schema else "")
+    assert found["type"] == {"postgresql": "postgresql", "sqlite": "sqlite"}.get(instance_url.split(":")[0], "mariadb")
+    assert found["changelog"].upper() == "DATABASECHANGELOG"
+
+
 @pytest.mark.parametrize("fault", ["deployment.before_checkpoint", "deployment.after_checkpoint"])
 def test_worker_crash_then_rerun_applies_each_changeset_once(api, tmp_path, fault) -> None:
     url = _sqlite_url(tmp_path)

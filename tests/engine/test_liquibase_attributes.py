@@ -3,7 +3,7 @@ Liquibase 4.28 on one fresh database and by schemashift on another (``changelogs
 identical DATABASECHANGELOG rows (order and checksums), schema and data, and Liquibase
 ``status``/``validate`` on schemashift's database.
 
-Covered: ``runOrder`` first/last, ``runWith="jdbc"``, ``created``, ``ignore`` on a changeset and an
+Covered: ``runOrder`` first/last, ``runWith="jdbc"``, ``created``, ``onValidationFail="MARK_RAN"``, ``ignore`` on a changeset and an
 include, booleans read as ``Boolean.valueOf`` (YAML ``ignore: "yes"`` is false, so that changeset runs;
 ``valueBoolean`` "falsee" and "1" are false) in XML and YAML, modifySql ``dbms`` (a visitor for another database leaves the checksum),
 includeAll ``minDepth``/``maxDepth`` and a case-insensitive ``endsWithFilter``, and every
@@ -15,17 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from schemashift.changelog import FileSystemAccessor, parse_changelog
 from schemashift.engine import update, validate
 from schemashift.targets import open_target
+
 from tests.engine.corpora import Case, crossover_clean, differences, run_case
 from tests.support.liquibase import liquibase_binary
 
 pytestmark = pytest.mark.liquibase
 
 SOURCE = Path(__file__).parent / "changelogs" / "attributes"
-ORDER = ["runs-first", "properties", "booleans", "yaml-booleans", "default-executor", "modify-sql-dbms",
+ORDER = ["runs-first", "properties", "booleans", "yaml-booleans", "validation-fails", "default-executor", "modify-sql-dbms",
          "deep_one_two", "deep_one", "upper-case-extension", "runs-last", "also-last"]
 
 
@@ -42,6 +42,7 @@ def test_attributes_run_like_liquibase(kind: str, tmp_path: Path) -> None:
     assert not any(found.values()), "\n".join(f"{aspect}: {item}" for aspect, items in found.items() for item in items)
     expected = ORDER if kind == "mysql" else [*ORDER[:2], "schema-properties", *ORDER[2:]]
     assert [row[0] for row in outcome.ss.rows] == expected
+    assert {row[0]: row[4] for row in outcome.lb.rows}["validation-fails"] == "MARK_RAN"
     assert crossover_clean(outcome), outcome.crossover
     flags = {name: sorted(rows) for name, rows in outcome.ss.data.items() if name.endswith("flags")}
     assert [flag for _, flag in flags["flags"]] == [False, False, True]
@@ -82,3 +83,26 @@ def test_validate_without_the_run_contexts_sees_other_modify_sql(tmp_path: Path)
         errors = validate(target, changelog).errors
     assert [error.split(" was: ")[0] for error in errors] == [
         "modify_sql_scope.xml::by-context::attributes", "modify_sql_scope.xml::by-label::attributes"]
+
+
+@pytest.mark.postgres
+def test_on_sql_output_under_update_sql_like_liquibase(tmp_path: Path) -> None:
+    """update-sql with failing changeset preconditions (onFail MARK_RAN): TEST evaluates them (marked ran),
+    IGNORE skips them (the SQL is shown), FAIL fails them (marked ran); both tools print the same decisions."""
+    from schemashift.engine import update_sql
+
+    from tests.engine.corpora import case_database, liquibase
+
+    case = Case("sql-output", "attributes", "sql_output.xml", "postgresql")
+    with case_database(case, tmp_path / "lb") as url:
+        code, output = liquibase(liquibase_binary(), case, ["update-sql"], url=url, search_path=SOURCE)
+        assert code == 0, output[-2000:]
+        with open_target(url) as target:
+            changelog = parse_changelog("sql_output.xml", FileSystemAccessor([str(SOURCE)]), database=target)
+            preview = update_sql(target, changelog)
+    ours = "\n".join(preview.statements)
+    for table, shown in (("tested", False), ("ignored", True), ("failed", False)):
+        assert (f"CREATE TABLE public.{table}" in output) is shown, output[-3000:]
+        assert (f"CREATE TABLE {table}" in ours or f"CREATE TABLE public.{table}" in ours) is shown, ours
+    marked = [line for line in output.splitlines() if "MARK_RAN" in line]
+    assert len(marked) == 2 and sum("MARK_RAN" in statement for statement in preview.statements) == 2

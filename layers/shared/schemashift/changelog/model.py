@@ -199,6 +199,8 @@ class ChangeSet:
     """``first`` / ``last``: where the changeset goes in the run order (the parser places it)."""
     created: str | None = None
     """Liquibase ``created``: informational only (not stored, not in the checksum)."""
+    on_validation_fail: Literal["HALT", "MARK_RAN"] = "HALT"
+    """``MARK_RAN``: a changeset whose changes fail validation is recorded as MARK_RAN instead of failing it."""
     preconditions: Preconditions | None = None
     valid_checksums: list[str] = field(default_factory=list)
     line: int | None = None
@@ -240,6 +242,16 @@ class ChangeSet:
     def unsupported_changes(self) -> list[str]:
         """Change types here that schemashift cannot run (nor checksum); [] normally."""
         return [problem for change in self.changes for problem in getattr(change, "unsupported_problems", list)()]
+
+    def validation_problems(self, dialect: Dialect) -> list[str]:
+        """What change validation finds in this changeset's changes for ``dialect`` (Liquibase's ``validate``)."""
+        return [problem for change in self.changes if change.applies_to(dialect) for problem in change.validate(dialect)]
+
+    def marked_ran_on_validation_failure(self, dialect: Dialect) -> bool:
+        """``onValidationFail="MARK_RAN"`` and its changes fail validation: Liquibase records it MARK_RAN
+        without running it. Never for a change type schemashift cannot run (that is refused, not marked)."""
+        return (self.on_validation_fail == "MARK_RAN" and not self.unsupported_changes()
+                and bool(self.validation_problems(dialect)))
 
     def unsupported(self) -> list[str]:
         """Why this changeset cannot run here (unsupported change types or preconditions); [] when it can."""

@@ -201,6 +201,17 @@ class UnsupportedPrecondition(Precondition):
         raise RuntimeError(self.problems()[0])
 
 
+SQL_OUTPUT_OPTIONS = ("TEST", "FAIL", "IGNORE")
+
+
+def sql_output_option(text: str | None) -> str:
+    """``onSqlOutput`` (or ``onUpdateSQL``) in any case; IGNORE when unset; anything else refused as Liquibase does."""
+    value = (text or "IGNORE").upper()
+    if value not in SQL_OUTPUT_OPTIONS:
+        raise ValueError(f"Unknown onSqlOutput attribute value '{text}'.  Possible values: {', '.join(SQL_OUTPUT_OPTIONS)}")
+    return value
+
+
 @dataclass(frozen=True)
 class PreconditionOutcome:
     status: Literal["passed", "failed", "error"]
@@ -220,7 +231,14 @@ class Preconditions(AndPrecondition):
     on_error_message: str | None = None
     on_sql_output: str = "IGNORE"
 
-    def evaluate(self, probe: DatabaseProbe) -> PreconditionOutcome:
+    def evaluate(self, probe: DatabaseProbe, *, sql_output: bool = False) -> PreconditionOutcome:
+        """Check the conditions; under ``update-sql`` (``sql_output``) as ``onSqlOutput`` says: TEST checks
+        them, IGNORE passes, FAIL fails (so ``onFail`` decides), as Liquibase does."""
+        if sql_output and self.on_sql_output.upper() != "TEST":
+            if self.on_sql_output.upper() == "FAIL":
+                message = f"Unexpected precondition in updateSQL mode with onUpdateSQL value: {self.on_sql_output}"
+                return PreconditionOutcome("failed", self.on_fail, self.on_fail_message or message)
+            return PreconditionOutcome("passed", None)
         try:
             self.check(probe)
         except PreconditionFailed as failure:
@@ -235,11 +253,11 @@ class ChangelogPreconditions(Preconditions):
     """The ``preConditions`` of several changelog files (root and includes): each keeps its own
     ``onFail``/``onError``, as Liquibase evaluates them file by file; a WARN does not stop the others."""
 
-    def evaluate(self, probe: DatabaseProbe) -> PreconditionOutcome:
+    def evaluate(self, probe: DatabaseProbe, *, sql_output: bool = False) -> PreconditionOutcome:
         warned: PreconditionOutcome | None = None
         for container in self.nested:
-            outcome = container.evaluate(probe) if isinstance(container, Preconditions) else (
-                Preconditions(nested=[container]).evaluate(probe))
+            outcome = container.evaluate(probe, sql_output=sql_output) if isinstance(container, Preconditions) else (
+                Preconditions(nested=[container]).evaluate(probe, sql_output=sql_output))
             if outcome.status == "passed":
                 continue
             if outcome.action != "WARN":

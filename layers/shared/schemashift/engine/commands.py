@@ -371,10 +371,7 @@ def _locked_run(target: Target, changelog: DatabaseChangeLog, command: str, cont
 def _validate_or_raise(
     session: Session, changelog: DatabaseChangeLog, contexts: Contexts, labels: str | None, *, preview: bool = False
 ) -> ValidationResult:
-    check_preconditions = not preview or (
-        changelog.preconditions is not None and changelog.preconditions.on_sql_output.upper() == "TEST"
-    )
-    outcome = validate_changelog(session, changelog, contexts, labels, check_preconditions=check_preconditions)
+    outcome = validate_changelog(session, changelog, contexts, labels, sql_output=preview)
     if not outcome.valid:
         raise ChangelogValidationFailed(outcome.errors, outcome.warnings)
     return outcome

@@ -89,7 +89,10 @@ def _execute(session: Session, item: Planned, outcome: ChangesetResult, result: 
     target.comment(f"Changeset {changeset.fqn}")
     if changeset.comment and changeset.comment.strip():
         target.comment(changeset.comment.strip())
-    action = _precondition_action(session, changeset, outcome, result, preview=preview)
+    if changeset.marked_ran_on_validation_failure(target.dialect):
+        action: str | None = "MARK_RAN"  # before its preconditions, as in Liquibase
+    else:
+        action = _precondition_action(session, changeset, outcome, result, preview=preview)
     if action == "CONTINUE":
         outcome.status = "SKIPPED"
     elif action == "MARK_RAN":
@@ -131,9 +134,9 @@ def _precondition_action(
 ) -> str | None:
     """None to run the changeset; CONTINUE or MARK_RAN to skip it; raises on HALT."""
     preconditions = changeset.preconditions
-    if preconditions is None or (preview and preconditions.on_sql_output.upper() != "TEST"):
+    if preconditions is None:
         return None
-    evaluation = preconditions.evaluate(session.probe())
+    evaluation = preconditions.evaluate(session.probe(), sql_output=preview)
     if evaluation.status == "passed":
         return None
     message = f"Precondition {evaluation.status}: {evaluation.message}"

@@ -20,8 +20,9 @@ def validate_changelog(
     contexts: Contexts,
     labels: str | None,
     *,
-    check_preconditions: bool = True,
+    sql_output: bool = False,
 ) -> ValidationResult:
+    """Errors and warnings; ``sql_output`` (update-sql) evaluates changelog preconditions per ``onSqlOutput``."""
     errors: list[str] = []
     warnings: list[str] = []
     dialect = session.target.dialect
@@ -37,9 +38,12 @@ def validate_changelog(
         ran = session.history.find(changeset)
         will_run = ran is None or changeset.run_on_change or changeset.run_always
         if will_run:
-            for change in changeset.changes:
-                if change.applies_to(dialect):
-                    errors.extend(f"{changeset.fqn}: {problem}" for problem in change.validate(dialect))
+            problems = changeset.validation_problems(dialect)
+            if changeset.marked_ran_on_validation_failure(dialect):
+                warnings.extend(f"{changeset.fqn}: marked ran (onValidationFail MARK_RAN): {problem}"
+                                for problem in problems)
+            else:
+                errors.extend(f"{changeset.fqn}: {problem}" for problem in problems)
         if ran is not None and not will_run and changeset.unsupported_changes():
             warnings.append(f"{changeset.fqn}: checksum not verified: {'; '.join(changeset.unsupported_changes())}")
         elif ran is not None and not will_run:
@@ -51,8 +55,8 @@ def validate_changelog(
         if exact in seen:
             errors.append(f"Duplicate changeset: {exact}")
         seen.add(exact)
-    if check_preconditions and changelog.preconditions is not None:
-        outcome = changelog.preconditions.evaluate(session.probe())
+    if changelog.preconditions is not None:
+        outcome = changelog.preconditions.evaluate(session.probe(), sql_output=sql_output)
         if outcome.status != "passed":
             message = f"Changelog precondition {outcome.status}: {outcome.message}"
             (warnings if outcome.action == "WARN" else errors).append(message)

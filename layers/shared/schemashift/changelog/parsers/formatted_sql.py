@@ -21,6 +21,7 @@ from schemashift.changelog.preconditions import (
     SqlCheckPrecondition,
     TableExistsPrecondition,
     ViewExistsPrecondition,
+    sql_output_option,
 )
 from schemashift.changelog.properties import Property
 
@@ -63,6 +64,7 @@ END_DELIMITER = _p(r".*endDelimiter:(\S*).*")
 ROLLBACK_END_DELIMITER = _p(r".*rollbackEndDelimiter:(\S*).*")
 RUN_ON_CHANGE = _p(r".*runOnChange:(\w+).*")
 RUN_ALWAYS = _p(r".*runAlways:(\w+).*")
+RUN_WITH = _p(r".*runWith:([\w\$\{\}]+).*")
 CONTEXT = _p(r".*context:(\".*?\"|\S*).*")
 CONTEXT_FILTER = _p(r".*contextFilter:(\".*?\"|\S*).*")
 LOGICAL_FILE_PATH = _p(r".*logicalFilePath:(\S*).*")
@@ -304,6 +306,7 @@ class FormattedSqlParser:
             run_in_transaction=attributes.flag(RUN_IN_TRANSACTION, "runintransaction:", True),
             fail_on_error=attributes.flag(FAIL_ON_ERROR, "failonerror:", True),
             ignore=(self.expand(ignore) or "").lower() == "true",
+            run_with=self.expand(attributes.get(RUN_WITH, "runwith:")),
             line=number,
         )
         change = RawSqlChange(
@@ -373,13 +376,16 @@ class FormattedSqlParser:
                 "and not with both.",
                 number,
             )
-        on_output = _group(ON_SQL_OUTPUT, body) or _group(ON_UPDATE_SQL, body) or "IGNORE"
+        try:
+            on_output = sql_output_option(_group(ON_SQL_OUTPUT, body) or _group(ON_UPDATE_SQL, body))
+        except ValueError as error:
+            raise self.error(str(error), number) from None
         nested = changeset.preconditions.nested if changeset.preconditions else []
         changeset.preconditions = Preconditions(
             nested=nested,
             on_fail=on_fail,
             on_error=on_error,
-            on_sql_output=on_output.upper(),  # type: ignore[arg-type]
+            on_sql_output=on_output,
         )
 
     def precondition(self, changeset: ChangeSet, name: str, body: str, number: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from typing import Literal
 
 from schemashift.changelog.changes.base import CHANGE_TYPES, load_warnings, snake
 from schemashift.changelog.changes.loaddata import LoadDataChange
@@ -45,6 +46,7 @@ from schemashift.changelog.preconditions import (
     TableIsEmptyPrecondition,
     UnsupportedPrecondition,
     ViewExistsPrecondition,
+    sql_output_option,
 )
 from schemashift.changelog.properties import Property
 from schemashift.changelog.splitting import split_statements
@@ -133,8 +135,8 @@ class StructuredChangelog:
         if node.string("file") is not None:
             self.property_file(node)
             return
-        global_ = node.string("global")
-        self.state.parameters.set(self.property_from(node), global_=global_ != "false", changelog=self.changelog_key())
+        self.state.parameters.set(self.property_from(node), global_=_flag(node, "global", True),
+                                  changelog=self.changelog_key())
 
     def property_from(self, node: Node, name: str | None = None, value: str | None = None) -> Property:
         return Property(
@@ -147,15 +149,15 @@ class StructuredChangelog:
 
     def property_file(self, node: Node) -> None:
         file = node.string("file") or ""
-        relative = node.string("relativeToChangelogFile") == "true"
+        relative = _flag(node, "relativeToChangelogFile", False)
         target = resolve_sibling(self.path, file) if relative else file
         try:
             text = self.state.accessor.read_text(target)
         except ChangelogError:
-            if node.string("errorIfMissing") == "false":
+            if not _flag(node, "errorIfMissing", True):
                 return
             raise
-        global_ = node.string("global") != "false"
+        global_ = _flag(node, "global", True)
         for key, value in parse_properties(text).items():
             prop = self.property_from(node, key, value)
             self.state.parameters.set(prop, global_=global_, changelog=self.changelog_key())
@@ -267,6 +269,14 @@ class StructuredChangelog:
                              node)
         return value.strip()
 
+    def validation_fail_option(self, node: Node) -> Literal["HALT", "MARK_RAN"]:
+        """``onValidationFail``: Liquibase's ``ValidationFailOption.valueOf`` (exact case), HALT by default."""
+        value = node.string("onValidationFail") or "HALT"
+        if value not in ("HALT", "MARK_RAN"):
+            raise self.error(f"No enum constant liquibase.changelog.ChangeSet.ValidationFailOption.{value} "
+                             "(onValidationFail is HALT or MARK_RAN)", node)
+        return "MARK_RAN" if value == "MARK_RAN" else "HALT"
+
     def change_set(self, node: Node) -> None:
         changeset = self.build_change_set(node)
         self.state.add(changeset, self.inclusion, self.path)
@@ -293,6 +303,7 @@ class StructuredChangelog:
             run_with=(node.string("runWith") or "").strip() or None,
             run_order=node.string("runOrder"),
             created=node.string("created"),
+            on_validation_fail=self.validation_fail_option(node),
             line=node.line,
             lint_ignore=[rule.strip() for rule in (node.string("lintIgnore") or "").split(",") if rule.strip()],
             object_quoting_strategy=self.quoting_strategy(node) or self.object_quoting_strategy,
@@ -317,25 +328,27 @@ class StructuredChangelog:
         elif child.name == "preConditions":
             changeset.preconditions = self.preconditions(child)
         elif child.name == "modifySql":
-            changeset.sql_visitors.extend(self.sql_visitors(child))
+            changeset.sql_visitors.extend(self.sql_visitors(child, changeset.warnings))
         elif child.name in CHANGE_TYPES or child.name in LIQUIBASE_CHANGE_TYPES:
             changeset.changes.append(self.change(child, changeset.warnings))
         elif child.children or child.attrs:
             raise self.unknown_change(child)
 
-    def sql_visitors(self, node: Node) -> list[SqlVisitor]:
+    def sql_visitors(self, node: Node, warnings: list[str]) -> list[SqlVisitor]:
         dbms = tuple(part.strip() for part in (node.string("dbms") or "").split(",") if part.strip())
         common = {
             "dbms": dbms,
-            "apply_to_rollback": node.string("applyToRollback") == "true",
+            "apply_to_rollback": _flag(node, "applyToRollback", False),
             "contexts": (node.string("contextFilter") or node.string("context") or "").strip() or None,
             "labels": (node.string("labels") or "").strip() or None,
         }
         visitors: list[SqlVisitor] = []
         for child in node.children:
             visitor_type = VISITORS.get(child.name)
-            if visitor_type is None:
-                continue  # Liquibase ignores what its SqlVisitorFactory does not know
+            if visitor_type is None:  # Liquibase ignores what its SqlVisitorFactory does not know
+                warnings.append(f"{self.path}:{child.line}: '{child.name}' inside modifySql is not a Liquibase sql "
+                                "visitor (append, prepend, replace, regExpReplace) and is ignored, as Liquibase does")
+                continue
             own: dict[str, str | None] = {"value": child.string("value")}
             if visitor_type in (ReplaceSqlVisitor, RegExpReplaceSqlVisitor):
                 own = {"replace": child.string("replace"), "with_": child.string("with")}
@@ -423,12 +436,16 @@ class StructuredChangelog:
         for action in (on_fail, on_error):
             if action not in FAIL_ACTIONS:
                 raise self.error(f"Unknown precondition action '{action}'", node)
+        try:
+            on_sql_output = sql_output_option(node.string("onSqlOutput") or node.string("onUpdateSQL"))
+        except ValueError as error:
+            raise self.error(str(error), node) from None
         container = Preconditions(
             on_fail=on_fail,  # type: ignore[arg-type]
             on_error=on_error,  # type: ignore[arg-type]
             on_fail_message=node.string("onFailMessage"),
             on_error_message=node.string("onErrorMessage"),
-            on_sql_output=(node.string("onSqlOutput") or node.string("onUpdateSQL") or "IGNORE").upper(),
+            on_sql_output=on_sql_output,
         )
         container.nested = self.nested_preconditions(node)
         return container
