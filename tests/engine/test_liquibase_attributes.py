@@ -3,7 +3,8 @@ Liquibase 4.28 on one fresh database and by schemashift on another (``changelogs
 identical DATABASECHANGELOG rows (order and checksums), schema and data, and Liquibase
 ``status``/``validate`` on schemashift's database.
 
-Covered: ``runOrder`` first/last, ``runWith="jdbc"``, ``created``, ``onValidationFail="MARK_RAN"``, ``ignore`` on a changeset and an
+Covered: ``runOrder`` first/last, ``runWith="jdbc"``, ``created``, ``onValidationFail="MARK_RAN"``, the ``expectedQuotingStrategy`` precondition (the root
+changelog's strategy, not the changeset's), ``ignore`` on a changeset and an
 include, booleans read as ``Boolean.valueOf`` (YAML ``ignore: "yes"`` is false, so that changeset runs;
 ``valueBoolean`` "falsee" and "1" are false) in XML and YAML, modifySql ``dbms`` (a visitor for another database leaves the checksum),
 includeAll ``minDepth``/``maxDepth`` and a case-insensitive ``endsWithFilter``, and every
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.liquibase
 
 SOURCE = Path(__file__).parent / "changelogs" / "attributes"
 ORDER = ["runs-first", "properties", "booleans", "yaml-booleans", "validation-fails", "default-executor", "modify-sql-dbms",
-         "deep_one_two", "deep_one", "upper-case-extension", "runs-last", "also-last"]
+         "quoting-expected", "quoting-unexpected", "deep_one_two", "deep_one", "upper-case-extension", "runs-last", "also-last"]
 
 
 @pytest.mark.parametrize("kind", [
@@ -42,7 +43,9 @@ def test_attributes_run_like_liquibase(kind: str, tmp_path: Path) -> None:
     assert not any(found.values()), "\n".join(f"{aspect}: {item}" for aspect, items in found.items() for item in items)
     expected = ORDER if kind == "mysql" else [*ORDER[:2], "schema-properties", *ORDER[2:]]
     assert [row[0] for row in outcome.ss.rows] == expected
-    assert {row[0]: row[4] for row in outcome.lb.rows}["validation-fails"] == "MARK_RAN"
+    exec_types = {row[0]: row[4] for row in outcome.lb.rows}
+    assert exec_types["validation-fails"] == exec_types["quoting-unexpected"] == "MARK_RAN"
+    assert exec_types["quoting-expected"] == "EXECUTED"
     assert crossover_clean(outcome), outcome.crossover
     flags = {name: sorted(rows) for name, rows in outcome.ss.data.items() if name.endswith("flags")}
     assert [flag for _, flag in flags["flags"]] == [False, False, True]

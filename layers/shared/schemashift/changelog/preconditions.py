@@ -183,6 +183,30 @@ class ChangeLogPropertyDefinedPrecondition(Precondition):
 
 
 @dataclass
+class ExpectedQuotingStrategyPrecondition(Precondition):
+    """Liquibase ``expectedQuotingStrategy``: the root changelog's ``objectQuotingStrategy`` must be ``strategy``.
+
+    As in Liquibase, a mismatch is a failure in a changeset (its message names the changeset's own strategy)
+    and an *error* at changelog level (Liquibase's message dereferences the absent changeset)."""
+
+    name: ClassVar[str] = "expectedQuotingStrategy"
+    strategy: str = "LEGACY"
+    actual: str = "LEGACY"
+    """The root changelog's strategy (filled by the parser)."""
+    changeset_strategy: str | None = None
+    """The strategy of the changeset holding the precondition; None at changelog level."""
+
+    def check(self, probe: DatabaseProbe) -> None:
+        if self.actual == self.strategy:
+            return
+        if self.changeset_strategy is None:
+            raise RuntimeError(f"expectedQuotingStrategy {self.strategy} at changelog level: the changelog's "
+                               f"strategy is {self.actual}")
+        raise PreconditionFailed(
+            f"Quoting strategy Precondition failed: expected {self.strategy}, got {self.changeset_strategy}")
+
+
+@dataclass
 class UnsupportedPrecondition(Precondition):
     """A Liquibase precondition we cannot evaluate: checking it is a precondition *error*, so the
     container's onError decides (HALT by default: the update stops at that changeset, as Liquibase

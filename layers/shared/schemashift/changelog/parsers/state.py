@@ -44,6 +44,8 @@ class ParseState:
     preconditions: list[Precondition] = field(default_factory=list)
     including: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    root_quoting_strategy: str = "LEGACY"
+    """The root changelog's ``objectQuotingStrategy`` (what ``expectedQuotingStrategy`` compares with)."""
     """What was read but is not honoured, outside any changeset (a validation warning of every run)."""
     _seen: dict[tuple[str, str, str], ChangeSet] = field(default_factory=dict)
 

@@ -36,6 +36,7 @@ from schemashift.changelog.preconditions import (
     ChangeLogPropertyDefinedPrecondition,
     ColumnExistsPrecondition,
     DbmsPrecondition,
+    ExpectedQuotingStrategyPrecondition,
     NotPrecondition,
     OrPrecondition,
     Precondition,
@@ -52,7 +53,7 @@ from schemashift.changelog.properties import Property
 from schemashift.changelog.splitting import split_statements
 from schemashift.changelog.sql_visitors import VISITORS, RegExpReplaceSqlVisitor, ReplaceSqlVisitor, SqlVisitor
 
-_LIQUIBASE_PRECONDITIONS = {"customPrecondition", "expectedQuotingStrategy"}
+_LIQUIBASE_PRECONDITIONS = {"customPrecondition"}
 """Liquibase preconditions not evaluated here; refused only when their changeset would run."""
 _IGNORED_ROOT_KEYS = {"logicalFilePath", "context", "contextFilter", "objectQuotingStrategy"}
 
@@ -102,6 +103,7 @@ class StructuredChangelog:
     def load(self, root: Node) -> None:
         self.logical_file_path = java_string(root.attrs.get("logicalFilePath"))
         self.object_quoting_strategy = self.quoting_strategy(root) or self.object_quoting_strategy
+        self.note_root_strategy()
         context = java_string(root.attrs.get("contextFilter")) or java_string(root.attrs.get("context"))
         self.inclusion = self.inclusion.with_changelog_context(context)
         for child in root.children:
@@ -110,6 +112,7 @@ class StructuredChangelog:
     def handle(self, node: Node) -> None:
         if node.name == "objectQuotingStrategy" and not node.children:  # YAML/JSON: a root list item
             self.object_quoting_strategy = self.quoting_strategy(Node("root", attrs={node.name: node.text}))
+            self.note_root_strategy()
             return
         if node.name in _IGNORED_ROOT_KEYS and not node.children:
             return
@@ -260,6 +263,10 @@ class StructuredChangelog:
                              "non-negative", node)
         return low, high
 
+    def note_root_strategy(self) -> None:
+        if len(self.state.including) == 1:  # this is the root changelog
+            self.state.root_quoting_strategy = self.object_quoting_strategy or "LEGACY"
+
     def quoting_strategy(self, node: Node) -> str | None:
         value = java_string(node.attrs.get("objectQuotingStrategy"))
         if value is None or not value.strip():
@@ -327,6 +334,7 @@ class StructuredChangelog:
             changeset.valid_checksums.extend(_values(child))
         elif child.name == "preConditions":
             changeset.preconditions = self.preconditions(child)
+            _bind_changeset_strategy(changeset.preconditions, changeset.object_quoting_strategy or "LEGACY")
         elif child.name == "modifySql":
             changeset.sql_visitors.extend(self.sql_visitors(child, changeset.warnings))
         elif child.name in CHANGE_TYPES or child.name in LIQUIBASE_CHANGE_TYPES:
@@ -484,6 +492,12 @@ class StructuredChangelog:
         found = self.object_precondition(node)
         if found is not None:
             return found
+        if name == "expectedQuotingStrategy":
+            strategy = (node.string("strategy") or "").strip()
+            if strategy not in QUOTING_STRATEGIES:
+                raise self.error(f"Unknown expectedQuotingStrategy strategy '{strategy}' (one of "
+                                 f"{', '.join(QUOTING_STRATEGIES)})", node)
+            return ExpectedQuotingStrategyPrecondition(strategy, self.state.root_quoting_strategy)
         if name in _LIQUIBASE_PRECONDITIONS:
             return UnsupportedPrecondition(element=name, file=self.path, line=node.line)
         raise self.error(f"Unknown precondition '{name}'", node)
@@ -509,6 +523,14 @@ class StructuredChangelog:
             file = get("changeLogFile") or self.file_path()
             return ChangeSetExecutedPrecondition(get("id") or "", get("author") or "", file)
         return None
+
+
+def _bind_changeset_strategy(precondition: Precondition, strategy: str) -> None:
+    """Tell the changeset's ``expectedQuotingStrategy`` preconditions whose they are (its message names it)."""
+    if isinstance(precondition, ExpectedQuotingStrategyPrecondition):
+        precondition.changeset_strategy = strategy
+    for nested in getattr(precondition, "nested", ()):
+        _bind_changeset_strategy(nested, strategy)
 
 
 def _flag(node: Node, key: str, default: bool) -> bool:
