@@ -76,3 +76,78 @@ def test_queries_and_writes_from_many_threads_never_collide(stack) -> None:
     assert errors == []
     assert table.query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": pk},
                        Select="COUNT")["Count"] == 450
+
+
+def _answers(table, pk: str) -> list[object]:
+    """Every kind of DynamoDB item answer the service reads back: results, pages, counts, old and
+    new values, sets, and errors with their modeled fields (on an empty partition)."""
+    client = table.meta.client
+    answers: list[object] = []
+
+    def record(call, *args, **kwargs) -> None:
+        try:
+            answer = call(*args, **kwargs)
+        except client.exceptions.ClientError as error:
+            answer = {"error": type(error).__name__, **error.response}
+        answer.pop("ResponseMetadata", None)
+        answers.append(answer)
+
+    with table.batch_writer() as batch:
+        for i in range(12):
+            batch.put_item(Item={"pk": pk, "sk": f"{i:03d}", "n": i, "flag": i % 2 == 0, "f": Decimal("0.5")})
+    record(table.put_item, Item={"pk": pk, "sk": "set", "tags": {"a", "b"}, "m": {"l": [1, None, "x"]}})
+    record(table.get_item, Key={"pk": pk, "sk": "set"})
+    record(table.get_item, Key={"pk": pk, "sk": "absent"})
+    record(table.put_item, Item={"pk": pk, "sk": "000", "n": 100}, ReturnValues="ALL_OLD")
+    record(table.update_item, Key={"pk": pk, "sk": "001"}, UpdateExpression="SET n = n + :one",
+           ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_OLD")
+    record(table.delete_item, Key={"pk": pk, "sk": "002"}, ReturnValues="ALL_OLD")
+    record(table.query, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": pk}, Limit=5)
+    record(table.query, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+           ExpressionAttributeValues={":p": pk, ":a": "003", ":b": "009"}, Select="COUNT",
+           ReturnConsumedCapacity="TOTAL")
+    record(table.query, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": pk, ":t": True},
+           FilterExpression="flag = :t", ScanIndexForward=False)
+    record(client.batch_get_item, RequestItems={table.name: {"Keys": [{"pk": pk, "sk": "003"},
+                                                                      {"pk": pk, "sk": "set"}]}})
+    record(client.batch_write_item, RequestItems={table.name: [{"PutRequest": {"Item": {"pk": pk, "sk": "new"}}}]})
+    record(table.put_item, Item={"pk": pk, "sk": "003"}, ConditionExpression="attribute_not_exists(pk)",
+           ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    record(client.transact_write_items, TransactItems=[
+        {"Put": {"TableName": table.name, "Item": {"pk": pk, "sk": "004"},
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": {"TableName": table.name, "Key": {"pk": pk, "sk": "005"}, "UpdateExpression": "SET n = :n",
+                    "ExpressionAttributeValues": {":n": 5}}}])
+    record(client.transact_get_items, TransactItems=[{"Get": {"TableName": table.name,
+                                                              "Key": {"pk": pk, "sk": "005"}}}])
+    record(table.get_item, Key={"pk": pk})
+    with table.batch_writer() as batch:
+        for item in table.query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": pk})["Items"]:
+            batch.delete_item(Key={"pk": pk, "sk": item["sk"]})
+    return answers
+
+
+def test_answers_without_http_are_what_botocore_parses(stack) -> None:
+    """The ``before-call`` answers (moto's JSON taken as the parsed response) against the same
+    operations through botocore's request, signing and parser (``before-send``), on a twin table."""
+    from schemashift.local import transport
+
+    table = dynamodb_table(get_settings().executions_table)
+    pk = f"TEST#{uuid.uuid4().hex}"
+    installed = transport._installed
+    assert installed is not None and installed.answer_before_call
+    answered = installed.answered
+    direct = _answers(table, pk)
+    assert installed.answered - answered >= 15
+    installed.answer_before_call = False
+    try:
+        answered = installed.answered
+        parsed = _answers(table, pk)
+        assert installed.answered == answered
+    finally:
+        installed.answer_before_call = True
+    assert len(direct) == 15
+    assert direct == parsed
+    assert direct[-1]["error"] == "ClientError" and direct[-1]["Error"]["Code"] == "ValidationException"
+    assert direct[-3]["CancellationReasons"][0]["Code"] == "ConditionalCheckFailed"
+    assert direct[1]["Item"]["tags"] == {"a", "b"}

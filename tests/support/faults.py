@@ -4,7 +4,8 @@
   uses) get an AWS error answer (``ProvisionedThroughputExceededException``, S3 ``InternalError``)
   on the first attempt of every n-th request, through a botocore ``before-send`` hook that runs
   before the transport (and turns it away, so the request never reaches the emulator); botocore's
-  own retry logic then sees a real throttle or 500.
+  own retry logic then sees a real throttle or 500. Meanwhile DynamoDB calls are not answered at
+  ``before-call`` (the in-process shortcut), so every one of them reaches that hook.
 - ``http_errors``: requests reaching the emulator over HTTP (Lance's Rust object store) get the
   same 500 answer, every n-th one, from a wrapper around the emulator's WSGI app.
 - ``lambda_crashes``: a task Lambda's invocation is reported as the Lambda service reports a crashed
@@ -80,7 +81,13 @@ def aws_errors(service: str, every: int = 3, *, lost_writes: bool = False) -> It
         request.url = "http://fault.invalid/"
         return AWSResponse(answered_url, status, dict(headers), MockRawResponse(body))
 
+    from schemashift.local import transport
+
     clients = _clients(service)
+    installed = transport._installed
+    answering = installed is not None and installed.answer_before_call
+    if installed is not None:  # DynamoDB calls must reach before-send (and botocore's retries) to be hit
+        installed.answer_before_call = False
     for one in clients:
         one.meta.events.register_first(f"before-send.{one.meta.service_model.service_id.hyphenize()}", inject,
                                        unique_id=f"fault-{service}")
@@ -90,6 +97,8 @@ def aws_errors(service: str, every: int = 3, *, lost_writes: bool = False) -> It
         for one in clients:
             one.meta.events.unregister(f"before-send.{one.meta.service_model.service_id.hyphenize()}",
                                        unique_id=f"fault-{service}")
+        if installed is not None:
+            installed.answer_before_call = answering
 
 
 @contextmanager
