@@ -1,7 +1,7 @@
 """/datasets and /datasets/{datasetId}: the parent datasets of dataset tables (metadata only)."""
 
-from aws_lambda_powertools.event_handler import Response
 from schemashift.api.app import (
+    Response,
     create_app,
     current_caller,
     entrypoint,

@@ -1,7 +1,6 @@
 """Changing dataset tables: rename or re-describe (PATCH), delete with all data (DELETE)."""
 
-from aws_lambda_powertools.event_handler import Response
-from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
+from schemashift.api.app import Response, create_app, current_caller, entrypoint, json_response, parse_body
 from schemashift.datasets.catalog.store import default_catalog
 from schemashift.datasets.data.lifecycle import delete_table
 from schemashift.datasets.data.storage import default_bucket

@@ -22,7 +22,7 @@ ScopeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.
 
 
 class CreateDataset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: Name
     description: Description | None = None
@@ -32,7 +32,7 @@ class CreateDataset(BaseModel):
 
 
 class CreateTable(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     datasetId: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     tableName: Name
@@ -44,7 +44,7 @@ class CreateTable(BaseModel):
 class UpdateTable(BaseModel):
     """``PATCH``: only the keys present change; ``"description": null`` clears the description."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     tableName: Name | None = None
     description: Description | None = None
@@ -62,7 +62,7 @@ class UpdateTable(BaseModel):
 
 
 class QueryRows(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     columns: list[str] | None = Field(default=None, max_length=MAX_TABLE_FIELDS)
     filters: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_FILTERS)
@@ -73,6 +73,6 @@ class QueryRows(BaseModel):
 
 
 class CreateUpload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     contentType: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]

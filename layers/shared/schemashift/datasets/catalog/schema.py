@@ -36,7 +36,7 @@ MAX_NAME_LENGTH = MAX_FIELD_NAME
 class TableField(BaseModel):
     """One column as the API describes it; ``arrowType`` is stored in canonical spelling."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     arrowType: str
@@ -84,7 +84,7 @@ class TableField(BaseModel):
 class TableSchema(BaseModel):
     """Columns in logical order plus the (possibly composite, ordered) primary key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     fields: list[TableField] = Field(min_length=1, max_length=MAX_TABLE_FIELDS)
     primaryKeyColumns: list[str] = Field(default_factory=list)

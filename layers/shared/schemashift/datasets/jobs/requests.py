@@ -16,7 +16,7 @@ Description = Annotated[str, StringConstraints(max_length=4096)]
 
 
 class MigrationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     operations: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_OPERATIONS)
     description: Description | None = None
@@ -25,14 +25,14 @@ class MigrationRequest(BaseModel):
 class PlanRequest(BaseModel):
     """``POST .../migrations/plan``: an empty list is a plan problem (``isValid: false``), not a 400."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     operations: list[dict[str, Any]] = Field(max_length=MAX_OPERATIONS)
     description: Description | None = None
 
 
 class CompactRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     targetRowsPerFragment: Annotated[int, Field(ge=1, le=100_000_000)] = 1024 * 1024
     materializeDeletions: bool = True
@@ -40,7 +40,7 @@ class CompactRequest(BaseModel):
 
 
 class RestoreRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     versionNumber: Annotated[int, Field(ge=1, le=MAX_OFFSET)]
     description: Description | None = None

@@ -28,7 +28,7 @@ class IndexImpact(BaseModel):
 class ComputedColumn(BaseModel):
     """A column whose values each fragment task writes, under a temporary name until the commit."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     temp_name: str
     column: str  # the column's name as the request refers to it (for error messages)
@@ -42,7 +42,7 @@ class ComputedColumn(BaseModel):
 class ColumnSource(BaseModel):
     """Where one column of the new schema gets its data (in the new schema's order)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     kind: Literal["existing", "computed", "added_null"]
@@ -53,7 +53,7 @@ class ColumnSource(BaseModel):
 class IndexBuild(BaseModel):
     """An index to (re)build after the schema change is committed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     column: str  # name in the new schema
@@ -89,7 +89,7 @@ class MigrationPlan(BaseModel):
     index_builds: list[IndexBuild] = Field(default_factory=list)
     batch_rows: int = 65536
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
@@ -110,7 +110,7 @@ class CommitResult(BaseModel):
     table_schema: TableSchema = Field(alias="schema")
     indexes: list[str] = Field(default_factory=list)  # index names after the migration
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

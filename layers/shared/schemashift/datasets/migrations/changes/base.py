@@ -24,7 +24,7 @@ TEMP_PREFIX = "__schemashift_"
 class Params(BaseModel):
     """Base of every operation's ``params``: unknown keys are mistakes worth reporting."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True)
