@@ -128,3 +128,21 @@ def test_on_validation_fail_mark_ran_records_the_changeset_without_running_it(tm
         result = engine.update(target, _parse({"root.xml": only_first}))
     assert [(item.id, item.status) for item in result.changesets] == [("1", "MARK_RAN")]
     assert any("marked ran (onValidationFail MARK_RAN)" in warning for warning in result.warnings)
+
+
+def test_attributes_liquibase_does_not_read_are_warned_about() -> None:
+    root = HEAD + '<include file="child.xml" logicalFilePath="moved.xml"/>' + \
+        f'<changeSet id="1" author="a" runEvery="day">{_table("t")}</changeSet>' + TAIL
+    changelog = _parse({"root.xml": root, "child.xml": HEAD + TAIL})
+    assert changelog.warnings == ["root.xml:3: 'logicalFilePath' is not a Liquibase 4.28 include attribute and is "
+                                  "ignored"]
+    assert changelog.changesets[0].warnings == [
+        "root.xml:3: 'runEvery' is not a Liquibase 4.28 changeSet attribute and is ignored"]
+
+
+def test_rollback_references_match_ignoring_case_as_liquibase() -> None:
+    root = HEAD + f'<changeSet id="Create" author="Alice">{_table("t")}</changeSet>' + \
+        '<changeSet id="2" author="a"><sql>select 1</sql>' \
+        '<rollback changeSetId="create" changeSetAuthor="alice"/></changeSet>' + TAIL
+    changeset = _parse({"root.xml": root}).changesets[1]
+    assert [change.name for change in changeset.rollback_changes()] == ["createTable"]

@@ -84,13 +84,14 @@ class ParseState:
         self.changesets.insert(at, changeset)
 
     def find(self, file_path: str, id: str, author: str | None) -> list[ChangeSet]:
-        """Changesets already parsed with this identity (for ``--rollback changesetId:...``)."""
+        """Changesets already parsed with this identity (for ``--rollback changesetId:...``), compared
+        ignoring case as Liquibase's ``getChangeSet`` does."""
         wanted = normalize_path(file_path).lower()
         return [
             changeset
             for changeset in self.changesets
-            if changeset.id == id
-            and (author is None or changeset.author == author)
+            if changeset.id.lower() == id.lower()
+            and (author is None or changeset.author.lower() == author.lower())
             and normalize_path(changeset.file_path).lower() == wanted
         ]
 

@@ -56,6 +56,20 @@ from schemashift.changelog.sql_visitors import VISITORS, RegExpReplaceSqlVisitor
 _LIQUIBASE_PRECONDITIONS = {"customPrecondition"}
 """Liquibase preconditions not evaluated here; refused only when their changeset would run."""
 _IGNORED_ROOT_KEYS = {"logicalFilePath", "context", "contextFilter", "objectQuotingStrategy"}
+_CHANGESET_ATTRIBUTES = {
+    "id", "author", "runAlways", "alwaysRun", "runOnChange", "runWith", "runWithSpoolFile", "contextFilter", "context",
+    "labels", "dbms", "runInTransaction", "created", "runOrder", "ignore", "comment", "objectQuotingStrategy",
+    "logicalFilePath", "failOnError", "onValidationFail", "rollback", "validCheckSum", "validCheckSums", "lintIgnore",
+}  # fmt: skip
+_INCLUDE_ATTRIBUTES = {
+    "file", "relativeToChangelogFile", "errorIfMissing", "context", "contextFilter", "labels", "ignore", "id", "author",
+    "created",
+}  # fmt: skip
+_INCLUDE_ALL_ATTRIBUTES = {
+    "path", "errorIfMissingOrEmpty", "relativeToChangelogFile", "resourceComparator", "filter", "resourceFilter",
+    "context", "contextFilter", "labels", "minDepth", "maxDepth", "endsWithFilter", "ignore",
+}  # fmt: skip
+"""What Liquibase 4.28 reads of each element; anything else is ignored with a warning."""
 
 
 @dataclass
@@ -187,9 +201,7 @@ class StructuredChangelog:
         file = file.replace("\\", "/")
         if _flag(node, "relativeToChangelogFile", False):
             file = normalize_path(resolve_sibling(self.path, file))
-        if node.string("logicalFilePath") is not None:
-            self.state.warnings.append(f"{self.path}:{node.line}: logicalFilePath on include is not a Liquibase 4.28 "
-                                       "include attribute and is ignored, as Liquibase ignores it")
+        self.warn_unread(node, _INCLUDE_ATTRIBUTES, self.state.warnings)
         try:
             self.state.accessor.read_text(file)
         except ChangelogError:
@@ -211,6 +223,7 @@ class StructuredChangelog:
             path = normalize_path(resolve_sibling(self.path, path))
         if path and not path.endswith("/"):
             path += "/"
+        self.warn_unread(node, _INCLUDE_ALL_ATTRIBUTES, self.state.warnings)
         java_filter = node.string("filter") or node.string("resourceFilter")
         if java_filter is not None:
             raise self.error(f"includeAll filter '{java_filter}' names a Java class (an IncludeAllFilter), which "
@@ -262,6 +275,13 @@ class StructuredChangelog:
             raise self.error(f"Error in includeAll setup: {'minDepth' if low < 0 else 'maxDepth'} must be "
                              "non-negative", node)
         return low, high
+
+    def warn_unread(self, node: Node, known: set[str], warnings: list[str]) -> None:
+        """An attribute Liquibase 4.28 does not read on this element (say ``logicalFilePath`` on an include):
+        ignored, as Liquibase's YAML/JSON parsers ignore it (its XML schema refuses it), but said."""
+        for name in sorted(set(node.attrs) - known):
+            warnings.append(f"{self.path}:{node.line}: '{name}' is not a Liquibase 4.28 {node.name} attribute and is "
+                            "ignored")
 
     def note_root_strategy(self) -> None:
         if len(self.state.including) == 1:  # this is the root changelog
@@ -315,6 +335,7 @@ class StructuredChangelog:
             lint_ignore=[rule.strip() for rule in (node.string("lintIgnore") or "").split(",") if rule.strip()],
             object_quoting_strategy=self.quoting_strategy(node) or self.object_quoting_strategy,
         )
+        self.warn_unread(node, _CHANGESET_ATTRIBUTES, changeset.warnings)
         for key in ("rollback", "validCheckSum"):
             if key in node.attrs:  # YAML/JSON scalars: ``rollback: drop table x``
                 self.change_set_child(changeset, Node(key, text=node.string(key), line=node.line))
