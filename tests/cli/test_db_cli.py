@@ -49,6 +49,27 @@ def test_update_then_status_on_every_database(any_url: str, project: Path, capsy
     assert "is up to date" in capsys.readouterr().out
 
 
+def test_update_defines_the_live_database_properties(any_url: str, tmp_path: Path) -> None:
+    """The CLI reads the changelog for the open database: the connection-dependent ``database.*``
+    properties are defined as in Liquibase (the same the service's deployments get)."""
+    (tmp_path / "props.sql").write_text(
+        "--liquibase formatted sql\n--changeset ana:1\ncreate table props (name varchar(20), val varchar(200));\n"
+        "insert into props values ('version', '${database.databaseProductVersion}');\n"
+        "insert into props values ('prefix', '${database.defaultSchemaNamePrefix}');\n")
+    assert main(["db", "update", "--url", any_url, "--changelog-file", "props.sql", "--search-path", str(tmp_path)]) == 0
+    from schemashift.targets import open_target
+
+    with open_target(any_url) as target:
+        found = dict(target.query_rows("SELECT name, val FROM props"))
+        if target.dialect == "postgresql":
+            version, schema = target.query_scalar("SHOW server_version"), target.query_scalar("SELECT current_schema()")
+        elif target.dialect == "sqlite":
+            version, schema = target.query_scalar("SELECT sqlite_version()"), None
+        else:
+            version, schema = target.query_scalar("SELECT VERSION()"), target.query_scalar("SELECT DATABASE()")
+    assert found == {"version": version, "prefix": f".{schema}" if schema else ""}
+
+
 def test_the_whole_command_set_on_sqlite(tmp_path: Path, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"jdbc:sqlite:{tmp_path / 'app.db'}"
     assert main(db("update-sql", url, project)) == 0

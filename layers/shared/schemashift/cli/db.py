@@ -114,7 +114,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     password = _password(args.password_env)
     options = _run_options(args, engine, LockOptions)
     with open_target(args.url, username=args.username, password=password) as target:
-        changelog = _load_changelog(args, target.dialect) if command in _CHANGELOG_COMMANDS else None
+        changelog = _load_changelog(args, target) if command in _CHANGELOG_COMMANDS else None
         scope = {"contexts": args.contexts, "labels": args.labels} if changelog is not None else {}
         actions: dict[str, Callable[[], Any]] = {
             "update": lambda: engine.update(target, changelog, **scope, options=options),
@@ -164,7 +164,8 @@ def _run_options(args: argparse.Namespace, engine: Any, lock_options: Any) -> An
     )
 
 
-def _load_changelog(args: argparse.Namespace, dialect: str) -> Any:
+def _load_changelog(args: argparse.Namespace, target: Any) -> Any:
+    """The changelog read for the open ``target``: its ``database.*`` properties are Liquibase's for it."""
     from schemashift.changelog import FileSystemAccessor, parse_changelog
 
     search_paths = [path for value in (args.search_path or ["."]) for path in value.split(",") if path]
@@ -175,7 +176,7 @@ def _load_changelog(args: argparse.Namespace, dialect: str) -> Any:
             raise SchemashiftError(f"-D expects NAME=VALUE, got '{item}'", code="USAGE")
         parameters[name] = value
     return parse_changelog(
-        args.changelog_file, FileSystemAccessor(search_paths), parameters=parameters, dialect=dialect,
+        args.changelog_file, FileSystemAccessor(search_paths), parameters=parameters, database=target,
         contexts=args.contexts, labels=args.labels,
     )
 
