@@ -15,6 +15,7 @@ from schemashift.datasets.catalog.store import default_catalog
 from schemashift.datasets.data.lifecycle import delete_dataset
 from schemashift.datasets.data.storage import default_bucket
 from schemashift.datasets.requests import CreateDataset
+from schemashift.datasets.responses import DatasetList
 from schemashift.paging import cursor_page
 
 app = create_app()
@@ -34,7 +35,7 @@ def list_datasets():
     page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     caller = current_caller(app)
     found = default_catalog().list_datasets(caller.account, page, None if caller.unrestricted else caller.allows)
-    return json_response(200, {"datasets": found.items, "nextCursor": found.next_cursor})
+    return json_response(200, DatasetList(datasets=found.items, nextCursor=found.next_cursor))
 
 
 @app.get("/datasets/<datasetId>")

@@ -2,6 +2,7 @@
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
 from schemashift.datasets.catalog.store import default_catalog
+from schemashift.datasets.responses import SchemaVersionList, TableList
 from schemashift.errors import ValidationFailed
 from schemashift.paging import cursor_page
 
@@ -15,7 +16,7 @@ def list_tables():
         raise ValidationFailed("query parameter 'datasetId' is required", details={"field": "datasetId"})
     page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     found = default_catalog().list_tables(current_caller(app).account, dataset_id, page)
-    return json_response(200, {"tables": found.items, "nextCursor": found.next_cursor})
+    return json_response(200, TableList(tables=found.items, nextCursor=found.next_cursor))
 
 
 @app.get("/dataset-tables/<tableId>")
@@ -32,7 +33,7 @@ def current_schema(tableId: str):
 def schema_versions(tableId: str):
     page = cursor_page(query_param(app, "limit"), query_param(app, "cursor"))
     found = default_catalog().schema_versions(current_caller(app).account, tableId, page)
-    return json_response(200, {"versions": found.items, "nextCursor": found.next_cursor})
+    return json_response(200, SchemaVersionList(versions=found.items, nextCursor=found.next_cursor))
 
 
 lambda_handler = entrypoint(app)

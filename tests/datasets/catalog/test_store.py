@@ -47,9 +47,9 @@ def test_schema_versions_advance_one_writer_at_a_time(catalog: Catalog) -> None:
 
     catalog.add_schema_version(account, "t1", 2, schema(3, "e"))
     first = catalog.schema_versions(account, "t1", PageRequest(limit=2))
-    assert [v["versionNumber"] for v in first.items] == [3, 2]
+    assert [v.versionNumber for v in first.items] == [3, 2]
     rest = catalog.schema_versions(account, "t1", PageRequest(limit=2, cursor=first.next_cursor))
-    assert [v["versionNumber"] for v in rest.items] == [1] and rest.next_cursor is None
+    assert [v.versionNumber for v in rest.items] == [1] and rest.next_cursor is None
 
 
 def test_name_claims_and_table_counts_follow_every_change(catalog: Catalog) -> None:

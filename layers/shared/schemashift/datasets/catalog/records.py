@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from schemashift.datasets import responses
 from schemashift.store.dynamo import plain
 
 DEFAULT_SCOPE = "default"
@@ -91,24 +92,21 @@ class Dataset:
             "gsi1pk": datasets_gsi_pk(self.account),
             "gsi1sk": f"{self.createdAt}#{self.datasetId}",
             "entity": "dataset",
-            **self._fields(),
+            **self.to_api().to_json(),
             "account": self.account,
-            "tableCount": self.tableCount,
         }
 
-    def to_api(self) -> dict[str, Any]:
-        return {**self._fields(), "tableCount": self.tableCount}
-
-    def _fields(self) -> dict[str, Any]:
-        return {
-            "datasetId": self.datasetId,
-            "org": self.org,
-            "project": self.project,
-            "name": self.name,
-            "description": self.description,
-            "createdAt": self.createdAt,
-            "updatedAt": self.updatedAt,
-        }
+    def to_api(self) -> responses.Dataset:
+        return responses.Dataset(
+            datasetId=self.datasetId,
+            org=self.org,
+            project=self.project,
+            name=self.name,
+            description=self.description,
+            createdAt=self.createdAt,
+            updatedAt=self.updatedAt,
+            tableCount=self.tableCount,
+        )
 
 
 @dataclass(frozen=True)
@@ -144,21 +142,21 @@ class SchemaVersion:
             "pk": table_pk(account, table_id),
             "sk": schema_sk(self.versionNumber),
             "entity": "schema-version",
-            **self.to_api(),
+            **self.to_api().to_json(),
         }
 
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "schemaVersionId": self.schemaVersionId,
-            "versionNumber": self.versionNumber,
-            "arrowSchema": self.arrowSchema,
-            "fields": self.fields,
-            "primaryKeyColumns": self.primaryKeyColumns,
-            "appliedAt": self.appliedAt,
-            "lanceVersion": self.lanceVersion,
-            "description": self.description,
-            "operationId": self.operationId,
-        }
+    def to_api(self) -> responses.SchemaVersion:
+        return responses.SchemaVersion(
+            schemaVersionId=self.schemaVersionId,
+            versionNumber=self.versionNumber,
+            arrowSchema=self.arrowSchema,
+            fields=self.fields,
+            primaryKeyColumns=self.primaryKeyColumns,
+            appliedAt=self.appliedAt,
+            lanceVersion=self.lanceVersion,
+            description=self.description,
+            operationId=self.operationId,
+        )
 
 
 @dataclass(frozen=True)
@@ -211,25 +209,22 @@ class Table:
             "entity": "table",
             "account": self.account,
             "location": self.location,
-            **self.to_api(),
+            **self.to_api().to_json(),
         }
 
-    def summary(self) -> dict[str, Any]:
-        """The shape ``POST /dataset-tables`` answers with."""
-        return {
-            "tableId": self.tableId,
-            "datasetId": self.datasetId,
-            "tableName": self.tableName,
-            "description": self.description,
-            "createdAt": self.createdAt,
-            "updatedAt": self.updatedAt,
-        }
+    def summary(self) -> responses.TableSummary:
+        """What ``POST /dataset-tables`` answers with."""
+        return responses.TableSummary(**self._summary_fields())
 
-    def to_api(self) -> dict[str, Any]:
-        return {
-            **self.summary(),
-            "fields": self.fields,
-            "primaryKeyColumns": self.primaryKeyColumns,
-            "schemaVersionId": self.schemaVersionId,
-            "versionNumber": self.versionNumber,
-        }
+    def to_api(self) -> responses.Table:
+        return responses.Table(
+            **self._summary_fields(),
+            fields=self.fields,
+            primaryKeyColumns=self.primaryKeyColumns,
+            schemaVersionId=self.schemaVersionId,
+            versionNumber=self.versionNumber,
+        )
+
+    def _summary_fields(self) -> dict[str, Any]:
+        return {"tableId": self.tableId, "datasetId": self.datasetId, "tableName": self.tableName,
+                "description": self.description, "createdAt": self.createdAt, "updatedAt": self.updatedAt}

@@ -95,7 +95,7 @@ class Catalog:
         found = self._gsi1_page(account, datasets_gsi_pk(account), page, Dataset)
         if visible is None:
             return found
-        items = [d for d in found.items if visible(d["org"], d["project"])]
+        items = [d for d in found.items if visible(d.org, d.project)]
         return Page(items, found.next_cursor)
 
     def owner(self, account: str, *, table_id: str | None = None, dataset_id: str | None = None

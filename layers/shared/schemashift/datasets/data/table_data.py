@@ -21,6 +21,7 @@ from schemashift.datasets.data.storage import DataBucket
 from schemashift.datasets.data.uploads import discard_upload, open_upload
 from schemashift.datasets.errors import WriteConflict
 from schemashift.datasets.requests import CreateTable, QueryRows
+from schemashift.datasets.responses import QueryResult, WriteResult
 from schemashift.errors import ValidationFailed
 from schemashift.idempotency import run_once
 from schemashift.ids import new_id
@@ -109,7 +110,7 @@ class TableData:
 
     def write_rows(
         self, account: str, table_id: str, request: RowsRequest, lambda_context: Any = None
-    ) -> dict:
+    ) -> WriteResult:
         """Apply one write; with an idempotency key, at most once per key and body."""
         mode = request.checked_mode()
         table = self.catalog.get_table(account, table_id)
@@ -130,8 +131,8 @@ class TableData:
             return result
 
         if not request.idempotency_key:
-            return write()
-        return run_once(
+            return WriteResult.model_validate(write())
+        return WriteResult.model_validate(run_once(
             request.idempotency_key,
             f"{account}#{table_id}#rows",
             request.fingerprint(),
@@ -140,9 +141,9 @@ class TableData:
             lambda_context=lambda_context,
             on_replay=mark_replay,
             key_name="idempotency_key",
-        )
+        ))
 
-    def query_rows(self, account: str, table_id: str, request: QueryRows) -> dict[str, Any]:
+    def query_rows(self, account: str, table_id: str, request: QueryRows) -> QueryResult:
         """Filters run inside Lance; ``version`` reads an earlier data version."""
         table = self.catalog.get_table(account, table_id)
         result = LanceTable(table.location, self.storage_options).query(
@@ -154,7 +155,7 @@ class TableData:
             logical_order=[field["name"] for field in table.fields],
             include_total=request.includeTotal,
         )
-        return result.to_dict()
+        return QueryResult.model_validate(result.to_dict())
 
     def _write(self, table: Table, mode: WriteMode, body: Body, content_type: str, key: str | None) -> dict:
         """A write whose commit lost to an incompatible one (a migration's schema change committed

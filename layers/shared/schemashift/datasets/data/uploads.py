@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from schemashift.datasets.data.storage import DataBucket, upload_key
+from schemashift.datasets.responses import Upload as UploadOut
 from schemashift.errors import NotFound, PayloadTooLarge, ValidationFailed
 from schemashift.ids import new_id
 
@@ -37,7 +38,7 @@ def check_inline_body(size: int) -> None:
 
 def create_upload(
     bucket: DataBucket, account: str, table_id: str, content_type: str, *, now: dt.datetime | None = None
-) -> dict[str, Any]:
+) -> UploadOut:
     """A presigned PUT for one body; the Content-Type is signed, so the upload must send it."""
     upload_id = new_id("upl_")
     url = (bucket.presigner or bucket.s3).generate_presigned_url(
@@ -50,14 +51,14 @@ def create_upload(
         ExpiresIn=UPLOAD_URL_SECONDS,
     )
     expires = (now or dt.datetime.now(dt.UTC)) + dt.timedelta(seconds=UPLOAD_URL_SECONDS)
-    return {
-        "uploadId": upload_id,
-        "uploadUrl": url,
-        "method": "PUT",
-        "headers": {"Content-Type": content_type},
-        "expiresAt": expires.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "maxBytes": MAX_UPLOAD_BYTES,
-    }
+    return UploadOut(
+        uploadId=upload_id,
+        uploadUrl=url,
+        method="PUT",
+        headers={"Content-Type": content_type},
+        expiresAt=expires.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        maxBytes=MAX_UPLOAD_BYTES,
+    )
 
 
 @dataclass

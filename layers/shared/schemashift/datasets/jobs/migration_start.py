@@ -16,22 +16,21 @@ from schemashift.datasets.jobs.requests import MigrationRequest, PlanRequest
 from schemashift.datasets.jobs.services import Services
 from schemashift.datasets.jobs.start import launch
 from schemashift.datasets.migrations import MigrationPlan, plan_migration
+from schemashift.datasets.responses import MigrationPlan as PlanOut
 from schemashift.errors import ValidationFailed
 from schemashift.idempotency import idempotent
-
-PLAN_FIELDS = ("isValid", "validationErrors", "requiresRewrite", "indexImpacts", "estimatedDurationMs")
+from schemashift.jobs.views import Operation
 
 
 def plan_table_migration(services: Services, table: Table, operations: list[dict[str, Any]]) -> MigrationPlan:
     return plan_migration(table.location, services.storage_options, table_schema(table), operations)
 
 
-def plan_response(services: Services, account: str, table_id: str, request: PlanRequest) -> dict[str, Any]:
+def plan_response(services: Services, account: str, table_id: str, request: PlanRequest) -> PlanOut:
     """What the migration would do, without doing it."""
     table = services.catalog.get_table(account, table_id)
     plan = plan_table_migration(services, table, request.operations)
-    body = plan.model_dump(mode="json", include=set(PLAN_FIELDS))
-    return {name: body[name] for name in PLAN_FIELDS}
+    return PlanOut.model_validate(plan.model_dump(mode="json", include=set(PlanOut.model_fields)))
 
 
 def require_valid(plan: MigrationPlan) -> None:
@@ -51,7 +50,7 @@ def start_migration(
     idempotency_key: str | None = None,
     *,
     source: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Operation:
     """Validate, take the table's lock, record the operation and start TableMigration (202)."""
     table = services.catalog.get_table(account, table_id)
 
@@ -72,8 +71,9 @@ def start_migration(
         return operation_out(item)
 
     payload = request.model_dump(exclude_none=True)
-    return idempotent(idempotency_key, f"{table_pk(account, table_id)}#migration", payload, start,
-                      table=services.idempotency_table)
+    return Operation.model_validate(  # a replay answers with the stored operation
+        idempotent(idempotency_key, f"{table_pk(account, table_id)}#migration", payload, start,
+                   table=services.idempotency_table))
 
 
 def describe_steps(operations: list[dict[str, Any]]) -> str:

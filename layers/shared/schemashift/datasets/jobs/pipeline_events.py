@@ -26,7 +26,7 @@ def request_types(services: Services) -> tuple[RequestType, ...]:
         operation = start_migration(services, str(routing["account"]), str(routing["tableId"]),
                                     MigrationRequest.model_validate(body), idempotency_key=event_id,
                                     source={"eventId": event_id})
-        return operation["operationId"]
+        return operation.operationId
 
     return (RequestType(REQUESTED_EVENT, ROUTING, start, "operationId", FAILED_EVENT,
                         started="started", rejected="rejected"),)

@@ -15,6 +15,7 @@ from schemashift.datasets.jobs.requests import CompactRequest, RestoreRequest
 from schemashift.datasets.jobs.services import Services
 from schemashift.errors import NotFound, ValidationFailed
 from schemashift.idempotency import idempotent
+from schemashift.jobs.views import Operation
 from schemashift.observability import logger
 
 
@@ -64,7 +65,7 @@ def start_compact(
     table_id: str,
     request: CompactRequest,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> Operation:
     services.catalog.get_table(account, table_id)
 
     def start(payload: dict[str, Any]) -> dict[str, Any]:
@@ -76,8 +77,8 @@ def start_compact(
         return operation_out(item)
 
     payload = request.model_dump(exclude_none=True)
-    return idempotent(idempotency_key, f"{table_pk(account, table_id)}#compact", payload, start,
-                      table=services.idempotency_table)
+    return Operation.model_validate(idempotent(idempotency_key, f"{table_pk(account, table_id)}#compact", payload,
+                                               start, table=services.idempotency_table))
 
 
 def start_restore(
@@ -86,7 +87,7 @@ def start_restore(
     table_id: str,
     request: RestoreRequest,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> Operation:
     """Time-travel rollback: a new schema version equal to ``versionNumber``, data included."""
     table = services.catalog.get_table(account, table_id)
 
@@ -106,8 +107,8 @@ def start_restore(
         return operation_out(item)
 
     payload = request.model_dump(exclude_none=True)
-    return idempotent(idempotency_key, f"{table_pk(account, table.tableId)}#restore", payload, start,
-                      table=services.idempotency_table)
+    return Operation.model_validate(idempotent(idempotency_key, f"{table_pk(account, table.tableId)}#restore",
+                                               payload, start, table=services.idempotency_table))
 
 
 def schema_version(services: Services, account: str, table_id: str, number: int) -> SchemaVersion:
