@@ -65,6 +65,8 @@ def run_one(case_id: str) -> dict[str, Any]:
         rollback_differences,
         rollback_refused_alike,
         run_case,
+        same_stop,
+        without_deliberate,
     )
     from tests.support.liquibase import liquibase_binary
 
@@ -72,6 +74,7 @@ def run_one(case_id: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="schemashift-corpus-") as workdir:
         outcome = run_case(case, liquibase_binary(), Path(workdir))
     assert outcome.lb is not None and outcome.ss is not None
+    without_deliberate(outcome)
     found = differences(outcome.lb, outcome.ss)
     summary: dict[str, Any] = {
         "case": case_id, "rows": identical_rows(outcome.lb, outcome.ss), "total": len(outcome.lb.rows),
@@ -79,6 +82,8 @@ def run_one(case_id: str) -> dict[str, Any]:
         "lb_seconds": outcome.lb_seconds, "ss_seconds": outcome.ss_seconds, "stop": outcome.ss_stop, "lb_stop": outcome.lb_stop,
         "differences": {key: value[:8] for key, value in found.items()},
     }
+    if outcome.lb_stop and outcome.ss_stop and same_stop(outcome.lb_stop, outcome.ss_stop):
+        summary["both_stop_at"] = outcome.lb_stop.split("Migration failed for changeset ", 1)[-1].split("::")[1]
     if outcome.crossover:
         summary["crossover"] = crossover_clean(outcome)
         if not summary["crossover"]:
@@ -103,6 +108,8 @@ def print_table(results: list[dict[str, Any]], *, details: bool) -> None:
         stop = f" (schemashift stops: {_one_line(result['stop'])})" if result["stop"] else ""
         if result["lb_stop"]:
             stop += f" (Liquibase stops: {_one_line(result['lb_stop'])})"
+        if result.get("both_stop_at"):
+            stop = f" (both stop at `{result['both_stop_at']}`)"
         print(
             f"| {name} | {kind} | {result['rows']}/{result['total']}{stop} | {_yes(result['schema'])} "
             f"| {_yes(result['data'])} | {_yes(result.get('crossover'))} | {_yes(result.get('rollback'))} "

@@ -52,9 +52,14 @@ def test_load_data_reads_gzip_and_a_missing_file_only_fails_when_needed() -> Non
         log.changesets[0].checksum("postgresql")
 
 
-def test_execute_command_for_another_os_is_a_no_op_and_otherwise_refused() -> None:
+def test_execute_command_for_another_os_is_a_no_op_and_otherwise_a_host_command() -> None:
     log = _parse('<changeSet id="1" author="a"><executeCommand executable="ping.exe" os="Windows 10"/>'
-                 '<executeCommand executable="/bin/ls" os="Linux, Mac OS X"/></changeSet>')
-    windows, linux = log.changesets[0].changes
-    assert windows.validate("postgresql") == [] and windows.generate_statements("postgresql") == []
-    assert "is refused" in linux.validate("postgresql")[0]
+                 '<executeCommand executable="/bin/ls" os="Linux, Mac OS X" timeout="2m"><arg value="-l"/>'
+                 '</executeCommand><executeCommand executable="x" timeout="soon"/></changeSet>')
+    windows, here, bad = log.changesets[0].changes
+    assert windows.host_command().runs_here is False and windows.generate_statements("postgresql") == []
+    command = here.host_command()
+    assert (command.argv, command.timeout_seconds, command.runs_here) == (("/bin/ls", "-l"), 120.0, True)
+    assert command.display == "/bin/ls -l"
+    assert here.validate("postgresql") == []
+    assert bad.validate("postgresql") == ["Invalid value specified for timeout: soon"]

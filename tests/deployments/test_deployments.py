@@ -400,3 +400,42 @@ def test_pipeline_requests_that_cannot_start_are_rejected_with_a_reason(api, sta
     failed = [e for e in bus_log.read(home, last=500) if e["detail-type"] == "DbSchemaDeploymentFailed"
               and e["detail"].get("stageExecutionId") == outsider["stageExecutionId"]]
     assert [e["detail"] for e in failed] == [first["detail"]]  # listeners of the completions hear it too
+
+
+COMMAND_CHANGELOG = """<?xml version="1.0" encoding="UTF-8"?>
+<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+  <changeSet id="1" author="alice">
+    <createTable tableName="person"><column name="id" type="int"/></createTable>
+  </changeSet>
+  <changeSet id="windows-only" author="alice">
+    <executeCommand executable="ping.exe" os="Windows 10"><arg value="127.0.0.1"/></executeCommand>
+  </changeSet>
+  <changeSet id="touch" author="alice">
+    <executeCommand executable="/bin/touch"><arg value="{marker}"/></executeCommand>
+  </changeSet>
+</databaseChangeLog>
+"""
+
+
+def test_the_service_refuses_an_execute_command_that_would_run(api, tmp_path) -> None:
+    """The service runs no operating-system commands: the deployment fails before any changeset,
+    naming the changeset and what to do; one for another operating system is a no-op, as in Liquibase."""
+    url = _sqlite_url(tmp_path)
+    marker = tmp_path / "touched"
+    base = _setup(api, url)
+    files = {"changelog.xml": COMMAND_CHANGELOG.format(marker=marker)}
+    put = api.put(f"{base}/dbschema/app/changelog", {"rootFile": "changelog.xml", "files": files})
+    assert put.status == 200, put.json()
+    execution = _apply(api, base)
+    assert execution["status"] == "FAILURE"
+    message = execution["error"]["message"]
+    assert "changelog.xml::touch::alice" in message and "executeCommand (/bin/touch) is refused" in message
+    assert "changelog-sync" in message and "windows-only" not in message
+    assert not marker.exists()
+    assert _rows(url) == []  # refused before anything ran
+
+    files = {"changelog.xml": COMMAND_CHANGELOG.split("  <changeSet id=\"touch\"")[0] + "</databaseChangeLog>\n"}
+    assert api.put(f"{base}/dbschema/app/changelog", {"rootFile": "changelog.xml", "files": files}).status == 200
+    execution = _apply(api, base)
+    assert execution["status"] == "SUCCESS", execution["error"]
+    assert [row[:3] for row in _rows(url)] == [("1", "alice", "EXECUTED"), ("windows-only", "alice", "EXECUTED")]

@@ -105,7 +105,8 @@ class Outcome:
     """What one case produced; ``ss_stop`` is schemashift's error when its update did not finish.
 
     When Liquibase itself stops part-way (``lb_stop``), schemashift must stop at the same changeset
-    with the same database behind it; the crossover is then not run.
+    with the same database behind it; the crossover then checks that Liquibase ``validate`` is clean
+    on schemashift's database and its ``status`` lists the same pending changesets as on its own.
     """
 
     case: Case
@@ -116,6 +117,8 @@ class Outcome:
     """Liquibase's own failure, where the corpus does not run to its end in Liquibase either."""
     lb: Snapshot | None = None
     ss: Snapshot | None = None
+    lb_status: tuple[int, str] | None = None
+    """Liquibase ``status --verbose`` on its own database, where it stopped part-way."""
     crossover: dict[str, tuple[int, str]] = field(default_factory=dict)
     rollback: dict[str, Any] = field(default_factory=dict)
 
@@ -145,10 +148,13 @@ def liquibase(binary: str, case: Case, command: list[str], *, url: str, search_p
 
 
 def schemashift(command: str, case: Case, url: str, search_path: Path, **kwargs: Any) -> Any:
-    """Parse the case's changelog for the target and run one engine command on it."""
+    """Parse the case's changelog for the target and run one engine command on it, as
+    ``schemashift db`` runs it (executeCommand runs, as under Liquibase)."""
     from schemashift import engine
     from schemashift.changelog import FileSystemAccessor, parse_changelog
     from schemashift.targets import open_target
+
+    kwargs.setdefault("options", engine.RunOptions(run_commands=True))
 
     with open_target(url) as target:
         changelog = parse_changelog(
@@ -184,6 +190,8 @@ def run_case(
             outcome.lb_stop = _liquibase_error(output)
             if "Migration failed for changeset" not in outcome.lb_stop:
                 raise LiquibaseFailed(f"liquibase update of {case.id} failed ({code}):\n{output[-4000:]}")
+            if crossover:
+                outcome.lb_status = liquibase(binary, case, ["status", "--verbose"], url=url, search_path=search_path)
         outcome.lb = snapshot(url)
         if rollback:
             code, output = liquibase(binary, case, ["rollback-count", f"--count={ROLLBACK_COUNT}"], url=url,
@@ -200,10 +208,10 @@ def run_case(
             outcome.ss_stop = f"{type(error).__name__}: {error}"
         outcome.ss_seconds = time.perf_counter() - started
         outcome.ss = snapshot(url)
-        if outcome.ss_stop is not None:
+        if outcome.ss_stop is not None and not (outcome.lb_stop and same_stop(outcome.lb_stop, outcome.ss_stop)):
             outcome.rollback.clear()
             return outcome
-        if crossover and outcome.lb_stop is None:
+        if crossover:
             for command in (["status", "--verbose"], ["validate"]):
                 outcome.crossover[command[0]] = liquibase(binary, case, command, url=url, search_path=search_path)
         if rollback:
@@ -213,6 +221,12 @@ def run_case(
             except Exception as error:  # compared with Liquibase's outcome
                 outcome.rollback["ss"] = (False, f"{type(error).__name__}: {error}", snapshot(url))
     return outcome
+
+
+def same_stop(lb_stop: str, ss_stop: str) -> bool:
+    """Both tools failed the same changeset (Liquibase names it as path::id::author)."""
+    changeset = lb_stop.split("Migration failed for changeset ", 1)[-1].split(":\n", 1)[0].split(": ", 1)[0]
+    return changeset.rstrip(":") in ss_stop
 
 
 def _liquibase_error(output: str) -> str:
@@ -257,24 +271,60 @@ def _ensure_tablespace(url: str, name: str) -> None:
 
 @contextmanager
 def _named_databases(names: tuple[str, ...]) -> Iterator[str]:
+    """Databases with fixed names, held under a server-wide named lock for as long as they are in
+    use: other test runs against the same server (another checkout, another xdist worker) wait
+    rather than drop them mid-run."""
     base = make_url(require_real_db("SCHEMASHIFT_TEST_MYSQL_URL"))
     admin = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool)
+    lock = f"schemashift_corpus_{'_'.join(names)}"
     try:
-        with admin.connect() as connection:
-            for name in names:
-                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-                connection.exec_driver_sql(f"CREATE DATABASE {name}")
-        yield base.set(database=names[0]).render_as_string(hide_password=False)
+        with admin.connect() as holder:
+            if holder.exec_driver_sql("SELECT GET_LOCK(%s, 900)", (lock,)).scalar() != 1:
+                raise LiquibaseFailed(f"the databases {', '.join(names)} stayed in use by another run for 15 minutes")
+            try:
+                for name in names:
+                    holder.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+                    holder.exec_driver_sql(f"CREATE DATABASE {name}")
+                yield base.set(database=names[0]).render_as_string(hide_password=False)
+            finally:
+                for name in names:
+                    holder.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+                holder.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (lock,))
     finally:
-        with admin.connect() as connection:
-            for name in names:
-                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         admin.dispose()
 
 
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+DELIBERATE_COLUMNS: dict[str, dict[tuple[str, str], str]] = {
+    "lbit-sqlite": {("person", "username"): (
+        "Liquibase's SQLite mergeColumns rebuild brings back person.username, dropped earlier in the same "
+        "update, with its old values (its table snapshot is stale); schemashift rebuilds the table as it is"
+    )},
+}
+"""Case -> (table, column) -> why schemashift deliberately leaves that column out where Liquibase has
+it; :func:`without_deliberate` takes it out of Liquibase's snapshots so the rest is compared."""
+
+
+def without_deliberate(outcome: Outcome) -> None:
+    """Drop the case's :data:`DELIBERATE_COLUMNS` from Liquibase's snapshots (schema and data)."""
+    columns = DELIBERATE_COLUMNS.get(outcome.case.id, {})
+    if not columns:
+        return
+    rolled = outcome.rollback.get("lb")
+    for item in [outcome.lb, rolled[2] if rolled else None]:
+        if item is None:
+            continue
+        for table, column in columns:
+            shape = item.schema.get(f"table {table}")
+            if not shape or column not in shape["columns"]:
+                continue
+            position = list(shape["columns"]).index(column)
+            del shape["columns"][column]
+            item.data[table] = sorted((row[:position] + row[position + 1:] for row in item.data[table]), key=repr)
 
 
 def differences(lb: Snapshot, ss: Snapshot) -> dict[str, list[str]]:
@@ -317,10 +367,20 @@ def _short(value: Any, limit: int = 300) -> str:
 
 
 def crossover_clean(outcome: Outcome) -> bool:
-    """Liquibase ``status`` says up to date and ``validate`` finds nothing on schemashift's database."""
+    """Liquibase ``validate`` finds nothing on schemashift's database and ``status`` says it is up to
+    date (where Liquibase stopped part-way: lists the same pending changesets as on its own database)."""
     status, validate = outcome.crossover["status"], outcome.crossover["validate"]
-    return (status[0] == 0 and "is up to date" in status[1]
-            and validate[0] == 0 and "No validation errors found" in validate[1])
+    if not (status[0] == 0 and validate[0] == 0 and "No validation errors found" in validate[1]):
+        return False
+    if outcome.lb_status is None:
+        return "is up to date" in status[1]
+    pending = status_pending(status[1])
+    return bool(pending) and outcome.lb_status[0] == 0 and pending == status_pending(outcome.lb_status[1])
+
+
+def status_pending(output: str) -> list[str]:
+    """The changesets ``status --verbose`` lists as not applied (``file::id::author``)."""
+    return [line.strip() for line in output.splitlines() if line.strip().count("::") >= 2]
 
 
 def rollback_refused_alike(outcome: Outcome) -> str | None:

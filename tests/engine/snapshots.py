@@ -155,8 +155,8 @@ def _routines(connection: Any) -> dict[str, Any]:
 
 
 def table_data(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table but the tracking tables, in a stable order; timestamps of the
-    last minutes (``now()`` defaults and ``valueDate`` of the run) read as ``<run time>``."""
+    """Every row of every table but the tracking tables, in a stable order; timestamps (and times
+    of day) of the last minutes (``now()`` defaults and ``valueDate`` of the run) read as ``<run time>``."""
     engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
     try:
         moments = (datetime.datetime.now(), datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
@@ -179,6 +179,13 @@ def _value(item: Any, moments: tuple[datetime.datetime, ...]) -> Any:
     if isinstance(item, datetime.datetime):
         naive = item.astimezone(datetime.UTC).replace(tzinfo=None) if item.tzinfo else item
         if any(abs(naive - moment) < RECENT for moment in moments):
+            return "<run time>"
+    if isinstance(item, datetime.timedelta) and datetime.timedelta(0) <= item < datetime.timedelta(days=1):
+        item_time = (datetime.datetime.min + item).time()  # MySQL's TIME, as PyMySQL reads it
+        return item if _value(item_time, moments) == item_time else "<run time>"
+    if isinstance(item, datetime.time):  # a time of day taken from the clock (valueComputed="now()")
+        naive = datetime.datetime.combine(datetime.date.min, item.replace(tzinfo=None))
+        if any(abs(naive - datetime.datetime.combine(datetime.date.min, moment.time())) < RECENT for moment in moments):
             return "<run time>"
     return item
 

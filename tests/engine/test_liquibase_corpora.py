@@ -7,7 +7,8 @@ of it Liquibase's JVM): marked ``corpora``, deselect with ``-m 'not corpora'``.
 Where schemashift still stops on an element it does not support yet, the test is an xfail whose
 reason is schemashift's exact error (``KNOWN_STOPS``); a stop that is not listed fails, and a
 listed stop that no longer happens simply lets the comparisons run. ``KNOWN_DIFFERENCES`` are
-deliberate differences, each with its reason.
+deliberate differences of a whole aspect, each with its reason; ``DELIBERATE_COLUMNS``
+(``tests/engine/corpora.py``) are single columns left out of the comparison, each with its reason.
 """
 
 from __future__ import annotations
@@ -25,26 +26,17 @@ from tests.engine.corpora import (
     differences,
     rollback_differences,
     run_case,
+    same_stop,
+    without_deliberate,
 )
 from tests.support.liquibase import liquibase_binary
 
 pytestmark = [pytest.mark.liquibase, pytest.mark.corpora]
 
-KNOWN_STOPS = {
-    "lbit-postgresql": "executeCommand (/bin/ls) is refused",  # deliberate: the service runs no OS commands
-    "lbit-mysql": "executeCommand (/bin/ls) is refused",
-}
+KNOWN_STOPS: dict[str, str] = {}
 """Case -> part of the error schemashift stops with today (remove an entry once it runs)."""
 
-KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("lbit-sqlite", "schema"): (
-        "not matched yet: Liquibase names SQLite primary keys PK_<TABLE> (createTable, addAutoIncrement's "
-        "rebuild), and its SQLite mergeColumns rebuild brings back person.username, dropped earlier in the "
-        "same update (a stale snapshot; reproduced with Liquibase 4.28 on a four-changeset changelog)"
-    ),
-    ("lbit-sqlite", "data"): "follows from the schema difference (person.username)",
-    ("lbit-sqlite", "rollback"): "follows from the schema difference",
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 """(case, aspect) -> why schemashift deliberately differs there."""
 
 
@@ -62,8 +54,9 @@ def test_corpus_runs_like_liquibase(case: Case, tmp_path: Path) -> None:
         pytest.skip(message)
     outcome = run_case(case, liquibase_binary(), tmp_path)
     assert outcome.lb is not None and outcome.ss is not None
+    without_deliberate(outcome)  # DELIBERATE_COLUMNS: compared everywhere else
     if outcome.ss_stop is not None:
-        same = outcome.lb_stop is not None and _same_stop(outcome.lb_stop, outcome.ss_stop)
+        same = outcome.lb_stop is not None and same_stop(outcome.lb_stop, outcome.ss_stop)
         known = KNOWN_STOPS.get(case.id)
         if known and known in outcome.ss_stop and not same:
             pytest.xfail(f"schemashift stops: {outcome.ss_stop}")
@@ -71,7 +64,7 @@ def test_corpus_runs_like_liquibase(case: Case, tmp_path: Path) -> None:
             pytest.fail(f"{case.id}: schemashift stops where Liquibase does not: {outcome.ss_stop}\n"
                         f"(Liquibase: {outcome.lb_stop or 'ran to the end'})")
     found = differences(outcome.lb, outcome.ss)
-    if outcome.lb_stop is None and outcome.ss_stop is None:
+    if outcome.crossover:
         found["crossover"] = [] if crossover_clean(outcome) else [
             text[-1500:] for _, text in outcome.crossover.values()
         ]
@@ -85,8 +78,3 @@ def test_corpus_runs_like_liquibase(case: Case, tmp_path: Path) -> None:
     if known:
         pytest.xfail("; ".join(known))
 
-
-def _same_stop(lb_stop: str, ss_stop: str) -> bool:
-    """Both tools failed the same changeset (Liquibase names it as path::id::author)."""
-    changeset = lb_stop.split("Migration failed for changeset ", 1)[-1].split(":\n", 1)[0].split(": ", 1)[0]
-    return changeset.rstrip(":") in ss_stop

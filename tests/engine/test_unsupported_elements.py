@@ -56,21 +56,25 @@ def test_the_checksum_of_an_unsupported_change_is_refused_not_invented() -> None
         changeset.checksum("sqlite")
 
 
-def test_an_unsupported_precondition_is_an_error_its_on_error_decides(db_url: str) -> None:
+def test_a_custom_precondition_fails_its_on_fail_decides(db_url: str) -> None:
+    """As in Liquibase without the class on its classpath: a failure (onFail), not an error (onError)."""
     text = HEAD + """
 <changeSet id="1" author="a"><createTable tableName="t"><column name="id" type="int"/></createTable></changeSet>
 <changeSet id="2" author="a">
-  <preConditions onError="MARK_RAN"><customPrecondition className="com.example.Check"/></preConditions>
+  <preConditions onFail="MARK_RAN"><customPrecondition className="com.example.Check"/></preConditions>
   <sql>insert into t (id) values (2)</sql>
 </changeSet>
 <changeSet id="3" author="a">
-  <preConditions><customPrecondition className="com.example.Check"/></preConditions>
+  <preConditions onError="MARK_RAN"><customPrecondition className="com.example.Check"/></preConditions>
   <sql>insert into t (id) values (3)</sql>
 </changeSet>
 """ + TAIL
     with open_target(db_url) as target:
         with pytest.raises(MigrationFailed) as failure:
             engine.update(target, _parse(text, target.dialect))
-        assert "db/changelog.xml::3::a" in failure.value.message and "customPrecondition" in failure.value.message
+        message = failure.value.message
+        assert "db/changelog.xml::3::a" in message
+        assert "Could not open custom precondition class com.example.Check" in message
         rows = {row.id: row.exec_type for row in engine.history(target).rows}
         assert rows == {"1": "EXECUTED", "2": "MARK_RAN"}
+        assert target.query_rows("SELECT id FROM t") == []

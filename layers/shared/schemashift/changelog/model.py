@@ -105,6 +105,26 @@ def dbms_matches(definition: str | None, dialect: Dialect | str | None, *, if_em
     return not wanted or short_name in wanted
 
 
+@dataclass(frozen=True)
+class HostCommand:
+    """An operating-system command a change runs on the machine running the engine (executeCommand).
+
+    The engine runs it only when its caller allows commands (the ``schemashift db`` CLI, as
+    Liquibase does); the service refuses the changeset instead.
+    """
+
+    argv: tuple[str, ...]
+    timeout_seconds: float | None = None
+    """None waits for the command however long it takes (Liquibase's default)."""
+    runs_here: bool = True
+    """False when the change's ``os`` list leaves out this machine's operating system (a no-op)."""
+
+    @property
+    def display(self) -> str:
+        """Liquibase's ``getCommandString``: the executable, a space, the arguments joined by spaces."""
+        return f"{self.argv[0]} {' '.join(self.argv[1:])}"
+
+
 class Change(ABC):
     """One Liquibase change type: validate, generate SQL, describe, checksum, invert.
 
@@ -155,6 +175,10 @@ class Change(ABC):
     def validate(self, dialect: Dialect) -> list[str]:
         """Human-readable problems for this dialect; [] when the change is valid."""
         return []
+
+    def host_command(self) -> HostCommand | None:
+        """The operating-system command this change runs when it executes; None for SQL changes."""
+        return None
 
     def applies_to(self, dialect: Dialect | None) -> bool:
         """False for a dbms-targeted change (sql, sqlFile) whose ``dbms`` excludes ``dialect``."""

@@ -209,8 +209,7 @@ class ExpectedQuotingStrategyPrecondition(Precondition):
 @dataclass
 class UnsupportedPrecondition(Precondition):
     """A Liquibase precondition we cannot evaluate: checking it is a precondition *error*, so the
-    container's onError decides (HALT by default: the update stops at that changeset, as Liquibase
-    stops when it cannot load a custom precondition class)."""
+    container's onError decides (HALT by default: the update stops at that changeset)."""
 
     name: ClassVar[str] = "unsupported"
     element: str = ""
@@ -234,6 +233,22 @@ def sql_output_option(text: str | None) -> str:
     if value not in SQL_OUTPUT_OPTIONS:
         raise ValueError(f"Unknown onSqlOutput attribute value '{text}'.  Possible values: {', '.join(SQL_OUTPUT_OPTIONS)}")
     return value
+
+
+@dataclass
+class CustomPrecondition(UnsupportedPrecondition):
+    """``customPrecondition`` names a Java class. schemashift runs no Java, so checking it *fails*
+    as in Liquibase when the class is not on its classpath ("Could not open custom precondition
+    class ..."): the container's onFail decides (HALT by default), not its onError."""
+
+    class_name: str = ""
+
+    def check(self, probe: DatabaseProbe) -> None:
+        raise PreconditionFailed(
+            f"Could not open custom precondition class {self.class_name} (schemashift runs no Java classes: "
+            'check the condition another way, e.g. with sqlCheck, or give the preConditions onFail="MARK_RAN" '
+            'or "CONTINUE")'
+        )
 
 
 @dataclass(frozen=True)

@@ -124,12 +124,13 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
             "rollback-count": lambda: engine.rollback_count(target, changelog, args.count, **scope, options=options),
             "rollback-to-date": lambda: engine.rollback_to_date(target, changelog, args.date, **scope, options=options),
             "changelog-sync": lambda: engine.changelog_sync(target, changelog, **scope, options=options),
-            "update-sql": lambda: engine.update_sql(target, changelog, count=args.count, to_tag=args.tag, **scope),
+            "update-sql": lambda: engine.update_sql(target, changelog, count=args.count, to_tag=args.tag, **scope,
+                                                    options=options),
             "rollback-sql": lambda: engine.rollback_sql(
                 target, changelog, tag=args.tag, count=args.count, date=args.date, **scope
             ),
             "status": lambda: engine.status(target, changelog, **scope),
-            "validate": lambda: engine.validate(target, changelog, **scope),
+            "validate": lambda: engine.validate(target, changelog, **scope, options=options),
             "history": lambda: engine.history(target),
             "tag": lambda: engine.tag(target, args.tag, options=options),
             "clear-checksums": lambda: engine.clear_checksums(target, options=options),
@@ -153,14 +154,16 @@ def _password(variable: str | None) -> str | None:
 
 
 def _run_options(args: argparse.Namespace, engine: Any, lock_options: Any) -> Any:
+    """The run's options; executeCommand runs here, on the user's machine, as under Liquibase."""
     if not hasattr(args, "lock_wait_timeout"):
-        return engine.RunOptions()
+        return engine.RunOptions(run_commands=True)
     return engine.RunOptions(
         lock=lock_options(
             wait_timeout=args.lock_wait_timeout,
             poll_interval=args.lock_poll_interval,
             break_stale_lock_after=args.break_stale_lock_after,
-        )
+        ),
+        run_commands=True,
     )
 
 

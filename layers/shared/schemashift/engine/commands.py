@@ -88,11 +88,13 @@ def update_sql(
     to_tag: str | None = None,
     contexts: Contexts = None,
     labels: str | None = None,
+    options: RunOptions | None = None,
 ) -> SqlPreview:
     """The SQL ``update`` (or update-count / update-to-tag) would send, tracking tables included.
 
     Nothing is executed and no row changes; DATABASECHANGELOG is only read. As in Liquibase,
-    changeset preconditions are not evaluated unless their onSqlOutput is TEST.
+    changeset preconditions are not evaluated unless their onSqlOutput is TEST, and an
+    executeCommand shows as a comment (refused unless ``options.run_commands``).
     """
     if count is not None and to_tag is not None:
         raise ValidationFailed("Give at most one of count and to_tag")
@@ -100,7 +102,7 @@ def update_sql(
         _first(count) if count is not None else _up_to(str(to_tag))
     )
     with target.recording() as recording:
-        run = _update(target, changelog, "update-sql", selector, contexts, labels, None, preview=True)
+        run = _update(target, changelog, "update-sql", selector, contexts, labels, options, preview=True)
     return SqlPreview(run, recording.statements, recording.script())
 
 
@@ -333,10 +335,13 @@ def _reason(item: Planned) -> Literal["not ran", "run always", "checksum changed
 
 
 def validate(
-    target: Target, changelog: DatabaseChangeLog, *, contexts: Contexts = None, labels: str | None = None
+    target: Target, changelog: DatabaseChangeLog, *, contexts: Contexts = None, labels: str | None = None,
+    options: RunOptions | None = None,
 ) -> ValidationResult:
-    """Validate the changelog against DATABASECHANGELOG without changing anything."""
-    return validate_changelog(read_only_session(target, contexts=contexts, labels=labels), changelog, contexts, labels)
+    """Validate the changelog against DATABASECHANGELOG without changing anything (``options.run_commands``:
+    whether an executeCommand that would run is acceptable)."""
+    return validate_changelog(read_only_session(target, options, contexts=contexts, labels=labels), changelog,
+                              contexts, labels)
 
 
 def history(target: Target) -> HistoryResult:

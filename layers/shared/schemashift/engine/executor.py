@@ -14,10 +14,12 @@ from typing import TypeVar
 
 from schemashift.changelog.model import Change, ChangeSet
 from schemashift.engine.errors import MigrationFailed
+from schemashift.engine.host_commands import run_host_command
 from schemashift.engine.planning import Planned, RanEntry
 from schemashift.engine.results import ChangesetResult, ChangesetStatus, RunResult
 from schemashift.engine.session import Session
-from schemashift.errors import SchemashiftError
+from schemashift.engine.validation import command_refused
+from schemashift.errors import SchemashiftError, ValidationFailed
 from schemashift.targets.errors import StatementFailed
 from schemashift.targets.history import RanChangeSet
 
@@ -184,10 +186,24 @@ def _run_change(session: Session, changeset: ChangeSet, change: Change, outcome:
                 *, rollback: bool = False) -> None:
     try:
         statements = session.statements_for(changeset, change, rollback=rollback)
+        _run_host_command(session, change)
     except SchemashiftError as error:
         raise _StatementError(error.message, None, error) from error
     for sql in statements:
         _execute_sql(session, sql, outcome)
+
+
+def _run_host_command(session: Session, change: Change) -> None:
+    """executeCommand: run its command where allowed; a preview (update-sql) shows it as a comment."""
+    command = change.host_command()
+    if command is None:
+        return
+    if session.target.is_recording:
+        session.target.comment(command.display)
+    elif command.runs_here:
+        if not session.options.run_commands:  # validation refuses it first; never run it regardless
+            raise ValidationFailed(command_refused(command))
+        run_host_command(command)
 
 
 def _execute_sql(session: Session, sql: str, outcome: ChangesetResult) -> None:

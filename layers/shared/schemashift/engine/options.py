@@ -19,6 +19,7 @@ class RunOptions:
     ``max_changesets``: no changeset starts after the deadline or beyond the count, and the
     result's ``remaining`` says how many are left. Passing the same ``deployment_id`` to each
     batch keeps a runAlways changeset from running again in every batch of one deployment.
+    ``run_commands`` lets ``executeCommand`` run where the engine runs (never in the service).
     """
 
     lock: LockOptions = field(default_factory=LockOptions)
@@ -28,6 +29,10 @@ class RunOptions:
     deployment_id: str | None = None
     run_id: str | None = None
     """Who is running, recorded in LOCKEDBY; defaults to the deployment id."""
+    run_commands: bool = False
+    """Run ``executeCommand`` changes on this machine, as Liquibase does (the ``schemashift db``
+    CLI). Off by default: the service runs no operating-system commands, so validation refuses a
+    changeset that would run one, naming it."""
     on_changeset_start: Callable[[ChangeSet], None] | None = None
     on_changeset_finish: Callable[[ChangesetResult], None] | None = None
     clock: Callable[[], float] = time.time

@@ -1,14 +1,15 @@
 """Validation before anything runs (Liquibase's ValidatingVisitor).
 
 Checked for every changeset in scope: id and author present, the changes valid for the
-dialect (only for changesets that will run), the stored checksum still valid (unless
+dialect (only for changesets that will run; an executeCommand that would run is refused unless the
+caller allows commands), the stored checksum still valid (unless
 runOnChange/runAlways, honouring validCheckSum), no duplicate ``file::id::author``; plus the
 changelog-level preconditions.
 """
 
 from __future__ import annotations
 
-from schemashift.changelog.model import ChangeSet, DatabaseChangeLog
+from schemashift.changelog.model import Change, ChangeSet, DatabaseChangeLog, HostCommand
 from schemashift.engine.planning import Contexts, in_scope
 from schemashift.engine.results import ValidationResult
 from schemashift.engine.session import Session
@@ -44,6 +45,9 @@ def validate_changelog(
                                 for problem in problems)
             else:
                 errors.extend(f"{changeset.fqn}: {problem}" for problem in problems)
+            for change in changeset.changes:  # never marked ran: the command would silently not run
+                if change.applies_to(dialect):
+                    errors.extend(f"{changeset.fqn}: {problem}" for problem in _command_refusal(session, change))
         if ran is not None and not will_run and changeset.unsupported_changes():
             warnings.append(f"{changeset.fqn}: checksum not verified: {'; '.join(changeset.unsupported_changes())}")
         elif ran is not None and not will_run:
@@ -61,6 +65,20 @@ def validate_changelog(
             message = f"Changelog precondition {outcome.status}: {outcome.message}"
             (warnings if outcome.action == "WARN" else errors).append(message)
     return ValidationResult(errors, warnings)
+
+
+def command_refused(command: HostCommand) -> str:
+    """Why a caller that does not allow commands (the service) refuses a changeset running ``command``."""
+    return (f"executeCommand ({command.argv[0]}) is refused: the service does not run operating-system commands; "
+            "run it outside the service (`schemashift db update` on your machine runs it, as Liquibase does), "
+            "or run the command yourself and mark the changeset ran (changelog-sync), or remove it")
+
+
+def _command_refusal(session: Session, change: Change) -> list[str]:
+    command = change.host_command()
+    if command is None or not command.runs_here or session.options.run_commands:
+        return []
+    return [command_refused(command)]
 
 
 def _identity_ok(changeset: ChangeSet, errors: list[str]) -> bool:

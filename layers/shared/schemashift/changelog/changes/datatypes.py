@@ -87,7 +87,29 @@ _ALIASES = {
     "java.util.uuid": "uuid",
     "xml": "xml",
     "xmltype": "xml",
+    # the rest of Liquibase 4.28's aliases (``@DataTypeInfo`` of ``liquibase.datatype.core``)
+    "java.lang.integer": "int",
+    "serial4": "int",
+    "integer8": "bigint",
+    "serial8": "bigint",
+    "java.math.biginteger": "bigint",
+    "java.math.bigdecimal": "decimal",
+    "java.lang.double": "double",
+    "java.lang.float": "float",
+    "java.sql.timestamp": "timestamp",
+    "java.sql.date": "date",
+    "java.sql.time": "time",
+    "nchar2": "nchar",
+    "bpchar": "char",
+    "long binary": "blob",
+    "long varbinary": "blob",
+    "long nvarchar": "clob",
+    "longnvarchar": "clob",
 }
+
+_NOT_LIQUIBASE = {"long", "bytea", "float4", "float8"}
+"""Names mapped above for PostgreSQL's and MySQL's sake that Liquibase itself does not know: on
+SQLite, where the declared type is kept as written, they are unknown types as in Liquibase."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +128,7 @@ _JDBC = {
     "date": "date", "time": "time", "clob": "clob", "nclob": "nclob", "longvarchar": "clob",
     "longnvarchar": "clob", "blob": "blob", "varbinary": "longblob", "longvarbinary": "longblob",
     "binary": "longblob", "numeric": "numeric", "decimal": "decimal", "double": "double", "float": "float",
-    "real": "float",
+    "real": "float", "timestamp_with_timezone": "timestamp", "sqlxml": "xml",
 }
 """``java.sql.Types.X`` names Liquibase accepts, as the type name they behave like."""
 
@@ -150,6 +172,8 @@ def _sized(t: ParsedType, sized: dict[str, str]) -> str:
 def to_sql_type(definition: str, dialect: str, *, auto_increment: bool = False) -> str:
     """The column type Liquibase would emit for ``definition`` on ``dialect``."""
     parsed = parse_type(definition)
+    if dialect == "sqlite" and (not parsed.known or _bare_name(parsed) in _NOT_LIQUIBASE):
+        return _sqlite_unknown(parsed)
     if not parsed.known:
         return parsed.raw
     sql = _MAPPERS[dialect](parsed, auto_increment)
@@ -163,13 +187,14 @@ _DROPS_REST = {
                    "nvarchar", "xml", "currency", "time"},
     "mysql": {"number", "boolean", "clob", "uuid", "datetime", "date", "blob", "xml", "currency"},
     "mariadb": {"number", "boolean", "clob", "uuid", "datetime", "date", "blob", "xml", "currency"},
+    "sqlite": {"int", "clob", "uuid", "datetime", "date", "timestamp", "time", "xml", "currency"},
 }
 """Types whose Liquibase class builds the SQL type without the text after the parameters
 (``nvarchar(128) not null`` is ``VARCHAR(128)`` on PostgreSQL, ``int unsigned`` is ``INTEGER``)."""
 
 
 def _keeps_rest(parsed: ParsedType, dialect: str) -> bool:
-    if parsed.raw.lower().startswith("bit"):
+    if parsed.raw.lower().startswith("bit") and dialect != "sqlite":
         return dialect == "postgresql"
     return parsed.name not in _DROPS_REST.get(dialect, set())
 
@@ -256,38 +281,66 @@ def _mysql_family(t: ParsedType, auto_increment: bool, *, mariadb: bool) -> str:
 
 
 def _sqlite(t: ParsedType, auto_increment: bool) -> str:
+    """Liquibase 4.28 on SQLite: most classes write their upper-case name with the parameters given
+    (``BOOLEAN(1)`` for ``bit(1)``, ``BLOB(16)`` for ``binary(16)``, ``NUMBER(10, 2)``); SQLite keeps
+    the declared text, so it shows."""
     simple = {
         "int": "INTEGER",
-        "bigint": "BIGINT",
-        "smallint": "SMALLINT",
-        "tinyint": "TINYINT",
-        "mediumint": "MEDIUMINT",
-        "boolean": "BOOLEAN",
         "clob": "TEXT",
-        "blob": "BLOB",
         "date": "date",
         "datetime": "TEXT",
         "timestamp": "TEXT",
         "time": "time",
         "uuid": "TEXT",
         "xml": "TEXT",
-        "double": "DOUBLE",
-        "currency": "DECIMAL(18, 4)",
+        "currency": "REAL",
     }
     sized = {
+        "bigint": "BIGINT",
+        "smallint": "SMALLINT",
+        "tinyint": "TINYINT",
+        "mediumint": "MEDIUMINT",
+        "boolean": "BOOLEAN",
+        "blob": "BLOB",
         "varchar": "VARCHAR",
-        "nvarchar": "VARCHAR",
+        "nvarchar": "NVARCHAR",
         "char": "CHAR",
-        "nchar": "CHAR",
+        "nchar": "NCHAR",
         "decimal": "DECIMAL",
-        "number": "NUMERIC",
+        "number": "NUMBER",
         "float": "FLOAT",
+        "double": "DOUBLE",
     }
     if auto_increment and t.name in ("int", "bigint", "smallint"):
         return "INTEGER"
     if t.name in simple:
         return simple[t.name]
+    if t.name == "double" and re.sub(r"\s+", " ", t.raw.lower()).startswith("double precision"):
+        return "DOUBLE precision"  # Liquibase: type "double", additional information "precision"
     return _sized(t, sized)
+
+
+def _bare_name(parsed: ParsedType) -> str:
+    """The type's name as written, without parameters, lower-case (``long binary``, ``float8``)."""
+    return re.sub(r"\s+", " ", parsed.raw.partition("(")[0].strip().lower())
+
+
+def _sqlite_unknown(parsed: ParsedType) -> str:
+    """Liquibase's UnknownType: the name upper-cased, at most two parameters (any for enum/set),
+    then the additional information (``jsonb`` is ``JSONB``, ``enum('a','b')`` is ``ENUM('a', 'b')``)."""
+    raw = parsed.raw.strip()
+    if raw.upper().startswith("INTERVAL"):
+        return raw.upper()
+    match = _TYPE.match(raw)
+    if match is None or not match.group("params"):
+        name, _, rest = raw.partition(" ")
+        return f"{name.upper()} {rest.strip()}".strip()
+    name, rest = match.group("name").strip(), (match.group("rest") or "").strip()
+    head, _, info = name.partition(" ")
+    params = [part.strip() for part in match.group("params").split(",") if part.strip()]
+    if head.lower() not in ("enum", "set"):
+        params = params[:2]
+    return " ".join(part for part in (_with(head.upper(), tuple(params)), info.strip(), rest) if part)
 
 
 _MAPPERS = {

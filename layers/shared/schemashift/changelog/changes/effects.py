@@ -1,23 +1,24 @@
 """Changes that send no SQL: output (a message), stop (halts the update), executeCommand.
 
-executeCommand runs an operating-system command in Liquibase. The service never runs
-commands on its hosts, so it is parsed and checksummed like any change but refused, naming
-the changeset, whenever it would run; one whose ``os`` list leaves out the service's
-(``Linux``, Java's ``os.name``) does nothing in Liquibase either, and is no refusal here.
+executeCommand runs an operating-system command (its ``host_command``), as Liquibase's
+ExecuteShellCommandChange does: only where the ``os`` list names this machine's operating
+system (Java's ``os.name``), waiting at most ``timeout``, failing the changeset on a non-zero
+exit. The engine runs it only for callers that allow commands (the ``schemashift db`` CLI);
+the service never runs commands on its hosts and refuses such a changeset, by name, when it
+would run (``schemashift.engine.validation``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import platform
+import re
 from typing import Any, ClassVar
 
 from schemashift.changelog.changes.base import BeanChange, register
 from schemashift.changelog.changes.unsupported import UnsupportedElement
-from schemashift.changelog.model import DatabaseProbe, Dialect
+from schemashift.changelog.model import DatabaseProbe, Dialect, HostCommand
 from schemashift.changelog.node import Node
-
-HOST_OS = "Linux"
-"""Java's ``os.name`` where the service runs (Lambda and the local stack)."""
 
 
 @register
@@ -82,17 +83,38 @@ class ExecuteCommandChange(BeanChange):
         self.os = [part.strip() for part in (node.string("os") or "").split(",") if part.strip()]
 
     def runs_here(self) -> bool:
-        return not self.os or HOST_OS in self.os
+        return not self.os or host_os() in self.os
 
     def validate(self, dialect: Dialect) -> list[str]:
-        if not self.runs_here():
-            return []
-        return [
-            f"executeCommand ({self.executable}) is refused: the service does not run operating-system commands; "
-            "run it outside schemashift, then mark the changeset ran (changelog-sync) or remove it"
-        ]
+        # Liquibase checks only the timeout (not even the executable: a missing one fails when it runs).
+        if self.timeout and not _TIMEOUT.match(self.timeout):
+            return [f"Invalid value specified for timeout: {self.timeout}"]
+        return []
+
+    def host_command(self) -> HostCommand:
+        return HostCommand((self.executable or "null", *self.args), _timeout_seconds(self.timeout), self.runs_here())
 
     def generate_statements(self, dialect: Dialect, probe: DatabaseProbe | None = None) -> list[str]:
-        if not self.runs_here():
-            return []
-        raise UnsupportedElement(self.validate(dialect)[0])
+        return []
+
+
+def host_os() -> str:
+    """This machine's operating system as Java's ``os.name`` names it (what ``os`` lists are matched with)."""
+    system = platform.system()
+    if system == "Darwin":
+        return "Mac OS X"
+    if system == "Windows":
+        return f"Windows {platform.release()}"
+    return system or "Linux"
+
+
+def _timeout_seconds(timeout: str | None) -> float | None:
+    """``10``, ``10s``, ``5m``, ``1h`` (Liquibase's units); 0 or none: wait as long as it takes."""
+    match = _TIMEOUT.match(timeout or "")
+    if match is None:
+        return None
+    seconds = int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2).lower()]
+    return float(seconds) or None
+
+
+_TIMEOUT = re.compile(r"^\s*(\d+)\s*([sSmMhH]?)\s*$")

@@ -138,10 +138,11 @@ def create_statement(shape: TableShape, name: str) -> str:
         for column in shape.columns
     ]
     constraints: list[object] = []
+    # Liquibase recreates the table with createTable: an unnamed key gets its generated name
+    pk_name = shape.primary_key_name or primary_key_name(shape.name)
     if key_columns:
-        constraints.append(
-            PrimaryKeyConstraint(*(ident(c.name, "sqlite") for c in key_columns), name=shape.primary_key_name)
-        )
+        constraints.append(PrimaryKeyConstraint(*(ident(c.name, "sqlite") for c in key_columns),
+                                                name=ident(pk_name, "sqlite")))
     for unique in shape.uniques:
         constraints.append(UniqueConstraint(*(ident(c, "sqlite") for c in unique.columns), name=unique.name))
     for fk in shape.foreign_keys:
@@ -159,7 +160,20 @@ def create_statement(shape: TableShape, name: str) -> str:
             )
         )
     table = Table(ident(name, "sqlite"), metadata, *columns, *constraints, sqlite_autoincrement=shape.autoincrement)
-    return compile_ddl(CreateTable(table), "sqlite")
+    create = compile_ddl(CreateTable(table), "sqlite")
+    return name_inline_key(create, pk_name) if key_columns and shape.autoincrement else create
+
+
+def primary_key_name(table: str) -> str:
+    """Liquibase's name for an unnamed primary key on SQLite (``generatePrimaryKeyName``): ``PK_<TABLE>``."""
+    return f"PK_{table.upper()}"
+
+
+def name_inline_key(create: str, pk_name: str) -> str:
+    """An AUTOINCREMENT key named as Liquibase writes it: ``id INTEGER CONSTRAINT PK_T PRIMARY KEY
+    AUTOINCREMENT NOT NULL`` (SQLAlchemy writes the inline key without its name)."""
+    return create.replace(" NOT NULL PRIMARY KEY AUTOINCREMENT",
+                          f" CONSTRAINT {quote(pk_name, 'sqlite')} PRIMARY KEY AUTOINCREMENT NOT NULL", 1)
 
 
 class RebuildNeedsDatabase(ValidationFailed):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from schemashift.changelog.changes.base import BeanChange, ColumnConfig, register
 from schemashift.changelog.changes.datatypes import is_serial, to_sql_type
 from schemashift.changelog.changes.sqlbuild import compile_ddl, ident, qualified, quote, sa_type, split_names
+from schemashift.changelog.changes.sqlite_rebuild import name_inline_key, primary_key_name
 from schemashift.changelog.changes.values import default_sql
 from schemashift.changelog.model import Change, DatabaseProbe, Dialect
 
@@ -100,13 +101,17 @@ class CreateTableChange(BeanChange):
         keyed = [c for c in self.columns if c.constraints and c.constraints.primary_key]
         columns = [build_column(c, dialect, single_key=len(keyed) <= 1) for c in self.columns]
         extra: list[Any] = []
+        pk_name = None
         if keyed:
             pk_name = next((c.constraints.primary_key_name for c in keyed if c.constraints.primary_key_name), None)
+            if pk_name is None and dialect == "sqlite":
+                pk_name = primary_key_name(self.table_name or "")
             deferral: dict[str, Any] = {}
             if dialect == "postgresql":  # Liquibase: PRIMARY KEY (...) [INITIALLY DEFERRED] DEFERRABLE
                 deferral["deferrable"] = any(c.constraints.deferrable for c in keyed) or None
                 deferral["initially"] = "DEFERRED" if any(c.constraints.initially_deferred for c in keyed) else None
-            extra.append(PrimaryKeyConstraint(*(ident(c.name or "", dialect) for c in keyed), name=pk_name, **deferral))
+            extra.append(PrimaryKeyConstraint(*(ident(c.name or "", dialect) for c in keyed),
+                                              name=ident(pk_name, dialect) if pk_name else None, **deferral))
         for column in self.columns:
             constraints = column.constraints
             if constraints is None:
@@ -147,6 +152,8 @@ class CreateTableChange(BeanChange):
             sqlite_autoincrement=auto_sqlite,
         )
         create = compile_ddl(CreateTable(table), dialect)
+        if auto_sqlite and pk_name:
+            create = name_inline_key(create, pk_name)
         if self.if_not_exists:
             create = create.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
         statements = [create]

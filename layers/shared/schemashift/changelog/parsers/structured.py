@@ -35,6 +35,7 @@ from schemashift.changelog.preconditions import (
     AndPrecondition,
     ChangeLogPropertyDefinedPrecondition,
     ColumnExistsPrecondition,
+    CustomPrecondition,
     DbmsPrecondition,
     ExpectedQuotingStrategyPrecondition,
     NotPrecondition,
@@ -53,7 +54,7 @@ from schemashift.changelog.properties import Property
 from schemashift.changelog.splitting import split_statements
 from schemashift.changelog.sql_visitors import VISITORS, RegExpReplaceSqlVisitor, ReplaceSqlVisitor, SqlVisitor
 
-_LIQUIBASE_PRECONDITIONS = {"customPrecondition"}
+_LIQUIBASE_PRECONDITIONS: frozenset[str] = frozenset()
 """Liquibase preconditions not evaluated here; refused only when their changeset would run."""
 _IGNORED_ROOT_KEYS = {"logicalFilePath", "context", "contextFilter", "objectQuotingStrategy"}
 _CHANGESET_ATTRIBUTES = {
@@ -519,6 +520,9 @@ class StructuredChangelog:
                 raise self.error(f"Unknown expectedQuotingStrategy strategy '{strategy}' (one of "
                                  f"{', '.join(QUOTING_STRATEGIES)})", node)
             return ExpectedQuotingStrategyPrecondition(strategy, self.state.root_quoting_strategy)
+        if name == "customPrecondition":
+            return CustomPrecondition(element=name, file=self.path, line=node.line,
+                                      class_name=node.string("className") or "")
         if name in _LIQUIBASE_PRECONDITIONS:
             return UnsupportedPrecondition(element=name, file=self.path, line=node.line)
         raise self.error(f"Unknown precondition '{name}'", node)
