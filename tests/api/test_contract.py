@@ -138,6 +138,14 @@ def test_every_route_answers_as_documented(contract: Contract, tmp_path: Path) -
     assert c.wait(f"{base}/executions/{flown['executionId']}", ("SUCCESS", "FAILURE"))["status"] == "SUCCESS"
     c.call("POST", f"{base}/dbschema/fly/flyway/migrationstate", 200, json_body={"instanceFilter": {"order": "DESC"}})
     c.call("GET", f"{base}/dbschema/fly/dbinstance/one/flyway/migrationstate", 200)
+    flyway = f"{base}/dbschema/fly/dbinstance/one/flyway"
+    assert [m["state"] for m in c.call("GET", f"{flyway}/info", 200).json()["migrations"]] == ["Success"]
+    assert c.call("GET", f"{flyway}/validate", 200).json()["validationSuccessful"] is True
+    c.call("GET", f"{flyway}/validate", 400, params={"ignoreMigrationPatterns": "sideways"})
+    c.call("GET", f"{base}/dbschema/app/dbinstance/main/flyway/info", 400)  # a Liquibase schema
+    assert c.call("POST", f"{flyway}/repair", 200, json_body=PIPELINE).json()["repairActions"] == []
+    c.call("POST", f"{flyway}/baseline", 409, json_body=PIPELINE)  # the history records a migration
+    c.call("POST", f"{flyway}/baseline", 400, json_body={"baselineVersion": "one"})
     org, project = base.split("/")[3], base.split("/")[5]
     step = {"orgIdentifier": org, "projectIdentifier": project, "dbSchema": "fly", "dbInstance": "one",
             "pipelineExecutionId": PIPELINE["planExecutionId"]}

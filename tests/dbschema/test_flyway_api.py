@@ -83,10 +83,10 @@ def test_starts_a_flyway_schema_cannot_honour_are_400s(api, flyway_base) -> None
         assert api.post(f"{base}/dbschema/{schema}/instance", {"identifier": "one", "name": "one", "url": url}).status == 201
     refusals = [
         ("fly", "apply", {"toTag": "v1"}, "toTag is not supported for Flyway schemas"),
-        ("fly", "apply", {"count": 1}, "count is not supported for Flyway schemas"),
         ("fly", "apply", {"tag": "v1"}, "tag is not supported"),
         ("fly", "apply", {"contexts": "prod"}, "contexts is not supported"),
-        ("fly", "apply", {"dryRun": True}, "dryRun is not supported"),
+        ("fly", "apply", {"dryRun": "transactional"}, "dryRun 'transactional' is not supported for Flyway"),
+        ("fly", "rollback", {"count": 1, "dryRun": True}, "dryRun on a rollback is not supported for Flyway"),
         ("fly", "apply", {"targetVersion": "1..2"}, "targetVersion"),
         ("fly", "rollback", {"tag": "v1"}, "a rollback to a tag is not supported"),
         ("fly", "rollback", {"count": 1, "targetVersion": "1"}, "exactly one of"),
@@ -97,7 +97,7 @@ def test_starts_a_flyway_schema_cannot_honour_are_400s(api, flyway_base) -> None
     for schema, action, body, needle in refusals:
         response = api.post(f"{base}/dbschema/{schema}/instance/one/{action}", {**PIPE, **body})
         _envelope(response, 400, needle)
-    _envelope(api.post(f"{base}/dbschema/fly/apply", {**PIPE, "count": 2}), 400, "count is not supported")
+    _envelope(api.post(f"{base}/dbschema/fly/apply", {**PIPE, "toTag": "v2"}), 400, "toTag is not supported")
     # nothing started: no execution, no lock (a valid start is accepted at once)
     assert api.get(f"{base}/dbschema/fly/executions").json()["executions"] == []
     started = api.post(f"{base}/dbschema/fly/instance/one/apply", PIPE)
@@ -149,3 +149,37 @@ def test_flyway_routes_answer_bad_input_with_the_envelope(api, flyway_base) -> N
     sql = api.post(f"{base}/dbschema/fly/dbinstance/one/changeset/sql", {"changesetFQN": "V1__t.sql::1::flyway"})
     assert sql.status == 200 and sql.json()["sql"] == ["CREATE TABLE t (id INT)"], sql.json()
     _envelope(api.post(f"{base}/dbschema/fly/dbinstance/one/changeset/sql", {"changesetFQN": "x::9::flyway"}), 404)
+
+
+def test_flyway_command_routes_answer_bad_input_with_the_envelope(api, flyway_base) -> None:
+    base = flyway_base
+    assert api.put(f"{base}/dbschema/fly/changelog", {"files": FILES}).status == 200
+    assert api.put(f"{base}/dbschema/lb/changelog", {"rootFile": "c.sql", "files": {
+        "c.sql": "-- liquibase formatted sql\n\n-- changeset a:1\nCREATE TABLE t (id INT);\n"}}).status == 200
+    for schema in ("fly", "lb"):
+        assert api.post(f"{base}/dbschema/{schema}/instance", {"identifier": "one", "name": "one",
+                                                              "url": sqlite_instance(schema)[0]}).status == 201
+    flyway = f"{base}/dbschema/fly/dbinstance/one/flyway"
+    for command, method in (("info", "GET"), ("validate", "GET"), ("baseline", "POST"), ("repair", "POST")):
+        body = "{}" if method == "POST" else None
+        json_headers = {"Content-Type": "application/json"}
+        _envelope(api.request(method, f"{base}/dbschema/lb/dbinstance/one/flyway/{command}", body=body,
+                              headers=json_headers), 400, "is a Liquibase schema", "migrationType Flyway")
+        _envelope(api.request(method, f"{base}/dbschema/fly/dbinstance/ghost/flyway/{command}", body=body,
+                              headers=json_headers), 404, "ghost")
+        _envelope(api.request(method, f"{base}/dbschema/nope/dbinstance/one/flyway/{command}", body=body,
+                              headers=json_headers), 404, "nope")
+        if method == "POST":
+            _envelope(api.request("POST", f"{flyway}/{command}", body="{not json", headers=json_headers), 400)
+            _envelope(api.request("POST", f"{flyway}/{command}", body="[1]", headers=json_headers), 400)
+            _envelope(api.post(f"{flyway}/{command}", {"pipeline": "x" * 300}), 400, "pipeline")
+    _envelope(api.post(f"{flyway}/baseline", {"baselineVersion": "1..2"}), 400, "baselineVersion")
+    _envelope(api.post(f"{flyway}/baseline", {"baselineVersion": "v1"}), 400, "Invalid version")
+    _envelope(api.post(f"{flyway}/baseline", {"baselineDescription": ""}), 400, "baselineDescription")
+    _envelope(api.get(f"{flyway}/validate", params={"ignoreMigrationPatterns": "*:sideways"}), 400,
+              "Invalid ignoreMigrationPatterns entry")
+    # a Liquibase schema's instance was not touched, and the refusals recorded no execution
+    assert api.get(f"{base}/dbschema/fly/executions").json()["executions"] == []
+    assert api.get(f"{base}/dbschema/lb/executions").json()["executions"] == []
+    info = api.get(f"{flyway}/info")
+    assert info.status == 200 and [m["state"] for m in info.json()["migrations"]] == ["Pending"], info.json()

@@ -88,3 +88,44 @@ def test_changeset_metadata_bad_input(api, tmp_path, params, status, words) -> N
     response = api.get(f"{base}/dbschema/app/dbinstance/main/changesetmetadata", params=params)
     assert response.status == status and set(response.json()) == {"message"}, response.json()
     assert words in response.json()["message"]
+
+
+def test_the_sql_an_execution_sent_is_recorded_and_older_executions_are_regenerated(api, tmp_path) -> None:
+    from schemashift.aws import client, delete_prefix
+    from schemashift.dbschema.tenancy import Tenant
+    from schemashift.deployments.execution_sql import execution_prefix
+    from schemashift.deployments.executions import jobs, scope_of
+    from schemashift.jobs.store import job_key
+    from schemashift.settings import get_settings
+
+    base, org, project = new_base()
+    tenant, bucket = Tenant("local", org, project), get_settings().bucket
+    with instance_body("sqlite", tmp_path) as (instance, _):
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        assert api.put(f"{base}/dbschema/app/changelog",
+                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
+        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        done = _run(api, base, "apply", _step("update"))
+        prefix = execution_prefix(tenant, "app", "main", done["executionId"])
+        stored = client("s3").list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])
+        assert len(stored) == 1, "step: the batch stored the SQL it sent"
+        units = json.loads(client("s3").get_object(Bucket=bucket, Key=stored[0]["Key"])["Body"].read())["units"]
+        assert [(u["changeSetFQN"], u["status"]) for u in units] == [
+            ("changelog.sql::1::alice", "EXECUTED"), ("changelog.sql::2::alice", "EXECUTED")]
+        assert not any("DATABASECHANGELOG" in sql.upper() for u in units for sql in u["statements"])
+        recorded = _metadata(api, base, "Update", "update").json()["data"]
+        assert recorded == [sql for u in units for sql in u["statements"]]
+
+        # an execution recorded before SQL was stored: no flag, no objects; the answer is regenerated
+        jobs().table.update_item(Key=job_key(scope_of(tenant), done["executionId"]),
+                                 UpdateExpression="REMOVE sqlRecorded")
+        delete_prefix(bucket, prefix)
+        regenerated = _metadata(api, base, "Update", "update")
+        assert regenerated.status == 200 and regenerated.json()["data"] == recorded
+
+        _run(api, base, "rollback", {**_step("rollback"), "count": 1})
+        assert client("s3").list_objects_v2(Bucket=bucket, Prefix=f"executions/local/{org}/{project}/app/main/").get(
+            "KeyCount") == 1, "step: the rollback stored its SQL"
+        assert api.delete(f"{base}/dbschema/app/instance/main").status == 204
+        assert client("s3").list_objects_v2(Bucket=bucket, Prefix=f"executions/local/{org}/{project}/app/").get(
+            "KeyCount") == 0, "step: deleting the instance deleted its executions' SQL"

@@ -30,7 +30,14 @@ from schemashift.datasets.requests import CreateDataset, CreateTable, CreateUplo
 from schemashift.dbschema import flyway_responses as flyway
 from schemashift.dbschema import models as harness_in
 from schemashift.dbschema import responses as harness
-from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
+from schemashift.deployments import flyway_responses as flyway_commands
+from schemashift.deployments.models import (
+    ApplyRequest,
+    FleetApplyRequest,
+    FlywayBaselineRequest,
+    FlywayRepairRequest,
+    RollbackRequest,
+)
 from schemashift.deployments.responses import ChangesetMetadata, ReleaseLocksReport, SyncReport
 from schemashift.jobs.views import Execution, ExecutionList, Operation, OperationList
 from schemashift.safety import responses as safety
@@ -145,6 +152,22 @@ CONTRACT: dict[tuple[str, str], RouteDoc] = {
     ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/flyway/migrationstate"): RouteDoc(
         "One instance's Flyway migrations", {200: flyway.InstanceFlywayMigrationState}, paged=True,
         params=HARNESS_PAGING),
+    ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/flyway/info"): RouteDoc(
+        "Flyway info: every migration of the bundle and the history table with Flyway's state",
+        {200: flyway_commands.FlywayInfo}, errors=(400, 401, 403, 404, 500)),
+    ("GET", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/flyway/validate"): RouteDoc(
+        "Flyway validate: checksum, missing, future and pending findings (a 200 either way)",
+        {200: flyway_commands.FlywayValidation}, errors=(400, 401, 403, 404, 500),
+        params=(Param("ignoreMigrationPatterns", "query", "overrides the bundle's, comma separated "
+                      "<*|versioned|repeatable>:<*|missing|pending|ignored|future>; empty: ignore nothing"),)),
+    ("POST", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/flyway/baseline"): RouteDoc(
+        "Flyway baseline of an existing database (recorded as an execution; 409 when the history has migrations)",
+        {200: flyway_commands.FlywayBaselineResult}, request=FlywayBaselineRequest, body_required=False,
+        params=(IDEMPOTENCY_KEY,), errors=(400, 401, 403, 404, 409, 500)),
+    ("POST", f"{P}/dbschema/{{dbschema}}/dbinstance/{{dbinstance}}/flyway/repair"): RouteDoc(
+        "Flyway repair of the history table (recorded as an execution)",
+        {200: flyway_commands.FlywayRepairResult}, request=FlywayRepairRequest, body_required=False,
+        params=(IDEMPOTENCY_KEY,), errors=(400, 401, 403, 404, 409, 500)),
     ("GET", "/v1/step/flyway/migrationscripts"): RouteDoc(
         "The Flyway scripts a pipeline step ran on an instance", {200: flyway.FlywayMigrationScripts},
         params=(*(Param(name, "query", text, required=True) for name, text in (

@@ -4,6 +4,9 @@ previewed, or the schema snapshot the deployment left.
 
 The execution is found among the instance's newest ``SEARCHED`` executions of the command's kind
 (the pipeline and stage execution ids are not keys): a step older than that answers 404.
+
+``Update`` / ``Rollback`` SQL is what the execution sent, as it recorded it (``execution_sql``);
+executions recorded before that existed have it regenerated from the changelog version they ran.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Any
 
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.tenancy import Tenant
-from schemashift.deployments.executions import instance_target, jobs, scope_of
+from schemashift.deployments.execution_sql import RECORDED
+from schemashift.deployments.executions import instance_target, jobs, scope_of, tenant_of
 from schemashift.errors import NotFound, ValidationFailed
 from schemashift.paging import PageRequest
 
@@ -81,18 +85,29 @@ def changeset_metadata(tenant: Tenant, schema: str, instance: str, command: str 
 
 
 def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type: str) -> list[str]:
-    """The SQL (or YAML) of the changesets the execution ran, from the changelog version it ran."""
-    from schemashift.changelog.serialize import changesets_yaml
-    from schemashift.dbschema.changelogs import identity, split_fqn
-    from schemashift.deployments.engines.liquibase import contexts_labels
-    from schemashift.deployments.runner import changelog_for
+    """The SQL (or YAML) of the changesets the execution ran: the SQL it recorded, else (an execution
+    from before SQL was recorded) regenerated from the changelog version it ran."""
+    flyway = execution.get("migrationType") == "Flyway"
+    if flyway and content_type == "Yaml":
+        raise ValidationFailed("Flyway executions produce SQL only; use contentType=Sql")
+    if execution.get(RECORDED) and content_type == "Sql":
+        from schemashift.deployments.execution_sql import recorded_units
 
+        units = recorded_units(tenant_of(execution), execution["schema"], execution["instance"], execution["jobId"])
+        return [sql for unit in units if unit["status"] in _RAN[execution["kind"]] for sql in unit["statements"]]
     scope = execution["pk"].split("JOB#")[0]
     ran = [e["changeSetFQN"] for e in jobs().entries(scope, execution["jobId"])
            if e.get("changeSetFQN") and e.get("status") in _RAN[execution["kind"]]]
     if not ran or not execution.get("changelogKey"):
         return []
     dialect = instance_item["dialect"]
+    if flyway:
+        return _flyway_scripts(execution, ran, dialect)
+    from schemashift.changelog.serialize import changesets_yaml
+    from schemashift.dbschema.changelogs import identity, split_fqn
+    from schemashift.deployments.engines.liquibase import contexts_labels
+    from schemashift.deployments.runner import changelog_for
+
     changelog = changelog_for(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
     by_identity = {identity(cs.file_path, cs.id, cs.author): cs for cs in changelog.changesets}
     changesets = [by_identity[key] for key in (identity(*split_fqn(fqn)) for fqn in ran) if key in by_identity]
@@ -104,4 +119,25 @@ def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type:
     for changeset in changesets:
         for change in changeset.rollback_changes() if rollback else changeset.changes:
             statements += changeset.statements_for(change, dialect, rollback=rollback, contexts=contexts, labels=labels)
+    return statements
+
+
+def _flyway_scripts(execution: dict[str, Any], ran: list[str], dialect: str) -> list[str]:
+    """Regenerated: the statements of the scripts the execution ran (an undo's ``U`` script), split as
+    the engine splits them, placeholders not replaced."""
+    from schemashift.dbschema.bundles import load_bundle
+    from schemashift.dbschema.changelogs import split_fqn
+    from schemashift.flyway.project import load_project
+    from schemashift.flyway.statements import split_script
+
+    project = load_project(load_bundle(execution["changelogKey"]).files)
+    undo = {str(s.version): s.path for s in project.scripts if s.kind == "undo"}
+    statements: list[str] = []
+    for fqn in ran:
+        unit = project.by_key.get(split_fqn(fqn)[1])
+        if unit is None:
+            continue
+        path = undo.get(unit.version or "") if execution["kind"] == "rollback" else unit.path
+        if path:
+            statements += [statement.sql for statement in split_script(project.files[path], dialect)]
     return statements

@@ -92,4 +92,31 @@ class FleetApplyRequest(ApplyRequest):
     maxFailures: int = Field(default=0, ge=0)
 
 
-Kind = Literal["apply", "rollback", "fleet"]
+def _flyway_version(value: str | None) -> str | None:
+    from schemashift.flyway.versions import Version
+
+    if value is None:
+        return None
+    try:
+        Version.parse(value)
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from None
+    return value
+
+
+class FlywayBaselineRequest(PipelineIds):
+    """``POST .../flyway/baseline``: what the bundle's configuration says unless given here."""
+
+    baselineVersion: str | None = Field(default=None, min_length=1, max_length=50, description=(
+        "the version to baseline at (default: the bundle's baselineVersion, else 1)"))
+    baselineDescription: str | None = Field(default=None, min_length=1, max_length=200, description=(
+        "the baseline row's description (default: the bundle's baselineDescription, else << Flyway Baseline >>)"))
+
+    _version = field_validator("baselineVersion")(_flyway_version)
+
+
+class FlywayRepairRequest(PipelineIds):
+    """``POST .../flyway/repair``: the pipeline step it belongs to, if any."""
+
+
+Kind = Literal["apply", "rollback", "fleet", "baseline", "repair"]

@@ -25,6 +25,7 @@ from schemashift.deployments.checkpoints import CheckpointWriter
 from schemashift.deployments.engines import Engine, engine_for
 from schemashift.deployments.engines.liquibase import changelog_for, pending_fqns
 from schemashift.deployments.errors import InstanceBusy
+from schemashift.deployments.execution_sql import RECORDED, SqlJournal
 from schemashift.deployments.executions import (
     CANCELLED,
     FAILURE,
@@ -74,7 +75,7 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
     engine.check_request(execution["kind"], execution["request"])
     fields: dict[str, Any] = {"changelogKey": changelog_info["key"], "changelogVersion": changelog_info["version"],
                               "migrationType": engine.migration_type,
-                              "deploymentId": execution.get("deploymentId") or new_deployment_id(),
+                              "deploymentId": execution.get("deploymentId") or new_deployment_id(), RECORDED: True,
                               "substituteProperties": instance_item.get("substituteProperties") or {}}
     execution = {**execution, **fields}
     with connect_instance(tenant, instance_item) as target:
@@ -106,9 +107,11 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     state_table = get_settings().changeset_state_table
     writer = CheckpointWriter(lambda records: save_checkpoint(scope, execution_id, records, state_table))
     failed: set[str] = set()
+    journal = SqlJournal()
 
     def checkpoint(result: Any) -> None:
         maybe_fail("deployment.before_checkpoint")
+        journal.add(result.fqn, result.status, result.statements)
         definition = index.get(identity(*split_fqn(result.fqn)))
         status = {"FAILED": "Deployment_Failed"}.get(result.status, applied_status)
         puts: list[dict[str, Any]] = []
@@ -148,9 +151,22 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
                                         "error": failure.db_error or failure.message,
                                         "statement": failure.statement}])
             raise
+        finally:
+            _store_sql(journal, tenant, schema, instance, execution_id)
         writer.flush()
     update_execution(scope, execution_id, remaining=result.remaining)
     return {"executionId": execution_id, "scope": scope, "remaining": result.remaining}
+
+
+def _store_sql(journal: SqlJournal, tenant: Any, schema: str, instance: str, execution_id: str) -> None:
+    """The batch's SQL for changesetmetadata; a failure to store it never fails the deployment."""
+    from schemashift.observability import logger
+
+    try:
+        journal.store(tenant, schema, instance, execution_id)
+    except Exception as exc:  # reported, never fatal
+        logger.warning("storing the execution's SQL failed",
+                       extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
 
 
 def _repair_gap(engine: Engine, execution: dict[str, Any], target: Any, project: Any, index: DefinitionIndex

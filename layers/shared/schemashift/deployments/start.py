@@ -60,17 +60,26 @@ def _check_ready(tenant: Tenant, schema: str, instance: str, kind: str, payload:
     return lock["owner"] if lock else None
 
 
+def lease_instance(tenant: Tenant, schema: str, instance: str, kind: str, payload: dict[str, Any],
+                   lease_seconds: int | None = None) -> str:
+    """Check the request and take the instance lock in a new execution's name (409 while a live
+    deployment holds it); returns that execution id. Of simultaneous starts one wins."""
+    dead = _check_ready(tenant, schema, instance, kind, payload)
+    execution_id = new_execution_id()
+    lease = {"lease_seconds": lease_seconds} if lease_seconds else {}
+    if acquire_lock(tenant, schema, instance, owner=execution_id, replacing=dead, **lease) is None:
+        raise _busy(instance, lock_holder(tenant, schema, instance))
+    return execution_id
+
+
 def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: ApplyRequest | RollbackRequest,
                idempotency_key: str | None) -> dict[str, Any]:
     arn = require("APPLY_STATE_MACHINE_ARN" if kind == "apply" else "ROLLBACK_STATE_MACHINE_ARN")
 
     def start(payload: dict[str, Any]) -> dict[str, Any]:
-        dead = _check_ready(tenant, schema, instance, kind, payload)
         # The lock is taken here, in the new execution's name: of simultaneous starts one gets 202 and
         # the others 409 (the state machine's Start task then renews it).
-        execution_id = new_execution_id()
-        if acquire_lock(tenant, schema, instance, owner=execution_id, replacing=dead) is None:
-            raise _busy(instance, lock_holder(tenant, schema, instance))
+        execution_id = lease_instance(tenant, schema, instance, kind, payload)
         try:
             item = create_execution(tenant, schema, instance, kind, payload, execution_id=execution_id)
             _start_state_machine(arn, scope_of(tenant), execution_id)

@@ -68,6 +68,8 @@ class MigrationOutcome:
     statements: int = 0
     error: str | None = None
     statement: str | None = None
+    sql: list[str] = field(default_factory=list)
+    """The statements that ran, placeholders replaced (the history row not included)."""
 
     @property
     def key(self) -> str:
@@ -78,6 +80,22 @@ class MigrationOutcome:
                 "type": self.type, "filepath": self.script, "executionTime": self.execution_time,
                 "status": self.status, "transactional": self.transactional, "outOfOrder": self.out_of_order,
                 "error": self.error}
+
+
+@dataclass
+class DryRunMigration:
+    """One migration a dry run would execute, with the statements it would send."""
+
+    version: str | None
+    description: str
+    type: str
+    script: str
+    statements: list[str]
+    transactional: bool
+
+    @property
+    def key(self) -> str:
+        return migration_key(self.version, self.description)
 
 
 def migration_key(version: str | None, description: str) -> str:
@@ -214,7 +232,8 @@ class Flyway:
             if message:
                 errors.append({"version": str(info.version) if info.version is not None else None,
                                "description": info.description, "filepath": info.script,
-                               "errorDetails": {"errorMessage": message}})
+                               "errorDetails": {"errorCode": _error_code(message, info.version is not None),
+                                                "errorMessage": message}})
         warnings = [] if infos else ["No migrations found. Are your locations set up correctly?"]
         return ValidateReport(not errors, errors, len(infos) if not errors else 0, warnings)
 
@@ -246,25 +265,35 @@ class Flyway:
 
     # -- migrate ----------------------------------------------------------------------------
 
-    def migrate(self, target: str | None = None) -> RunReport:
-        """Apply pending migrations up to ``target`` (default: the configuration's, else latest)."""
-        migration_target = MigrationTarget.parse(target) if target is not None else self.config.target
-        report = RunReport("migrate", self.history.schema)
-        self._ran = []
-        self._check_target(migration_target)
+    def _validate_before_migrate(self, target: MigrationTarget) -> None:
+        self._check_target(target)
         if self.config.validate_on_migrate:
             validation = self.validate(extra_ignore=(ValidatePattern("*", "pending"),))
             if not validation.valid:
                 raise FlywayValidationFailed([e["errorDetails"]["errorMessage"] for e in validation.errors])
+
+    def _needs_baseline(self) -> bool:
+        """No history yet: True when migrate would baseline a non-empty schema (refused unless
+        ``baselineOnMigrate``), False for an empty one."""
+        if not self._schema_objects():
+            return False
+        if not self.config.baseline_on_migrate:
+            raise FlywayCommandFailed(
+                f"Found non-empty schema(s) {self.history.quote(self.history.schema)} but no schema "
+                "history table. Use baseline() or set baselineOnMigrate to true to initialize the "
+                "schema history table.")
+        return True
+
+    def migrate(self, target: str | None = None, limit: int | None = None) -> RunReport:
+        """Apply pending migrations up to ``target`` (default: the configuration's, else latest);
+        with ``limit``, at most that many (the next N pending, in the order migrate picks them)."""
+        migration_target = MigrationTarget.parse(target) if target is not None else self.config.target
+        report = RunReport("migrate", self.history.schema)
+        self._ran = []
+        self._validate_before_migrate(migration_target)
         with self.history.lock(self.lock_wait_seconds):
             if not self.history.exists():
-                non_empty = self._schema_objects()
-                if non_empty:
-                    if not self.config.baseline_on_migrate:
-                        raise FlywayCommandFailed(
-                            f"Found non-empty schema(s) {self.history.quote(self.history.schema)} but no schema "
-                            "history table. Use baseline() or set baselineOnMigrate to true to initialize the "
-                            "schema history table.")
+                if self._needs_baseline():
                     self.history.create((self.config.baseline_version, self.config.baseline_description),
                                         self.config.installed_by)
                 else:
@@ -282,7 +311,7 @@ class Flyway:
                 self._refuse_failed(infos)
                 ran = {id(script) for script in self._ran}
                 pending = [i for i in infos if i.state == "Pending" and id(i.resolved) not in ran]
-                if not pending:
+                if not pending or (limit is not None and len(report.migrations) >= limit):
                     break
                 if self.deadline is not None and time.time() >= self.deadline:
                     report.remaining = len(pending)
@@ -298,6 +327,38 @@ class Flyway:
                     break
         report.target_version = next((m.version for m in reversed(report.migrations) if m.version), None)
         return report
+
+    def dry_run(self, target: str | None = None, limit: int | None = None) -> list[DryRunMigration]:
+        """What ``migrate(target, limit)`` would run, each migration's statements with placeholders
+        replaced, as the engine would send them; nothing is executed or written (the history table
+        is only read, and its own writes are not listed). Refused as migrate would refuse."""
+        from schemashift.flyway.history import AppliedMigration
+
+        migration_target = MigrationTarget.parse(target) if target is not None else self.config.target
+        self._validate_before_migrate(migration_target)
+        rows = self.history.rows()
+        if not self.history.exists() and self._needs_baseline():
+            version, description = self.config.baseline_version, self.config.baseline_description
+            rows = [AppliedMigration(1, version, description, "BASELINE", description, None, "", None, 0, True)]
+        infos = build_info(self.scripts(), rows, self.config, target=migration_target,
+                           ignore=(ValidatePattern("*", "*"),))
+        self._refuse_failed(infos)
+        pending = [i for i in infos if i.state == "Pending" and i.resolved is not None]
+        if migration_target.kind == "next":
+            pending = pending[:1]
+        if limit is not None:
+            pending = pending[:limit]
+        planned = []
+        for info in pending:
+            script = info.resolved
+            assert script is not None
+            sql = script.sql(self.config, self.placeholders())
+            statements = split_script(sql, self.target.dialect, server_version=self._server_version())
+            planned.append(DryRunMigration(str(script.version) if script.version is not None else None,
+                                           script.description, script.type, script.script,
+                                           [statement.sql for statement in statements],
+                                           _transactional(script, statements, self.config)))
+        return planned
 
     def _check_target(self, target: MigrationTarget) -> None:
         if target.kind == "version" and target.must_exist:
@@ -428,6 +489,7 @@ class Flyway:
             for statement in statements:
                 failing = statement.sql
                 self.target.execute(statement.sql)
+                outcome.sql.append(statement.sql)
             failing = None
             elapsed = int((time.perf_counter() - started) * 1000)
             row = self.history.insert_statement(script.version, script.description, type_, script.script,
@@ -484,6 +546,25 @@ def _transactional(script: Script, statements: list[Any], config: FlywayConfig) 
             f"mixed is false). Offending statement found at line {offending.line}: {offending.sql} "
             "[non-transactional]")
     return False not in kinds and config.execute_in_transaction
+
+
+_ERROR_CODES = (  # message start -> Flyway's ErrorCode (versioned, repeatable)
+    ("Migration checksum mismatch", "CHECKSUM_MISMATCH", "CHECKSUM_MISMATCH"),
+    ("Migration type mismatch", "TYPE_MISMATCH", "TYPE_MISMATCH"),
+    ("Migration description mismatch", "DESCRIPTION_MISMATCH", "DESCRIPTION_MISMATCH"),
+    ("Detected failed", "FAILED_VERSIONED_MIGRATION", "FAILED_REPEATABLE_MIGRATION"),
+    ("Detected applied migration not resolved locally", "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED",
+     "APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED"),
+    ("Detected outdated", "OUTDATED_REPEATABLE_MIGRATION", "OUTDATED_REPEATABLE_MIGRATION"),
+    ("Detected resolved", "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED", "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED"),
+)
+
+
+def _error_code(message: str, versioned: bool) -> str:
+    for start, when_versioned, when_repeatable in _ERROR_CODES:
+        if message.startswith(start):
+            return when_versioned if versioned else when_repeatable
+    return "VALIDATE_ERROR"
 
 
 def _current_version(infos: list[MigrationInfo]) -> str | None:

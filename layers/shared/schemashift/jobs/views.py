@@ -41,10 +41,10 @@ class FleetInstance(Out):
 
 
 class Execution(Out):
-    """An apply, rollback or fleet apply (``GET P/executions/{executionId}``)."""
+    """An apply, rollback, fleet apply or Flyway baseline / repair (``GET P/executions/{executionId}``)."""
 
     executionId: str
-    kind: Literal["apply", "rollback", "fleet"]
+    kind: Literal["apply", "rollback", "fleet", "baseline", "repair"]
     status: ExecutionStatus
     schema_: str = Field(alias="schema")
     instance: str | None
@@ -67,6 +67,8 @@ class Execution(Out):
     lint: dict[str, Any] | None = Field(default=None, description="the safety gate's lint findings (counts, findings)")
     policy: dict[str, Any] | None = Field(default=None, description="the safety gate's policy decision (deny, warn)")
     dryRunReport: dict[str, Any] | None = Field(default=None, description="a transactional dry run's report")
+    report: dict[str, Any] | None = Field(default=None, description=(
+        "a Flyway baseline's or repair's result, as its route answered it"))
 
 
 class ExecutionList(Out):
@@ -153,7 +155,7 @@ def execution_view(item: dict[str, Any], results: list[dict[str, Any]] | None = 
         out["sql"] = plain(item["sql"])
     if item.get("summary") is not None:
         out["summary"] = {harness_status(k): v for k, v in plain(item["summary"]).items()}
-    for key in ("lint", "policy", "dryRunReport"):  # the safety gate's findings and decision
+    for key in ("lint", "policy", "dryRunReport", "report"):  # the safety gate's findings and decision, ...
         if item.get(key) is not None:
             out[key] = plain(item[key])
     if results is not None:

@@ -8,7 +8,7 @@ table (DATABASECHANGELOG, flyway_schema_history) is reconciled with the recorded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from schemashift.errors import ValidationFailed
@@ -32,6 +32,8 @@ class UnitResult:
     """EXECUTED | RERAN | MARK_RAN | ROLLED_BACK | FAILED | SKIPPED ..."""
     duration_ms: float
     error: str | None = None
+    statements: list[str] = field(default_factory=list)
+    """The SQL the unit sent, in order, without its tracking-table write (changesetmetadata)."""
 
 
 class Engine(Protocol):

@@ -1,6 +1,7 @@
 """Flyway schemas behind the deployment seam: scripts, ``flyway_schema_history``, undo.
 
-An apply is Flyway's ``migrate`` (to ``targetVersion`` when given, else the bundle's ``target``); a
+An apply is Flyway's ``migrate`` (to ``targetVersion`` when given, else the bundle's ``target``; with
+``count``, the next N pending migrations; with ``dryRun``, the SQL it would send, nothing run); a
 rollback is ``undo``, of the ``count`` latest applied versions or down to ``targetVersion``. Each
 migration is checkpointed as it commits, from the engine's ``on_migration`` callback; the history
 table stays exactly as Flyway writes it.
@@ -12,7 +13,7 @@ from typing import Any
 
 from schemashift.deployments.engines import BatchResult, UnitResult, refuse
 
-_APPLY_ONLY_LIQUIBASE = ("toTag", "count", "contexts", "labels", "tag")
+_APPLY_ONLY_LIQUIBASE = ("toTag", "contexts", "labels", "tag")
 _NOT_APPLIED = ("UNDO_SQL", "UNDO_SCRIPT", "DELETE", "BASELINE", "SCHEMA")
 
 
@@ -54,8 +55,12 @@ class FlywayEngine:
     migration_type = "Flyway"
 
     def check_request(self, kind: str, request: dict[str, Any]) -> None:
-        if request.get("dryRun"):
-            raise refuse("dryRun", self.migration_type)
+        if kind in ("baseline", "repair"):  # their requests are their own models
+            return
+        if request.get("dryRun") and kind != "apply":
+            raise refuse("dryRun on a rollback", self.migration_type, " (a dry run previews an apply)")
+        if request.get("dryRun") == "transactional":
+            raise refuse("dryRun 'transactional'", self.migration_type, " (give dryRun true for the SQL preview)")
         if kind == "rollback":
             if request.get("tag"):
                 raise refuse("a rollback to a tag", self.migration_type, " (give targetVersion or count)")
@@ -127,7 +132,8 @@ class FlywayEngine:
         goal = MigrationTarget.parse(str(request["targetVersion"])) if request.get("targetVersion") else None
         infos = build_info(flyway.scripts(), flyway.history.rows(), flyway.config, target=goal,
                            ignore=(ValidatePattern("*", "*"),))
-        return [project.fqn_of(i.type, i.version, i.description, i.script) for i in infos if i.state == "Pending"]
+        pending = [project.fqn_of(i.type, i.version, i.description, i.script) for i in infos if i.state == "Pending"]
+        return pending[: int(request["count"])] if request.get("count") else pending
 
     def lint_units(self, project: Any, dialect: str, pending: list[str]) -> list[Any]:
         from schemashift.safety.units import unit_from_sql
@@ -145,6 +151,9 @@ class FlywayEngine:
         flyway = _flyway(target, project)
         if request.get("targetVersion"):
             flyway._check_target(MigrationTarget.parse(str(request["targetVersion"])))
+        if execution["kind"] == "apply" and request.get("dryRun"):
+            _dry_run(flyway, project, request, fields)
+            return
         if execution["kind"] == "apply":
             if flyway.config.validate_on_migrate:  # as migrate does, even when nothing is pending
                 from schemashift.flyway import FlywayValidationFailed
@@ -183,13 +192,17 @@ class FlywayEngine:
             touched.append(fqn)
             status = "FAILED" if outcome.status == "FAILED" else (
                 "ROLLED_BACK" if outcome.type == "UNDO_SQL" else "EXECUTED")
-            checkpoint(UnitResult(fqn, status, float(outcome.execution_time), outcome.error))
+            checkpoint(UnitResult(fqn, status, float(outcome.execution_time), outcome.error, list(outcome.sql)))
 
         flyway = _flyway(target, project, on_migration=on_migration, deadline=deadline)
         try:
             if execution["kind"] == "apply":
-                report = flyway.migrate(str(request["targetVersion"]) if request.get("targetVersion") else None)
-                return BatchResult(report.remaining, done_before + len(report.migrations),
+                limit = int(request["count"]) - done_before if request.get("count") else None
+                report = flyway.migrate(str(request["targetVersion"]) if request.get("targetVersion") else None,
+                                        limit=limit)
+                remaining = report.remaining if limit is None else min(report.remaining,
+                                                                       limit - len(report.migrations))
+                return BatchResult(remaining, done_before + len(report.migrations),
                                    touched[-1] if touched else None)
             if request.get("targetVersion"):
                 report = flyway.undo(str(request["targetVersion"]))
@@ -208,3 +221,21 @@ class FlywayEngine:
                 failure.changeset = touched[-1]
                 failure.details["changeSetFQN"] = touched[-1]
             raise
+
+
+def _dry_run(flyway: Any, project: Any, request: dict[str, Any], fields: dict[str, Any]) -> None:
+    """The execution's ``sql``: each migration migrate would run, introduced by a ``-- <script>``
+    comment, then its statements with placeholders replaced (Flyway's dry-run output, without the
+    history table's writes)."""
+    from schemashift.deployments.execution_sql import bounded_sql
+
+    planned = flyway.dry_run(str(request["targetVersion"]) if request.get("targetVersion") else None,
+                             int(request["count"]) if request.get("count") else None)
+    sql: list[str] = []
+    for migration in planned:
+        what = f"version {migration.version}" if migration.version is not None else "repeatable"
+        fqn = project.fqn_of(migration.type, migration.version, migration.description, migration.script)
+        sql.append(f"-- {migration.script} ({what}, {migration.description}; {fqn}"
+                   f"{'' if migration.transactional else '; runs outside a transaction'})")
+        sql += migration.statements
+    fields.update(sql=bounded_sql(sql), progressTotal=len(planned), remaining=0, preStartTag=None)

@@ -6,7 +6,7 @@ from typing import Any
 
 from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS
-from schemashift.deployments.engines import BatchResult, refuse
+from schemashift.deployments.engines import BatchResult, UnitResult, refuse
 from schemashift.deployments.errors import DryRunFailed
 
 
@@ -52,6 +52,21 @@ def _count_to_tag(changelog: Any, pending: list[str], tag: str, default: int) ->
             if cs.is_tag() == tag:
                 return count
     return default
+
+
+_RECORDED = ("EXECUTED", "RERAN", "MARK_RAN", "ROLLED_BACK")
+"""Statuses whose statements end with the DATABASECHANGELOG write (the engine appends it last)."""
+
+
+def _unit_checkpoint(checkpoint: Any) -> Any:
+    """The engine's changeset outcome as the runner checkpoints it, its own SQL without the history write."""
+    def on_finish(result: Any) -> None:
+        statements = list(result.statements)
+        if result.status in _RECORDED and statements:
+            statements = statements[:-1]
+        checkpoint(UnitResult(result.fqn, result.status, result.duration_ms, result.error, statements))
+
+    return on_finish
 
 
 def _run_options(execution: dict[str, Any], deadline: float | None, on_finish: Any = None) -> Any:
@@ -137,7 +152,10 @@ class LiquibaseEngine:
                                   contexts=contexts, labels=labels) if kind == "apply" else
                        rollback_sql(target, project, tag=request.get("tag"), count=count,
                                     contexts=contexts, labels=labels))
-            fields.update(sql=preview.statements, progressTotal=len(preview.run.changesets), remaining=0)
+            from schemashift.deployments.execution_sql import bounded_sql
+
+            fields.update(sql=bounded_sql(preview.statements), progressTotal=len(preview.run.changesets),
+                          remaining=0)
         elif kind == "apply":
             total = len(pending_fqns(target, project, request, instance_item))
             rows = ChangeLogHistory(target).ran_changesets()
@@ -156,7 +174,7 @@ class LiquibaseEngine:
 
         request = execution["request"]
         done_before = int(execution.get("progressDone", 0))
-        options = _run_options(execution, deadline, checkpoint)
+        options = _run_options(execution, deadline, _unit_checkpoint(checkpoint))
         contexts, labels = contexts_labels(request, instance_item)
         if execution["kind"] == "rollback":
             if request.get("count"):

@@ -1,0 +1,19 @@
+"""POST .../dbschema/{dbschema}/dbinstance/{dbinstance}/flyway/baseline: baseline an existing database."""
+
+from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
+from schemashift.dbschema.tenancy import Tenant
+from schemashift.deployments.flyway_commands import flyway_baseline
+from schemashift.deployments.models import FlywayBaselineRequest
+
+app = create_app()
+
+
+@app.post("/v1/orgs/<org>/projects/<project>/dbschema/<dbschema>/dbinstance/<dbinstance>/flyway/baseline")
+def handle(org: str, project: str, dbschema: str, dbinstance: str):
+    body = parse_body(app, FlywayBaselineRequest, required=False)
+    tenant = Tenant.of(current_caller(app), org, project)
+    key = app.current_event.headers.get("Idempotency-Key")
+    return json_response(200, flyway_baseline(tenant, dbschema, dbinstance, body, key))
+
+
+lambda_handler = entrypoint(app)
