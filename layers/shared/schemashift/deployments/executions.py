@@ -94,10 +94,15 @@ def checkpoint(scope: str, execution_id: str, records: list[tuple[dict[str, Any]
                state_table: str) -> None:
     """Changesets' outcomes, in order: (result row, state items, progress) each. Rows and items go out
     in batch writes of 25 (both tables), then one progress update. Not a transaction on purpose:
-    DATABASECHANGELOG is the truth and the next batch reconciles a half-written checkpoint."""
+    DATABASECHANGELOG is the truth and the next batch reconciles a half-written checkpoint. Items
+    are converted to the wire form here and sent through the low-level client (the hot path of a
+    deployment: one to three items per changeset)."""
+    from schemashift.aws import client as aws_client
+    from schemashift.store.dynamo import wire_item
+
     job_store = jobs()
     table = job_store.table
-    client = table.meta.client
+    client = aws_client("dynamodb")
     writes: list[tuple[str, dict[str, Any]]] = []
     base = time.time_ns()
     state: list[dict[str, Any]] = []
@@ -110,13 +115,13 @@ def checkpoint(scope: str, execution_id: str, records: list[tuple[dict[str, Any]
     for start in range(0, len(writes), 25):
         requests: dict[str, list[dict[str, Any]]] = {}
         for name, item in writes[start : start + 25]:
-            requests.setdefault(name, []).append({"PutRequest": {"Item": item}})
+            requests.setdefault(name, []).append({"PutRequest": {"Item": wire_item(item)}})
         while requests:
             requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
             retried = retried or bool(requests)
     if retried and state:  # the marker may have landed before a retried state item: vouch again
         client.batch_write_item(RequestItems={state_table: [
-            {"PutRequest": {"Item": marker}} for marker in state_markers(state)]})
+            {"PutRequest": {"Item": wire_item(marker)}} for marker in state_markers(state)]})
     progress = sum(count for _, _, count in records)
     if progress:
         add_progress(scope, execution_id, progress)

@@ -92,6 +92,7 @@ def _patch_moto() -> None:
 
     notifications._invoke_awslambda = invoke_from_s3  # type: ignore[attr-defined]
     _make_state_machines_copyable()
+    _parse_definitions_once()
     _size_items_once()
     _reuse_interpreter_clients()
     _update_items_in_place()
@@ -202,18 +203,78 @@ def _reuse_interpreter_clients() -> None:
             module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
 
 
+_PARSED_DEFINITIONS = 32
+"""Parse trees kept (the template has five state machines; each new definition text is one more)."""
+
+
+def _parse_definitions_once() -> None:
+    """moto lexes and parses a state machine's ASL on every execution (ANTLR, ~60 ms for the apply
+    machine, more than its Python work of a short run). Keep each definition's parse tree (read
+    only; executions share it) and build the execution's own evaluation components from it, as
+    moto's parser does after parsing."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    trees: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def entrypoint(self: Any) -> Any:
+        definition = self._evaluation_details.state_machine_details.definition
+        with lock:
+            tree = trees.get(definition)
+        if tree is None:
+            _, tree = AmazonStateLanguageParser.parse(definition)  # raises on a bad definition, as before
+            with lock:
+                while len(trees) >= _PARSED_DEFINITIONS:
+                    trees.pop(next(iter(trees)))
+                trees[definition] = tree
+        return Preprocessor().visit(tree)
+
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+
+
 def _size_items_once() -> None:
     """moto re-sums the size of every attribute already set each time it sets one, so building an
-    item is quadratic in its attributes (a tenth of a checkpoint's cost). Size it once, same limit."""
+    item is quadratic in its attributes (a tenth of a checkpoint's cost). Size it once, same limit,
+    and build the attribute values of the plain types directly (moto's constructor asks each value
+    what it is several times: half of a write's cost in the emulator)."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
 
+    new = DynamoType.__new__
+
+    def value_of(wire: Any) -> Any:
+        """``DynamoType(wire)`` for ``{"S": ...}``, ``{"N": ...}``, ``{"BOOL"|"NULL": ...}``, lists and maps."""
+        if type(wire) is not dict or len(wire) != 1:
+            return DynamoType(wire)
+        ((kind, raw),) = wire.items()
+        if kind == "M":
+            raw = {key: value_of(value) for key, value in raw.items()}
+        elif kind == "L":
+            raw = [value_of(value) for value in raw]
+        elif kind not in ("S", "N", "BOOL", "NULL"):
+            return DynamoType(wire)
+        value = new(DynamoType)
+        value.type, value.value = kind, raw
+        return value
+
+    def size_of(value: Any) -> int:
+        kind = value.type
+        if kind == "S" and type(value.value) is str:
+            return len(value.value.encode("utf-8"))
+        if kind == "N":
+            return len(str(value.value))
+        if kind in ("BOOL", "NULL") and type(value.value) is bool:
+            return 1
+        return value.size()
+
     def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
         self.hash_key = hash_key
         self.range_key = range_key
-        converted = {key: DynamoType(value) for key, value in attrs.items()}
-        if sum(bytesize(key) + value.size() for key, value in converted.items()) > 405000:
+        converted = {key: value_of(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + size_of(value) for key, value in converted.items()) > 405000:
             raise ItemSizeTooLarge
         self.attrs = LimitedSizeDict(converted)  # its constructor does not re-check each key
 

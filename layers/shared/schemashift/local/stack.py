@@ -105,6 +105,7 @@ class LocalStack:
             self.ended_jobs = end_orphaned_jobs(self.invoke, get_settings().executions_table)
         if seed_dev_key:
             self.seed_dev_key()
+        _settle_heap()
         return self
 
     def stop(self) -> None:
@@ -312,3 +313,22 @@ class LocalStack:
             )
         elif event.get("Type") not in ("Api", None):
             logger.warning("event type not emulated locally", extra={"function": logical_id, "event": event_id})
+
+
+FULL_COLLECTION_EVERY = 100
+"""Young-generation collections between two full ones (Python's default is 10)."""
+
+
+def _settle_heap() -> None:
+    """The emulator keeps every table, item, object and parse tree of the stack in this process:
+    long-lived objects that Python's cyclic collector walks again on each full collection (~0.6 s
+    of CPU each once a 500-changeset apply's state is there; one fell in every such apply, as much
+    as the engine's whole run). What survived the start is moved out of the collector's view
+    (``gc.freeze``: still freed when unreferenced), and full collections are ten times rarer. A
+    deployed Lambda holds none of this: AWS is unaffected."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)

@@ -49,6 +49,46 @@ def batch_write(table: Any, puts: Iterable[dict[str, Any]] = (), deletes: Iterab
             writer.delete_item(Key=key)
 
 
+def wire_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB's wire form, exactly as boto3's ``TypeSerializer`` makes it, for writes
+    sent through the low-level client (the Table resource walks the service model to find where to
+    convert: a quarter of a bulk write's client cost). Strings, ints, bools, None, maps and lists are
+    converted here; everything else (Decimals, sets, bytes, floats) by boto3's serializer."""
+    return {key: _wire(value) for key, value in item.items()}
+
+
+_MAX_EXACT_INT = 10**38  # DynamoDB numbers carry 38 digits; boto3 refuses longer ones (left to it)
+
+
+def _wire(value: Any) -> dict[str, Any]:
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if value is None:
+        return {"NULL": True}
+    if kind is int and -_MAX_EXACT_INT < value < _MAX_EXACT_INT:
+        return {"N": str(value)}
+    if kind is dict:
+        return {"M": {key: _wire(member) for key, member in value.items()}}
+    if kind is list:
+        return {"L": [_wire(member) for member in value]}
+    return _serializer().serialize(value)
+
+
+_SERIALIZER: Any = None
+
+
+def _serializer() -> Any:
+    global _SERIALIZER
+    if _SERIALIZER is None:
+        from boto3.dynamodb.types import TypeSerializer
+
+        _SERIALIZER = TypeSerializer()
+    return _SERIALIZER
+
+
 def plain(value: Any) -> Any:
     """DynamoDB Decimals -> int/float, recursively, for JSON responses."""
     if isinstance(value, Decimal):
