@@ -79,7 +79,7 @@ def _table(inspector: Any, dialect: Any, table: str) -> dict[str, Any]:
     for column in inspector.get_columns(table):
         identity = column.get("identity")
         columns[column["name"]] = (
-            column["type"].compile(dialect=dialect), column["nullable"], _default(column.get("default")),
+            _type_sql(column["type"], dialect), column["nullable"], _default(column.get("default")),
             column.get("comment"), tuple(sorted(identity.items())) if identity else None,
         )
     primary_key = inspector.get_pk_constraint(table)
@@ -106,6 +106,14 @@ def _table(inspector: Any, dialect: Any, table: str) -> dict[str, Any]:
         ),
         "comment": comment,
     }
+
+
+def _type_sql(column_type: Any, dialect: Any) -> str:
+    """The reflected type as SQL; a type SQLAlchemy does not know (SQLite keeps any name) as its repr."""
+    try:
+        return str(column_type.compile(dialect=dialect))
+    except sqlalchemy.exc.CompileError:
+        return repr(column_type)
 
 
 def _default(value: Any) -> Any:
