@@ -176,6 +176,10 @@ def test_changeset_sql_for_instance_dialect(api, project) -> None:
                         {"changesetFQN": "db/changelog.sql::2::bob"})
     assert response.status == 200, response.json()
     assert response.json() == {"sql": ["ALTER TABLE person ADD COLUMN email VARCHAR(100)"]}
+    # the spelling of the responses is accepted too
+    same = api.post(f"{base}/dbschema/{schema}/dbinstance/dev/changeset/sql",
+                    {"changeSetFQN": "db/changelog.sql::2::bob"})
+    assert same.status == 200 and same.json() == response.json()
     assert api.post(f"{base}/dbschema/{schema}/dbinstance/dev/changeset/sql",
                     {"changesetFQN": "db/changelog.sql::9::zed"}).status == 404
 

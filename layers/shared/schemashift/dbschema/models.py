@@ -41,9 +41,10 @@ class SchemaUpdate(_Strict):
     lint: LintConfig | None = None
 
 
-def _expression(value: str | None) -> str | None:
+def checked_expression(value: str | None) -> str | None:
+    """Field validator of a contexts/labels expression (instances, apply and rollback requests)."""
     # Imported here: the changelog package (its model, accessors, preconditions) is not needed to
-    # load a dbschema route, only to check an expression a request carries.
+    # load a route, only to check an expression a request carries.
     from schemashift.changelog.expressions import check_expression
 
     try:
@@ -67,7 +68,7 @@ class InstanceIn(_Strict):
     branch: str | None = Field(default=None, max_length=256)
     substituteProperties: Properties = Field(default_factory=dict, max_length=256)
 
-    _expressions = field_validator("context", "labels")(_expression)
+    _expressions = field_validator("context", "labels")(checked_expression)
 
 
 class InstanceUpdate(_Strict):
@@ -80,7 +81,7 @@ class InstanceUpdate(_Strict):
     branch: str | None = Field(default=None, max_length=256)
     substituteProperties: Properties | None = Field(default=None, max_length=256)
 
-    _expressions = field_validator("context", "labels")(_expression)
+    _expressions = field_validator("context", "labels")(checked_expression)
 
 
 class TagFilter(_Strict):

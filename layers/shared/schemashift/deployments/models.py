@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from schemashift.dbschema.models import checked_expression
 from schemashift.errors import ValidationFailed
 from schemashift.limits import MAX_EXPRESSION
 
@@ -13,14 +14,6 @@ from schemashift.limits import MAX_EXPRESSION
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
-
-def _expression(value: str | None) -> str | None:
-    from schemashift.changelog.expressions import check_expression  # not with every route: see dbschema.models
-
-    try:
-        return check_expression(value)
-    except ValidationFailed as exc:
-        raise ValueError(exc.message) from None
 
 
 def _flyway_target(value: str | None) -> str | None:
@@ -56,7 +49,7 @@ class ApplyRequest(PipelineIds):
     targetVersion: str | None = Field(default=None, min_length=1, max_length=50,
                                       description=TARGET_VERSION_HELP + ": migrate up to it")
 
-    _expressions = field_validator("contexts", "labels")(_expression)
+    _expressions = field_validator("contexts", "labels")(checked_expression)
     _target = field_validator("targetVersion")(_flyway_target)
 
     @model_validator(mode="after")
@@ -75,7 +68,7 @@ class RollbackRequest(PipelineIds):
     targetVersion: str | None = Field(default=None, min_length=1, max_length=50, description=(
         "Flyway schemas: undo every applied version down to and including this one"))
 
-    _expressions = field_validator("contexts", "labels")(_expression)
+    _expressions = field_validator("contexts", "labels")(checked_expression)
     _target = field_validator("targetVersion")(_flyway_target)
 
     @model_validator(mode="after")

@@ -48,6 +48,8 @@ class SyncReport(Out):
     checksumMismatches: list[ChecksumMismatch]
     schemaDrift: SchemaDrift | None = Field(default=None, description=(
         "objects changed outside any deployment; null when schemashift never deployed the instance"))
+    schemaVersion: str | None = Field(default=None, description=(
+        "Flyway schemas: the highest version applied on the instance (null when none is); absent for Liquibase"))
     inSync: bool
 
 
