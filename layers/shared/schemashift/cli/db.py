@@ -168,7 +168,8 @@ def _run_options(args: argparse.Namespace, engine: Any, lock_options: Any) -> An
 
 
 def _load_changelog(args: argparse.Namespace, target: Any) -> Any:
-    """The changelog read for the open ``target``: its ``database.*`` properties are Liquibase's for it."""
+    """The changelog read for the open ``target`` (its ``database.*`` properties are Liquibase's for
+    it), or for a dialect name when no database is open (``lint --dialect``)."""
     from schemashift.changelog import FileSystemAccessor, parse_changelog
 
     search_paths = [path for value in (args.search_path or ["."]) for path in value.split(",") if path]
@@ -179,8 +180,9 @@ def _load_changelog(args: argparse.Namespace, target: Any) -> Any:
             raise SchemashiftError(f"-D expects NAME=VALUE, got '{item}'", code="USAGE")
         parameters[name] = value
     return parse_changelog(
-        args.changelog_file, FileSystemAccessor(search_paths), parameters=parameters, database=target,
+        args.changelog_file, FileSystemAccessor(search_paths), parameters=parameters,
         contexts=args.contexts, labels=args.labels,
+        **({"dialect": target} if isinstance(target, str) else {"database": target}),
     )
 
 

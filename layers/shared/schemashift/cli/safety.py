@@ -82,7 +82,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
         from schemashift.targets import open_target
 
         with open_target(args.url, username=args.username, password=_password(args.password_env)) as target:
-            changelog = _load_changelog(args, target.dialect)
+            changelog = _load_changelog(args, target)
             pending = {item.fqn for item in status(target, changelog, contexts=args.contexts,
                                                    labels=args.labels).pending}
             dialect = target.dialect
@@ -114,7 +114,7 @@ def _test_rollback(args: argparse.Namespace, out: TextIO) -> int:
     from schemashift.safety.scratch import scratch_target
 
     with scratch_target(args.url, username=args.username, password=_password(args.password_env)) as scratch:
-        changelog = _load_changelog(args, scratch.target.dialect)
+        changelog = _load_changelog(args, scratch.target)
         report = prove_rollbacks(scratch.target, changelog, contexts=args.contexts, labels=args.labels,
                                  description=scratch.description)
     if args.json:
@@ -148,7 +148,7 @@ def _dry_run(args: argparse.Namespace, out: TextIO) -> int:
     from schemashift.targets import open_target
 
     with open_target(args.url, username=args.username, password=_password(args.password_env)) as target:
-        changelog = _load_changelog(args, target.dialect)
+        changelog = _load_changelog(args, target)
         report = transactional_dry_run(target, changelog, contexts=args.contexts, labels=args.labels,
                                        lock_timeout_ms=int(args.lock_timeout * 1000))
     if args.json:
