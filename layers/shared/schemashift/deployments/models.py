@@ -16,16 +16,21 @@ class _Body(BaseModel):
 
 
 
-def _flyway_target(value: str | None) -> str | None:
-    from schemashift.flyway.versions import MigrationTarget
+def _parses_as(kind: str, value: str | None) -> str | None:
+    """``value`` unchanged when Flyway's parser of ``kind`` (``Version``/``MigrationTarget``) reads it."""
+    from schemashift.flyway import versions
 
     if value is None:
         return None
     try:
-        MigrationTarget.parse(value)
+        getattr(versions, kind).parse(value)
     except ValidationFailed as exc:
         raise ValueError(exc.message) from None
     return value
+
+
+def _flyway_target(value: str | None) -> str | None:
+    return _parses_as("MigrationTarget", value)
 
 
 TARGET_VERSION_HELP = "Flyway schemas: a version (1.10), 'latest', 'current' or 'next' (Flyway's target)"
@@ -86,15 +91,7 @@ class FleetApplyRequest(ApplyRequest):
 
 
 def _flyway_version(value: str | None) -> str | None:
-    from schemashift.flyway.versions import Version
-
-    if value is None:
-        return None
-    try:
-        Version.parse(value)
-    except ValidationFailed as exc:
-        raise ValueError(exc.message) from None
-    return value
+    return _parses_as("Version", value)
 
 
 class FlywayBaselineRequest(PipelineIds):
