@@ -19,7 +19,7 @@ from schemashift.observability import logger
 STOPPED = "LocalStackStopped"
 MESSAGE = ("The local stack stopped while this was running; it was ended on the next start. "
            "Work already committed is kept: run it again to continue.")
-_DEPLOYMENTS = ("apply", "rollback")
+_DEPLOYMENTS = ("apply", "rollback", "baseline", "repair")  # Flyway baseline/repair: the same finish
 _TABLE_JOBS = ("migration", "compact", "restore")
 
 
