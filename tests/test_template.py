@@ -18,8 +18,6 @@ API_ONLY = ("schemashift.changelog", "asyncio.base_events")
 """Heavy for API handlers only: the changelog package loads when a request parses a changelog, and
 asyncio (which Powertools imports for its AppSync resolvers) is deferred by ``schemashift.api``, as
 long as a handler imports Powertools through ``schemashift.api.app`` (its ``Response`` too)."""
-ASYNCIO_NOT_YET_DEFERRED = {"DbschemaDeleteFunction", "DbinstanceDeleteFunction", "PolicyDeleteFunction"}
-"""These import ``Response`` from Powertools before ``schemashift.api``: asyncio loads with it."""
 
 
 @pytest.mark.parametrize("logical_id", sorted(TEMPLATE.functions()))
@@ -40,8 +38,7 @@ def test_every_handler_imports(logical_id: str) -> None:
         # Zip handlers that serve no task must stay light: no pyarrow, lance or SQLAlchemy at import;
         # API handlers not the API_ONLY ones either.
         api = any(e.get("Type") == "Api" for e in spec.events.values())
-        heavy = [m for m in heavy if (api or m not in API_ONLY)
-                 and not (m == "asyncio.base_events" and logical_id in ASYNCIO_NOT_YET_DEFERRED)]
+        heavy = [m for m in heavy if api or m not in API_ONLY]
         assert not heavy, f"{logical_id} imports heavy modules at load time: {heavy}"
 
 

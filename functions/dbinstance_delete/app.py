@@ -1,7 +1,6 @@
 """DELETE .../instance/{dbinstance} and its changeset state (204)."""
 
-from aws_lambda_powertools.event_handler import Response
-from schemashift.api.app import create_app, current_caller, entrypoint
+from schemashift.api.app import Response, create_app, current_caller, entrypoint
 from schemashift.dbschema.instances import delete_instance
 from schemashift.dbschema.tenancy import Tenant
 

@@ -1,7 +1,6 @@
 """DELETE .../dbschema/{dbschema}: the schema, its instances, changelogs and state (204)."""
 
-from aws_lambda_powertools.event_handler import Response
-from schemashift.api.app import create_app, current_caller, entrypoint
+from schemashift.api.app import Response, create_app, current_caller, entrypoint
 from schemashift.dbschema.schemas import delete_schema
 from schemashift.dbschema.tenancy import Tenant
 

@@ -1,7 +1,6 @@
 """DELETE .../policies/{policy}: remove a policy (204)."""
 
-from aws_lambda_powertools.event_handler import Response
-from schemashift.api.app import create_app, current_caller, entrypoint
+from schemashift.api.app import Response, create_app, current_caller, entrypoint
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.safety.policy_store import delete_policy
 
