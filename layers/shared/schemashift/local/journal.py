@@ -7,13 +7,15 @@ the noted things as they are *now*, lets go, and writes them in one transaction
 (:mod:`schemashift.local.state_store`). A crash loses at most the last interval. On start,
 :meth:`Journal.restore` puts everything back into moto after the template's resources exist.
 
-DynamoDB items are stored as their wire JSON; S3 object versions, secrets and EventBridge rules
+DynamoDB items are stored as their wire JSON (binary values base64, as DynamoDB sends them, and
+read back as the bytes moto holds for a written item); S3 object versions, secrets and EventBridge rules
 as moto's own objects (pickled without their file buffers and locks), since their identity
 (version ids, secret ARNs with a random suffix) must survive as it was.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import pickle
 import threading
@@ -134,9 +136,13 @@ class Journal:
             flush.tables[name] = json.dumps(_table_definition(table)) if table is not None else None
         for name, hash_key, range_key in dirty.items:
             table = dynamodb.tables.get(name)
-            key = (name, json.dumps(hash_key.to_json()), json.dumps(range_key.to_json()) if range_key else "")
-            item = table.get_item(hash_key, range_key) if table is not None else None
-            flush.items[key] = json.dumps(item.to_json()["Attributes"]) if item is not None else None
+            try:
+                key = (name, json.dumps(to_wire(hash_key)), json.dumps(to_wire(range_key)) if range_key else "")
+                item = table.get_item(hash_key, range_key) if table is not None else None
+                flush.items[key] = json.dumps(item_to_wire(item)) if item is not None else None
+            except Exception:  # one item that cannot be written never costs the others theirs
+                logger.exception("an item could not be journaled; it is not kept across a restart",
+                                 extra={"table": name})
         s3 = _s3()
         for name in dirty.buckets | {bucket for bucket, _ in dirty.objects}:
             bucket = s3.buckets.get(name)
@@ -179,7 +185,7 @@ class Journal:
                 continue
             for raw in self.store.items(name):
                 try:
-                    table.put_item(json.loads(raw))
+                    table.put_item(from_wire(json.loads(raw)))
                     counts["items"] += 1
                 except Exception:
                     counts["skipped"] += 1
@@ -223,6 +229,48 @@ class Journal:
                 counts["skipped"] += 1
         self.store.collect_garbage()
         return counts
+
+
+# ---------------------------------------------------------------------- DynamoDB values
+def to_wire(value: Any) -> dict[str, Any]:
+    """One attribute value (moto's ``DynamoType``) as DynamoDB's JSON: every type, at any depth;
+    binary (bytes, or the base64 text moto keeps for some writes) as base64 text."""
+    kind, raw = (value.type, value.value) if hasattr(value, "type") else next(iter(value.items()))
+    if kind == "M":
+        return {"M": {name: to_wire(member) for name, member in raw.items()}}
+    if kind == "L":
+        return {"L": [to_wire(member) for member in raw]}
+    if kind == "B":
+        return {"B": _base64(raw)}
+    if kind == "BS":
+        return {"BS": [_base64(member) for member in raw]}
+    return {kind: raw}
+
+
+def item_to_wire(item: Any) -> dict[str, Any]:
+    return {name: to_wire(value) for name, value in item.attrs.items()}
+
+
+def from_wire(attributes: dict[str, Any]) -> dict[str, Any]:
+    """An item's stored JSON as moto's parser hands a written item to its model (binary as bytes)."""
+    return {name: _value_from_wire(value) for name, value in attributes.items()}
+
+
+def _value_from_wire(value: dict[str, Any]) -> dict[str, Any]:
+    ((kind, raw),) = value.items()
+    if kind == "M":
+        return {"M": from_wire(raw)}
+    if kind == "L":
+        return {"L": [_value_from_wire(member) for member in raw]}
+    if kind == "B":
+        return {"B": base64.b64decode(raw)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(member) for member in raw]}
+    return value
+
+
+def _base64(raw: bytes | str) -> str:
+    return base64.b64encode(raw).decode("ascii") if isinstance(raw, bytes) else raw
 
 
 # ---------------------------------------------------------------------- moto backends
