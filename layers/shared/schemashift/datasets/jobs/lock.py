@@ -65,7 +65,9 @@ class TableLock:
         owner = str(current["owner"])
         if self.alive(account, owner):
             raise _busy(table_id, owner)
-        if not self._put(item, "#o = :old", {":old": owner}):  # someone else took over first
+        # The holder ended: take over unless someone else did first. Its lock may also be released
+        # between our read and this write (it finished just now), which leaves the table free too.
+        if not self._put(item, "attribute_not_exists(pk) OR #o = :old", {":old": owner}):
             raise _busy(table_id, None)
 
     def release(self, account: str, table_id: str, operation_id: str) -> None:
