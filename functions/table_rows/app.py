@@ -30,9 +30,7 @@ def write(tableId: str):
         upload_id=query_param(app, "upload_id"),
         idempotency_key=query_param(app, "idempotency_key"),
     )
-    result = default_table_data().write_rows(
-        current_caller(app).account, tableId, request, app.lambda_context
-    )
+    result = default_table_data().write_rows(current_caller(app).account, tableId, request)
     return json_response(200, result)
 
 

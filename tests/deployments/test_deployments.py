@@ -292,6 +292,13 @@ def test_idempotency_key_never_starts_a_second_run(api, tmp_path) -> None:
     wait_for(api, base, first.json()["executionId"])
     other_body = api.post(f"{base}/dbschema/app/instance/main/apply", {**PIPE, "count": 1}, headers=headers)
     assert other_body.status == 409
+    # the invocation's context was registered: a start cut off mid-call blocks its key only for the
+    # invocation's remaining time, not for the whole record lifetime
+    from schemashift.aws import dynamodb_table
+    from schemashift.settings import get_settings
+
+    records = dynamodb_table(get_settings().idempotency_table).scan()["Items"]  # test-only read
+    assert records and all("in_progress_expiration" in record for record in records), records
 
 
 def test_fleet_apply_with_one_failing_instance(api, tmp_path) -> None:

@@ -4,8 +4,8 @@ Powertools idempotency records (idempotency table, 24 hours) keyed by a caller-c
 key; a fingerprint of the request is part of the record, so a repeat with the same request gets
 the first response back, a repeat with another request is a 409 (``IDEMPOTENCY_KEY_REUSED``) and a
 repeat while the first is still running a retryable 409 (``IDEMPOTENCY_KEY_IN_PROGRESS``). With
-the Lambda context registered, Powertools marks a record in progress only for the invocation's
-remaining time, so a crashed call does not block its key. Used by deployment starts (header
+the Lambda context registered (every entry point calls ``remember_lambda_context``), Powertools marks
+a record in progress only for the invocation's remaining time, so a crashed call does not block its key. Used by deployment starts (header
 ``Idempotency-Key``, pipeline event ids), table operation starts and row writes
 (``idempotency_key``); imports nothing heavy until a key is actually given.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -21,6 +22,15 @@ from schemashift.errors import Conflict, ValidationFailed
 
 TTL_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 256
+
+_lambda_context: ContextVar[Any] = ContextVar("lambda_context", default=None)
+
+
+def remember_lambda_context(context: Any) -> None:
+    """Called by each entry point with its invocation's context, so every idempotent call made while
+    handling it (API starts, row writes, pipeline events) registers it. A context variable, not a
+    global: the local stack runs functions side by side in threads of one process."""
+    _lambda_context.set(context)
 
 
 class KeyReused(Conflict):
@@ -47,7 +57,7 @@ def fingerprint_of(payload: Any) -> str:
 
 
 def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], Any], *, table: str,
-             lambda_context: Any = None, on_replay: Callable[[Any], Any] | None = None,
+             on_replay: Callable[[Any], Any] | None = None,
              key_name: str = "Idempotency-Key") -> Any:
     """``run()`` once per (scope, key), recorded in the idempotency table ``table``; a replay returns
     the stored response (through ``on_replay``). Without a key, ``run()`` simply runs."""
@@ -66,6 +76,7 @@ def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], An
         expires_after_seconds=TTL_SECONDS,
         response_hook=(lambda response, _record: on_replay(response)) if on_replay else None,
     )
+    lambda_context = _lambda_context.get()
     if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
         config.register_lambda_context(lambda_context)
 
@@ -84,8 +95,6 @@ def run_once(key: str | None, scope: str, fingerprint: str, run: Callable[[], An
 
 
 def idempotent(key: str | None, scope: str, payload: dict[str, Any],
-               start: Callable[[dict[str, Any]], dict[str, Any]], *, table: str,
-               lambda_context: Any = None) -> dict[str, Any]:
+               start: Callable[[dict[str, Any]], dict[str, Any]], *, table: str) -> dict[str, Any]:
     """A job start: ``start(payload)`` once per (scope, key); the payload is the request's fingerprint."""
-    return run_once(key or None, scope, fingerprint_of(payload), lambda: start(payload), table=table,
-                    lambda_context=lambda_context)
+    return run_once(key or None, scope, fingerprint_of(payload), lambda: start(payload), table=table)

@@ -23,6 +23,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from schemashift.api.context import Caller, caller_from_event
 from schemashift.api.errors import error_body, error_from_exception, is_catalyzed_path
 from schemashift.errors import SchemashiftError, ValidationFailed
+from schemashift.idempotency import remember_lambda_context
 from schemashift.limits import MAX_PATH_PARAMETER, loads_bounded
 from schemashift.observability import get_tracer, logger, metrics
 from schemashift.settings import get_settings
@@ -202,6 +203,7 @@ def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], d
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        remember_lambda_context(context)
         if not traced:
             traced.append(get_tracer().capture_lambda_handler(resolve))
         return _fit_response(event, traced[0](event, context))

@@ -108,9 +108,7 @@ class TableData:
             self.bucket.delete_table_data(account, table_id)
             raise
 
-    def write_rows(
-        self, account: str, table_id: str, request: RowsRequest, lambda_context: Any = None
-    ) -> WriteResult:
+    def write_rows(self, account: str, table_id: str, request: RowsRequest) -> WriteResult:
         """Apply one write; with an idempotency key, at most once per key and body."""
         mode = request.checked_mode()
         table = self.catalog.get_table(account, table_id)
@@ -138,7 +136,6 @@ class TableData:
             request.fingerprint(),
             write,
             table=self.idempotency_table,
-            lambda_context=lambda_context,
             on_replay=mark_replay,
             key_name="idempotency_key",
         ))
