@@ -16,6 +16,7 @@ from schemashift.dbschema.instances import connect_instance, get_instance_item
 from schemashift.dbschema.locks import current_lock, lock_holder, release_lock
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.executions import FAILURE, finish_execution, jobs, scope_of
+from schemashift.deployments.responses import ReleaseLocksReport
 from schemashift.errors import Conflict
 from schemashift.jobs.store import TERMINAL
 from schemashift.observability import logger
@@ -47,7 +48,7 @@ def reclaim_changelog_lock(target: Any, tenant: Tenant, execution_id: str) -> st
     return holder
 
 
-def release_locks(tenant: Tenant, schema: str, instance: str, *, force: bool = False) -> dict[str, Any]:
+def release_locks(tenant: Tenant, schema: str, instance: str, *, force: bool = False) -> ReleaseLocksReport:
     """``POST .../instance/{i}/releaselocks``: free the instance after a crash or restart.
 
     A deployment still running holds its locks (409) unless ``force``; forcing ends that execution as
@@ -69,9 +70,9 @@ def release_locks(tenant: Tenant, schema: str, instance: str, *, force: bool = F
 
     with connect_instance(tenant, get_instance_item(tenant, schema, instance)) as target:
         before = ChangeLogLock(target, run_id="release-locks").force_release()
-    return {
+    return ReleaseLocksReport.model_validate({
         "instance": instance,
         "instanceLock": {"released": holder is not None, "executionId": holder, "wasRunning": running},
         "changelogLock": {"released": before.locked, "lockedBy": before.locked_by,
                           "lockGranted": before.granted.isoformat() if before.granted else None},
-    }
+    })

@@ -23,13 +23,13 @@ FAILED_EVENT = "DbSchemaDeploymentFailed"
 def _apply(routing: Mapping[str, Any], body: dict[str, Any], event_id: str | None) -> str:
     tenant = Tenant(routing["account"], routing["org"], routing["project"])
     return start_apply(tenant, routing["dbschema"], routing["dbinstance"], ApplyRequest.model_validate(body),
-                       idempotency_key=event_id)["executionId"]
+                       idempotency_key=event_id).executionId
 
 
 def _rollback(routing: Mapping[str, Any], body: dict[str, Any], event_id: str | None) -> str:
     tenant = Tenant(routing["account"], routing["org"], routing["project"])
     return start_rollback(tenant, routing["dbschema"], routing["dbinstance"], RollbackRequest.model_validate(body),
-                          idempotency_key=event_id)["executionId"]
+                          idempotency_key=event_id).executionId
 
 
 REQUEST_TYPES = (

@@ -25,6 +25,7 @@ from schemashift.deployments.liveness import execution_ended
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
 from schemashift.errors import Conflict, ValidationFailed
 from schemashift.idempotency import idempotent
+from schemashift.jobs.views import Execution
 from schemashift.settings import get_settings, require
 
 
@@ -73,7 +74,7 @@ def lease_instance(tenant: Tenant, schema: str, instance: str, kind: str, payloa
 
 
 def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: ApplyRequest | RollbackRequest,
-               idempotency_key: str | None) -> dict[str, Any]:
+               idempotency_key: str | None) -> Execution:
     arn = require("APPLY_STATE_MACHINE_ARN" if kind == "apply" else "ROLLBACK_STATE_MACHINE_ARN")
 
     def start(payload: dict[str, Any]) -> dict[str, Any]:
@@ -88,17 +89,18 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
             raise
         return execution_out(item, with_results=False).to_json()
 
-    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}",
-                      body.model_dump(exclude_none=True), start, table=get_settings().idempotency_table)
+    return Execution.model_validate(idempotent(  # a replay answers with the first call's execution
+        idempotency_key, f"{tenant.schema_pk(schema)}#{kind}#{instance}", body.model_dump(exclude_none=True), start,
+        table=get_settings().idempotency_table))
 
 
 def start_apply(tenant: Tenant, schema: str, instance: str, body: ApplyRequest,
-                idempotency_key: str | None = None) -> dict[str, Any]:
+                idempotency_key: str | None = None) -> Execution:
     return _start_one("apply", tenant, schema, instance, body, idempotency_key)
 
 
 def start_rollback(tenant: Tenant, schema: str, instance: str, body: RollbackRequest,
-                   idempotency_key: str | None = None) -> dict[str, Any]:
+                   idempotency_key: str | None = None) -> Execution:
     return _start_one("rollback", tenant, schema, instance, body, idempotency_key)
 
 
@@ -119,7 +121,7 @@ def fleet_targets(tenant: Tenant, schema: str, body: FleetApplyRequest) -> list[
 
 
 def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
-                      idempotency_key: str | None = None) -> dict[str, Any]:
+                      idempotency_key: str | None = None) -> Execution:
     def start(payload: dict[str, Any]) -> dict[str, Any]:
         get_schema_item(tenant, schema)
         _check_request(tenant, schema, "apply", payload)
@@ -136,8 +138,9 @@ def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
         _start_fleet(scope_of(tenant), parent["executionId"], items, body.maxConcurrency, body.maxFailures)
         return execution_out(parent, with_results=False).to_json()
 
-    return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#fleet", body.model_dump(exclude_none=True), start,
-                      table=get_settings().idempotency_table)
+    return Execution.model_validate(idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#fleet",
+                                               body.model_dump(exclude_none=True), start,
+                                               table=get_settings().idempotency_table))
 
 
 def _start_fleet(scope: str, parent_id: str, items: list[dict[str, Any]], max_concurrency: int,

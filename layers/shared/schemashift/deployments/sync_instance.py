@@ -3,16 +3,15 @@ DATABASECHANGELOG and in the schema itself (compared with the snapshot the lates
 
 from __future__ import annotations
 
-from typing import Any
-
 from schemashift.dbschema.changelogs import current_changelog
 from schemashift.dbschema.instances import connect_instance, get_instance_item
 from schemashift.dbschema.locks import current_lock
 from schemashift.dbschema.tenancy import Tenant
+from schemashift.deployments.responses import SyncReport
 from schemashift.errors import Conflict
 
 
-def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
+def sync_instance(tenant: Tenant, schema: str, instance: str) -> SyncReport:
     from schemashift.dbschema.snapshots import schema_drift
     from schemashift.deployments.engines import engine_for
 
@@ -27,5 +26,5 @@ def sync_instance(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
         drift = schema_drift(tenant, schema, instance, instance_item, target)
     report["schemaDrift"] = drift
     report["inSync"] = report.get("inSync", True) and not (drift and drift["changes"])
-    return report
+    return SyncReport.model_validate(report)
 
