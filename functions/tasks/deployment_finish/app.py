@@ -1,10 +1,12 @@
 """Task: record success or failure, release the instance lock, emit the completion event."""
 
 from schemashift.deployments.runner import finish
+from schemashift.deployments.steps import FinishStep
 from schemashift.observability import logger
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
-    logger.append_keys(executionId=event["executionId"])
-    return finish(event["scope"], event["executionId"], event.get("error"))
+    step = FinishStep.model_validate(event)
+    logger.append_keys(executionId=step.executionId)
+    return finish(step.scope, step.executionId, step.error).model_dump()

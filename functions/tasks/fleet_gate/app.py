@@ -1,9 +1,11 @@
 """Task: before one instance of a fleet apply starts, skip it if the fleet passed maxFailures."""
 
 from schemashift.deployments.runner import fleet_gate
+from schemashift.deployments.steps import GateStep
 from schemashift.observability import logger
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: object) -> dict:
-    return fleet_gate(event["scope"], event["executionId"], event["parentId"], int(event.get("maxFailures", 0)))
+    step = GateStep.model_validate(event)
+    return fleet_gate(step.scope, step.executionId, step.parentId, step.maxFailures).model_dump()

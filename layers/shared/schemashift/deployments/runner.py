@@ -42,6 +42,7 @@ from schemashift.deployments.executions import (
 from schemashift.deployments.executions import (
     checkpoint as save_checkpoint,
 )
+from schemashift.deployments.steps import Finished, FleetFinished, GateOutcome, Remaining
 from schemashift.events import emit
 from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
@@ -60,7 +61,7 @@ def _project(engine: Engine, execution: dict[str, Any], target: Any) -> Any:
     return engine.load(execution["changelogKey"], execution.get("substituteProperties") or {}, target.dialect, target)
 
 
-def start(scope: str, execution_id: str) -> dict[str, Any]:
+def start(scope: str, execution_id: str) -> Remaining:
     """Lease the lock, reconcile state, tag the pre-start state and size the work."""
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.targets.history import new_deployment_id
@@ -84,16 +85,16 @@ def start(scope: str, execution_id: str) -> dict[str, Any]:
         fields["sync"] = engine.reconcile(tenant, schema, instance, target, project)
         engine.prepare(scope, execution_id, execution, target, project, instance_item, fields)
     update_execution(scope, execution_id, **fields)
-    return {"executionId": execution_id, "scope": scope, "remaining": int(fields["remaining"])}
+    return Remaining(executionId=execution_id, scope=scope, remaining=int(fields["remaining"]))
 
 
-def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) -> dict[str, Any]:
+def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) -> Remaining:
     """Apply (or roll back) as many changesets as fit in this invocation's time budget."""
     from schemashift.engine import MigrationFailed
 
     execution = get_execution_item(scope, execution_id)
     if execution.get("dryRun") or int(execution.get("remaining", 0)) <= 0:
-        return {"executionId": execution_id, "scope": scope, "remaining": 0}
+        return Remaining(executionId=execution_id, scope=scope, remaining=0)
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
     request = execution["request"]
     engine = engine_for(execution)
@@ -155,7 +156,7 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
             _store_sql(journal, tenant, schema, instance, execution_id)
         writer.flush()
     update_execution(scope, execution_id, remaining=result.remaining)
-    return {"executionId": execution_id, "scope": scope, "remaining": result.remaining}
+    return Remaining(executionId=execution_id, scope=scope, remaining=result.remaining)
 
 
 def _store_sql(journal: SqlJournal, tenant: Any, schema: str, instance: str, execution_id: str) -> None:
@@ -185,7 +186,7 @@ def _repair_gap(engine: Engine, execution: dict[str, Any], target: Any, project:
         execution["progressDone"] = int(execution.get("progressDone", 0)) + len(moved)
 
 
-def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -> Finished:
     """Record the outcome, release the lock and tell pipelines."""
     execution = get_execution_item(scope, execution_id)
     tenant = tenant_of(execution)
@@ -223,9 +224,9 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
         "applied": int(final.get("progressDone", 0)), "error": failure,
     }
     emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail)
-    return {"executionId": execution_id, "status": harness_status(final["status"])}
+    return Finished(executionId=execution_id, status=harness_status(final["status"]))
 
-def fleet_gate(scope: str, execution_id: str, parent_id: str, max_failures: int) -> dict[str, Any]:
+def fleet_gate(scope: str, execution_id: str, parent_id: str, max_failures: int) -> GateOutcome:
     """Before an instance of a fleet starts: skip it once the fleet has more than maxFailures failures."""
     from schemashift.deployments.executions import count_failures
 
@@ -233,11 +234,11 @@ def fleet_gate(scope: str, execution_id: str, parent_id: str, max_failures: int)
         finish_execution(scope, execution_id, CANCELLED, {"code": "MaxFailuresReached",
                                                    "message": "not started: the fleet exceeded maxFailures"})
         set_child_status(scope, parent_id, get_execution_item(scope, execution_id)["instance"], CANCELLED)
-        return {"executionId": execution_id, "scope": scope, "skip": True}
-    return {"executionId": execution_id, "scope": scope, "skip": False}
+        return GateOutcome(executionId=execution_id, scope=scope, skip=True)
+    return GateOutcome(executionId=execution_id, scope=scope, skip=False)
 
 
-def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None) -> FleetFinished:
     """Aggregate the instances' outcomes into the fleet execution and tell pipelines.
 
     ``error`` is the policy gate's failure: then no instance was started and it is the fleet's error."""
@@ -266,5 +267,5 @@ def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None
         "summary": {harness_status(k): v for k, v in counts.items()},
         "pipeline": request.get("pipeline"), "planExecutionId": request.get("planExecutionId"),
         "stageExecutionId": request.get("stageExecutionId"), "error": error})
-    return {"executionId": parent_id, "status": harness_status(final["status"]),
-            "summary": {harness_status(k): v for k, v in counts.items()}}
+    return FleetFinished(executionId=parent_id, status=harness_status(final["status"]),
+                         summary={harness_status(k): v for k, v in counts.items()})

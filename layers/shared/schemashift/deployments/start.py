@@ -23,6 +23,7 @@ from schemashift.deployments.executions import (
 )
 from schemashift.deployments.liveness import execution_ended
 from schemashift.deployments.models import ApplyRequest, FleetApplyRequest, RollbackRequest
+from schemashift.deployments.steps import ExecutionStep, FleetInput, FleetItem
 from schemashift.errors import Conflict, ValidationFailed
 from schemashift.idempotency import idempotent
 from schemashift.jobs.views import Execution
@@ -30,12 +31,10 @@ from schemashift.settings import get_settings, require
 
 
 def _start_state_machine(arn: str, scope: str, execution_id: str) -> None:
-    import json
-
     from schemashift.aws import client
 
     client("stepfunctions").start_execution(stateMachineArn=arn, name=execution_id,
-                                            input=json.dumps({"executionId": execution_id, "scope": scope}))
+                                            input=ExecutionStep(executionId=execution_id, scope=scope).model_dump_json())
 
 
 def _busy(instance: str, holder: str | None) -> Conflict:
@@ -129,11 +128,11 @@ def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
         parent = create_execution(tenant, schema, None, "fleet", payload)
         child_request = {k: v for k, v in payload.items()
                          if k not in ("instances", "tags", "maxConcurrency", "maxFailures")}
-        items = []
+        items: list[FleetItem] = []
         for instance in chosen:
             child = create_execution(tenant, schema, instance, "apply", child_request, parent_id=parent["executionId"])
             link_child(scope_of(tenant), parent["executionId"], instance, child["executionId"])
-            items.append({"executionId": child["executionId"], "parentId": parent["executionId"]})
+            items.append(FleetItem(executionId=child["executionId"], parentId=parent["executionId"]))
         parent = update_execution(scope_of(tenant), parent["executionId"], progressTotal=len(chosen))
         _start_fleet(scope_of(tenant), parent["executionId"], items, body.maxConcurrency, body.maxFailures)
         return execution_out(parent, with_results=False).to_json()
@@ -143,13 +142,11 @@ def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
                                                table=get_settings().idempotency_table))
 
 
-def _start_fleet(scope: str, parent_id: str, items: list[dict[str, Any]], max_concurrency: int,
+def _start_fleet(scope: str, parent_id: str, items: list[FleetItem], max_concurrency: int,
                  max_failures: int) -> None:
-    import json
-
     from schemashift.aws import client
 
-    client("stepfunctions").start_execution(
-        stateMachineArn=require("FLEET_APPLY_STATE_MACHINE_ARN"), name=parent_id,
-        input=json.dumps({"executionId": parent_id, "scope": scope, "items": items, "maxConcurrency": max_concurrency,
-                          "maxFailures": max_failures}))
+    document = FleetInput(executionId=parent_id, scope=scope, items=items, maxConcurrency=max_concurrency,
+                          maxFailures=max_failures)
+    client("stepfunctions").start_execution(stateMachineArn=require("FLEET_APPLY_STATE_MACHINE_ARN"),
+                                            name=parent_id, input=document.model_dump_json())

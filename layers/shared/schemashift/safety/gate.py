@@ -14,6 +14,7 @@ from typing import Any
 
 from schemashift.clock import now_ms
 from schemashift.dbschema.tenancy import Tenant
+from schemashift.deployments.steps import PolicyOutcome
 from schemashift.errors import SchemashiftError
 from schemashift.safety.findings import LintReport
 from schemashift.safety.policies import JDBC_TYPES, PolicyDecision
@@ -100,7 +101,7 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
     return GateOutcome(instance, dialect, report, decision)
 
 
-def gate(scope: str, execution_id: str) -> dict[str, Any]:
+def gate(scope: str, execution_id: str) -> PolicyOutcome:
     """The state machine step; raises PolicyDenied (caught into RecordFailure / the fleet's FinishDenied)."""
     from schemashift.deployments.executions import get_execution_item, tenant_of, update_execution
 
@@ -114,10 +115,10 @@ def gate(scope: str, execution_id: str) -> dict[str, Any]:
     _emit(execution_id, execution, tenant, [outcome])
     if outcome.decision.denied:
         raise PolicyDenied(_denial([outcome]))
-    return {"executionId": execution_id, "scope": scope, "warnings": len(outcome.decision.warn)}
+    return PolicyOutcome(executionId=execution_id, scope=scope, warnings=len(outcome.decision.warn))
 
 
-def _gate_fleet(scope: str, parent_id: str, parent: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
+def _gate_fleet(scope: str, parent_id: str, parent: dict[str, Any], tenant: Tenant) -> PolicyOutcome:
     """Every instance of the fleet is evaluated before the first one starts."""
     from schemashift.deployments.executions import CANCELLED, finish_execution, jobs, set_child_status, update_execution
 
@@ -141,7 +142,7 @@ def _gate_fleet(scope: str, parent_id: str, parent: dict[str, Any], tenant: Tena
             finish_execution(scope, child_id, CANCELLED, {"code": "PolicyDenied", "message": reason})
             set_child_status(scope, parent_id, instance, CANCELLED)
         raise PolicyDenied(_denial(denied))
-    return {"executionId": parent_id, "scope": scope, "warnings": sum(len(o.decision.warn) for _, _, o in outcomes)}
+    return PolicyOutcome(executionId=parent_id, scope=scope, warnings=sum(len(o.decision.warn) for _, _, o in outcomes))
 
 
 def _denial(outcomes: list[GateOutcome]) -> str:
