@@ -11,6 +11,7 @@ the commit is rebased if that is safe (appends, deletions) and fails with a retr
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,9 +34,13 @@ from schemashift.datasets.migrations.lance_schema import (
     schema_metadata_json,
 )
 from schemashift.datasets.migrations.models import CommitResult, FragmentResult, MigrationPlan
+from schemashift.observability import logger
 
-MAX_COMMIT_ATTEMPTS = 50
-"""Rebases onto concurrent writes before giving up (two writers appending in a tight loop take ~20)."""
+COMMIT_PATIENCE_SECONDS = 240.0
+"""How long the commit keeps rebasing onto concurrent writes before giving up: a time, not a count,
+since the number of attempts a commit needs grows with the write rate and with how long a rebase
+takes (two writers appending in a tight loop take ~20 on a quiet machine, past 50 on a busy one).
+Well inside the commit task's 900 s timeout."""
 #: Rows appended concurrently that the commit step computes itself before giving up.
 CATCH_UP_MAX_ROWS = 1_000_000
 
@@ -114,7 +119,10 @@ class _Committer:
         fragments = {fid: result.fragment for fid, result in results.items()}
         new_ids = _agreed_field_ids(results.values())
         base = self.read.dataset
-        for _ in range(MAX_COMMIT_ATTEMPTS):
+        deadline = time.monotonic() + COMMIT_PATIENCE_SECONDS
+        attempts = 0
+        while attempts == 0 or time.monotonic() < deadline:
+            attempts += 1
             try:
                 dataset = lance.LanceDataset.commit(
                     plan.uri,
@@ -128,10 +136,13 @@ class _Committer:
                 fragments = self._rebase(base, fragments, new_ids)
                 continue
             self.committed_version = dataset.version
+            if attempts > 1:
+                logger.info("migration commit rebased", extra={"attempts": attempts, "version": dataset.version})
             return dataset
         raise ConcurrentModification(
-            f"The table kept changing during the migration ({MAX_COMMIT_ATTEMPTS} attempts)",
-            details={"readVersion": plan.read_version},
+            f"The table kept changing during the migration ({attempts} commit attempts in "
+            f"{COMMIT_PATIENCE_SECONDS:.0f} s); retry when writes are less frequent",
+            details={"readVersion": plan.read_version, "attempts": attempts},
         )
 
     def resume_after(self, version: int) -> lance.LanceDataset:
