@@ -2,9 +2,10 @@
 
 Tables with their columns (name, type, nullability, default), primary key, foreign keys, unique
 constraints and indexes, plus views (with their definition) and sequences, read through
-SQLAlchemy's inspector on the target's own connection, as plain JSON (it is stored as is). The
-rollback proof compares snapshots before a changeset and after its rollback; deployments store one
-per instance (``dbschema.snapshots``) which ``sync`` compares with the live schema to report drift.
+SQLAlchemy's inspector on the target's own connection (many tables at a time: ``targets.catalog``),
+as plain JSON (it is stored as is). The rollback proof compares snapshots before a changeset and
+after its rollback; deployments store one per instance (``dbschema.snapshots``) which ``sync``
+compares with the live schema to report drift.
 
 Bounded: at most ``max_tables`` tables (the rest is left out and ``truncated`` says so), and no new
 table is read once ``deadline`` (a ``time.monotonic()`` value) has passed.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from schemashift.targets import catalog
 from schemashift.targets.connection import Target
 
 TRACKING_TABLES = frozenset({"databasechangelog", "databasechangeloglock"})
@@ -25,20 +27,27 @@ OBJECT_TYPES = ("Table", "Column", "PrimaryKey", "ForeignKey", "UniqueConstraint
 
 
 def schema_snapshot(target: Target, *, exclude: frozenset[str] = frozenset(), max_tables: int = MAX_TABLES,
-                    deadline: float | None = None) -> dict[str, Any]:
-    """The schema of the target's default schema; ``exclude`` names tables (any case) to leave out."""
-    inspector = target._inspector()
+                    deadline: float | None = None, one_by_one: bool = False) -> dict[str, Any]:
+    """The schema of the target's default schema; ``exclude`` names tables (any case) to leave out.
+
+    Tables are read many at once (``targets.catalog``); ``one_by_one`` reads each with the
+    inspector's per-table calls instead, the reference the fast readers are tested against."""
+    inspector = target.schema_inspector()
     schema = target._schema(None)
     dialect = inspector.dialect
     skipped = {name.lower() for name in exclude}
     names = sorted(t for t in inspector.get_table_names(schema=schema) if t.lower() not in skipped)
     truncated = len(names) > max_tables
+    wanted = names[:max_tables]
+    read = catalog.read_one_by_one(inspector, wanted, schema) if one_by_one \
+        else catalog.read_tables(target, inspector, wanted, schema)
     tables: dict[str, Any] = {}
-    for table in names[:max_tables]:
+    for _ in wanted:
         if deadline is not None and time.monotonic() > deadline:
             truncated = True
             break
-        tables[table] = _table(inspector, dialect, table, schema)
+        table, parts = next(read)
+        tables[table] = _table(parts, dialect)
     views = {name: {"definition": _view_definition(inspector, name, schema)}
              for name in sorted(inspector.get_view_names(schema=schema))}
     sequences: dict[str, Any] = {}
@@ -47,27 +56,24 @@ def schema_snapshot(target: Target, *, exclude: frozenset[str] = frozenset(), ma
     return {"tables": tables, "views": views, "sequences": sequences, "truncated": truncated}
 
 
-def _table(inspector: Any, dialect: Any, table: str, schema: str | None) -> dict[str, Any]:
-    pk = inspector.get_pk_constraint(table, schema=schema)
-    try:
-        uniques = inspector.get_unique_constraints(table, schema=schema)
-    except NotImplementedError:
-        uniques = []
+def _table(parts: catalog.TableParts, dialect: Any) -> dict[str, Any]:
+    pk = parts.pk
     return {
         "columns": [{"name": c["name"], "type": c["type"].compile(dialect=dialect), "nullable": bool(c["nullable"]),
                      "default": None if c.get("default") is None else str(c["default"])}
-                    for c in inspector.get_columns(table, schema=schema)],
+                    for c in parts.columns],
         "primaryKey": {"name": pk.get("name"), "columns": list(pk["constrained_columns"])}
         if pk and pk.get("constrained_columns") else None,
         "foreignKeys": sorted(({"name": fk.get("name"), "columns": list(fk["constrained_columns"]),
                                 "referredTable": fk["referred_table"], "referredColumns": list(fk["referred_columns"])}
-                               for fk in inspector.get_foreign_keys(table, schema=schema)),
+                               for fk in parts.foreign_keys),
                               key=lambda fk: (fk["name"] or "", fk["columns"])),
-        "uniqueConstraints": sorted(({"name": u.get("name"), "columns": list(u["column_names"])} for u in uniques),
+        "uniqueConstraints": sorted(({"name": u.get("name"), "columns": list(u["column_names"])}
+                                     for u in parts.unique_constraints or ()),
                                     key=lambda u: (u["name"] or "", u["columns"])),
         # every index the database reports, those backing a unique constraint too (PostgreSQL, MariaDB)
         "indexes": sorted(({"name": i["name"], "columns": list(i["column_names"]), "unique": bool(i["unique"])}
-                           for i in inspector.get_indexes(table, schema=schema)),
+                           for i in parts.indexes),
                           key=lambda i: (i["name"] or "", [str(c) for c in i["columns"]])),
     }
 
