@@ -10,6 +10,10 @@ A request that cannot start is answered with ``<Name>Rejected`` (``DbSchemaApply
 pipelines that wait only for the completion events, with the half's ``...Failed`` event in the
 same shape, as before. The event id is the start's idempotency key, so a redelivered request never
 starts a second run.
+
+Before anything starts, the AWS account that put the event (the envelope's ``account``) must be one
+the tenant named in ``detail.account`` trusts (``schemashift.accounts.check_event_sender``: by
+default only the service's own); any other is answered ``<Name>Rejected`` with code ``FORBIDDEN``.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class RequestType:
     """One ``...Requested`` detail-type: what names its target, how it starts, how it answers."""
 
     detail_type: str
-    routing: tuple[str, ...]  # required detail fields that name the target; echoed on a rejection
+    routing: tuple[str, ...]  # required detail fields that name the target (with "account", the tenant)
     start: Start
     id_field: str  # "executionId" / "operationId"
     failed_event: str  # the half's completion-failure event, also sent on a rejection
@@ -76,11 +80,15 @@ def answer(event: Mapping[str, Any], types: Sequence[RequestType]) -> dict[str, 
         missing = [name for name, value in routing.items() if not value]
         if missing:
             raise ValidationFailed(f"event detail lacks {', '.join(missing)}")
+        from schemashift.accounts import check_event_sender
+
+        check_event_sender(str(routing["account"]), event.get("account"))
         started = kind.start(routing, detail, event.get("id"))
     except (SchemashiftError, ValidationError) as exc:
         error = _error(exc)
         logger.warning("pipeline request rejected", extra={"detailType": detail_type, "reason": error["message"],
-                                                           "eventId": event.get("id")})
+                                                           "eventId": event.get("id"),
+                                                           "senderAccount": event.get("account")})
         body = {**routing, **{name: detail.get(name) for name in kind.echo}, "status": kind.rejected,
                 "requestEventId": event.get("id"), "requestDetailType": detail_type,
                 "reason": error["message"], "error": error}

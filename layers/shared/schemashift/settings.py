@@ -32,6 +32,9 @@ class Settings:
     """Instances may reach loopback databases: the local stack's setting, never the deployed default."""
     service_endpoints: tuple[str, ...]
     """Endpoints of the service itself, never valid database targets."""
+    service_aws_account_id: str = ""
+    """The AWS account the service runs in (the event functions have it): by default the only one whose
+    pipeline events may start work (``schemashift.accounts.check_event_sender``)."""
 
 
 class ConfigurationError(RuntimeError):
@@ -83,4 +86,5 @@ def get_settings() -> Settings:
         service_endpoints=tuple(filter(None, (
             _env("AWS_ENDPOINT_URL"), _env("AWS_LAMBDA_RUNTIME_API"),
             *_env("SCHEMASHIFT_SERVICE_ENDPOINTS").split(",")))),
+        service_aws_account_id=_env("SERVICE_AWS_ACCOUNT_ID").strip(),
     )

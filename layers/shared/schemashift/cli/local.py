@@ -3,7 +3,8 @@
 ``up`` (alias ``start-api``, as in ``sam local start-api``) runs the local stack until Ctrl-C or
 SIGTERM, keeping its state under ``$SCHEMASHIFT_HOME`` (``--fresh`` starts empty). ``invoke`` runs
 one function of template.yaml with an event file (``sam local invoke``). ``events`` follows what is
-put on the local EventBridge.
+put on the local EventBridge; ``put-events`` puts some there, ``--from-account`` as another AWS
+account would (to try who may start work for which account).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     put = sub.add_parser("put-events", help="put events on the local EventBridge (as aws events put-events)")
     put.add_argument("--entries", required=True, type=Path,
                      help="JSON file: a list of {Source, DetailType, Detail, EventBusName?} (or one entry)")
+    put.add_argument("--from-account", metavar="ID",
+                     help="put them as this 12-digit AWS account would, on the stack's bus by ARN (cross-account)")
     put.set_defaults(func=run_put_events)
 
 
@@ -138,8 +141,10 @@ def run_events(args: argparse.Namespace) -> int:
 
 def run_put_events(args: argparse.Namespace) -> int:
     """The PutEvents entries of a file, on the running local stack's bus (default bus: schemashift)."""
+    from schemashift.accounts import validate_aws_account_id
     from schemashift.local.invoke import running_stack
 
+    sender = validate_aws_account_id(args.from_account) if args.from_account else None
     state = running_stack(_home())
     if state is None:
         raise SchemashiftError(f"no local stack is running for {_home()}; start it with `make run`")
@@ -153,9 +158,21 @@ def run_put_events(args: argparse.Namespace) -> int:
 
     events = boto3.client("events", endpoint_url=state["awsEndpoint"], region_name=state["region"],
                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    if sender:
+        # Another account names the bus by its ARN, as on AWS; the emulator takes the caller's account
+        # from this header, and stamps it on the event's envelope.
+        owner = state.get("awsAccountId") or state["functionArnPrefix"].split(":")[4]
+        entries = [{**entry, "EventBusName": _bus_arn(entry.get("EventBusName") or bus, state["region"], owner)}
+                   for entry in entries]
+        events.meta.events.register("before-sign.events.PutEvents",
+                                    lambda request, **_: request.headers.__setitem__("x-moto-account-id", sender))
     entries = [{**entry, "EventBusName": entry.get("EventBusName", bus),
                 "Detail": entry["Detail"] if isinstance(entry.get("Detail"), str) else json.dumps(entry.get("Detail", {}))}
                for entry in entries]
     result = events.put_events(Entries=entries)
     print(json.dumps({"FailedEntryCount": result["FailedEntryCount"], "Entries": result["Entries"]}, indent=2))
     return 1 if result["FailedEntryCount"] else 0
+
+
+def _bus_arn(name: str, region: str, owner: str) -> str:
+    return name if name.startswith("arn:") else f"arn:aws:events:{region}:{owner}:event-bus/{name}"

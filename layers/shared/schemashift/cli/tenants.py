@@ -1,4 +1,5 @@
-"""``schemashift secrets create`` and ``schemashift accounts targets``: what an operator sets up per account.
+"""``schemashift secrets create`` and ``schemashift accounts targets | event-senders``: what an operator
+sets up per account.
 
 Secrets are created under the account's prefix by the service's own naming rule
 (``schemashift.credentials.secret_name``), so an instance of that account may use them and no other.
@@ -35,6 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     targets.add_argument("--clear", action="store_true", help="remove the allowlist (any host not denied for all)")
     targets.add_argument("--local", action="store_true", help="the running local stack")
     targets.set_defaults(func=run_targets)
+    senders = sub.add_parser("event-senders",
+                             help="show or change the AWS accounts whose pipeline events may start work for an account")
+    senders.add_argument("account", help="the schemashift account (tenant), e.g. acme")
+    senders.add_argument("--add", action="append", default=[], metavar="ID",
+                         help="a 12-digit AWS account id to trust (repeatable)")
+    senders.add_argument("--remove", action="append", default=[], metavar="ID",
+                         help="a 12-digit AWS account id to trust no more (repeatable)")
+    senders.add_argument("--local", action="store_true", help="the running local stack")
+    senders.set_defaults(func=run_event_senders)
 
 
 def run_secret_create(args: argparse.Namespace) -> int:
@@ -62,4 +72,20 @@ def run_targets(args: argparse.Namespace) -> int:
     else:
         entries = list(target_allowlist(args.account))
     print(json.dumps({"account": args.account, "allowedTargets": entries}, indent=2))
+    return 0
+
+
+def run_event_senders(args: argparse.Namespace) -> int:
+    if args.local:
+        use_local_stack()
+    from schemashift.accounts import change_event_senders, event_senders
+
+    if args.add or args.remove:
+        senders = change_event_senders(args.account, add=args.add, remove=args.remove)
+    else:
+        senders = event_senders(args.account)
+    shown: dict[str, object] = {"account": args.account, "eventSenders": list(senders)}
+    if not senders:
+        shown["default"] = "only the service's own AWS account may send this account's pipeline requests"
+    print(json.dumps(shown, indent=2))
     return 0

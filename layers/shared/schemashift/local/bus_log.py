@@ -39,7 +39,7 @@ def start(home: Path) -> None:
         result = original(self, events)
         for entry, outcome in zip(events, result, strict=False):
             if "EventId" in outcome:
-                record(entry, outcome["EventId"])
+                record(entry, outcome["EventId"], self.account_id)
         return result
 
     EventsBackend.put_events = put_events  # type: ignore[method-assign]
@@ -51,7 +51,8 @@ def stop() -> None:
     _path = None
 
 
-def record(entry: dict[str, Any], event_id: str) -> None:
+def record(entry: dict[str, Any], event_id: str, account: str | None = None) -> None:
+    """One line per event; ``account`` is the AWS account that put it (the envelope's ``account``)."""
     path = _path
     if path is None:
         return
@@ -61,7 +62,8 @@ def record(entry: dict[str, Any], event_id: str) -> None:
         detail = entry.get("Detail")
     line = json.dumps({"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "id": event_id,
                        "bus": str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1],
-                       "source": entry.get("Source"), "detail-type": entry.get("DetailType"), "detail": detail},
+                       "account": account, "source": entry.get("Source"), "detail-type": entry.get("DetailType"),
+                       "detail": detail},
                       default=str)
     with _lock:
         if path.exists() and path.stat().st_size > MAX_BYTES:
@@ -99,5 +101,7 @@ def describe(event: dict[str, Any]) -> str:
     reason = ""
     if isinstance(detail, dict) and isinstance(detail.get("error"), dict):
         reason = f"  reason: {detail['error'].get('message')}"
-    return (f"{event.get('time')}  {event.get('detail-type')}  (source {event.get('source')}, bus {event.get('bus')})"
+    sender = f", from AWS account {event['account']}" if event.get("account") else ""
+    return (f"{event.get('time')}  {event.get('detail-type')}  (source {event.get('source')}, bus {event.get('bus')}"
+            f"{sender})"
             f"{reason}\n    {json.dumps(detail, default=str)}")

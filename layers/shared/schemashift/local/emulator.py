@@ -4,6 +4,9 @@
 - Lambda invocations (from Step Functions, EventBridge and S3) run our handlers in-process.
 - EventBridge rules deliver to Step Functions and Lambda targets (moto only delivers to a few
   target types, so matched events are forwarded here).
+- PutEvents from another AWS account to a bus's ARN (``x-moto-account-id``, what
+  ``schemashift local put-events --from-account`` sends) reaches that bus, stamped with the sender's
+  ``account`` as on AWS. The bus's resource policy is not checked locally.
 """
 
 from __future__ import annotations
@@ -99,7 +102,50 @@ def _patch_moto() -> None:
     _serialize_item_writes()
     _convert_results_directly()
     dynamo_index.install()
+    _deliver_across_accounts()
     _patched = True
+
+
+_sender = threading.local()
+
+
+def _deliver_across_accounts() -> None:
+    """moto looks a bus ARN up by its name in the caller's own account; AWS delivers to the account the
+    ARN names, with the envelope's ``account`` still the sender's."""
+    from moto.events.models import EventsBackend, Rule, events_backends
+
+    original_put, original_send = EventsBackend.put_events, Rule.send_to_targets
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        owners = [_bus_account(entry.get("EventBusName")) for entry in events]
+        if len(events) > 10 or all(owner in (None, self.account_id) for owner in owners):
+            return original_put(self, events)  # moto's own checks (at most 10 entries) and delivery
+        results: list[dict[str, Any]] = []
+        for entry in events:
+            owner = _bus_account(entry.get("EventBusName"))
+            if owner is None or owner == self.account_id:
+                results += original_put(self, [entry])
+                continue
+            _sender.account = self.account_id
+            try:
+                results += original_put(events_backends[owner][self.region_name], [entry])
+            finally:
+                _sender.account = None
+        return results
+
+    def send_to_targets(self: Any, event: dict[str, Any], transform_input: bool = True) -> None:
+        if getattr(_sender, "account", None):
+            event["account"] = _sender.account
+        original_send(self, event, transform_input)
+
+    EventsBackend.put_events = put_events  # type: ignore[method-assign]
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
+def _bus_account(name: str | None) -> str | None:
+    """The account of ``arn:aws:events:<region>:<account>:event-bus/<name>``; None for a plain name."""
+    parts = (name or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[2] == "events" else None
 
 
 def _serialize_item_writes() -> None:

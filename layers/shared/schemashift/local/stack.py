@@ -137,11 +137,13 @@ class LocalStack:
             "apiUrl": self.gateway.url if self.gateway else None,
             "awsEndpoint": self.emulator.endpoint if self.emulator else None,
             "region": self.region,
+            "awsAccountId": ACCOUNT_ID,
             "functions": {k: v["Ref"] for k, v in self.physical.items() if k in (self.lambdas.specs if self.lambdas
                                                                                   else {})},
             "functionArnPrefix": f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:",
             "environment": {k: v for k, v in os.environ.items()
-                            if k.endswith(("_TABLE", "_BUCKET", "_ARN")) or k in ("EVENT_BUS_NAME", "DATA_BUCKET")
+                            if k.endswith(("_TABLE", "_BUCKET", "_ARN"))
+                            or k in ("EVENT_BUS_NAME", "DATA_BUCKET", "SERVICE_AWS_ACCOUNT_ID")
                             or k.startswith(("POWERTOOLS_", "SCHEMASHIFT_"))},
         }
 
