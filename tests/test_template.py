@@ -186,3 +186,22 @@ def test_the_layer_build_ships_unchecked_bytecode_of_every_module(tmp_path: Path
                             f"ARTIFACTS_DIR={tmp_path / 'other'}", f"PYTHON={sys.executable}",
                             "PYTHON_VERSION=2.7", "REQUIREMENTS="], capture_output=True, text=True)
     assert wrong.returncode != 0 and "is not Python 2.7" in wrong.stdout + wrong.stderr
+
+
+def test_pipeline_requests_come_from_the_own_account_unless_the_bus_policy_lets_others_in() -> None:
+    """Every function answering ``...Requested`` events knows the service's AWS account (the default
+    sender it trusts); other accounts reach the bus only through the optional bus policy."""
+    answering = {lid for lid, spec in TEMPLATE.functions().items() for event in spec.events.values()
+                 if event.get("Type") == "EventBridgeRule" and any(
+                     kind.endswith("Requested") for kind in event["Properties"]["Pattern"].get("detail-type", []))}
+    assert answering == {"DeploymentEventFunction", "TableMigrationEventFunction"}
+    for logical_id in answering:
+        assert TEMPLATE.functions()[logical_id].environment["SERVICE_AWS_ACCOUNT_ID"] == {"Ref": "AWS::AccountId"}
+    assert TEMPLATE.raw["Parameters"]["TrustedEventSenderAccounts"] == {**TEMPLATE.raw["Parameters"][
+        "TrustedEventSenderAccounts"], "Type": "CommaDelimitedList", "Default": ""}
+    (logical_id, policy), = TEMPLATE.of_type("AWS::Events::EventBusPolicy").items()
+    assert policy["Condition"] == "HasTrustedEventSenders" and "HasTrustedEventSenders" in TEMPLATE.raw["Conditions"]
+    statement = policy["Properties"]["Statement"]
+    assert statement["Action"] == "events:PutEvents" and statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"AWS": {"Ref": "TrustedEventSenderAccounts"}}
+    assert statement["Resource"] == {"Fn::GetAtt": ["EventBus", "Arn"]}
