@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+from schemashift.local.template import Template
 
 PROBE = """
 import sys
+from pathlib import Path
 from schemashift.lazy_imports import defer_import
 defer_import("asyncio")
 import asyncio
@@ -31,3 +38,80 @@ def test_a_deferred_module_loads_on_first_use_into_the_same_object() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+PACKAGE_PROBE = """
+import sys
+from pathlib import Path
+from schemashift.lazy_imports import defer_package
+defer_package("pkg")
+defer_package("busy")  # its __init__ does more than re-export: left to load as usual
+assert type(sys.modules.get("busy", sys)) is type(sys) and "busy" not in sys.modules
+import pkg.c
+assert "pkg.a" not in sys.modules and "pkg.b" not in sys.modules, "the __init__ ran for a submodule import"
+from pkg import A
+assert A == "a" and "pkg.a" in sys.modules and "pkg.b" not in sys.modules, "one name loaded more than its module"
+import pkg
+placeholder = pkg
+assert pkg.c.C == "c" and pkg.d.D == "d", "a submodule not imported yet loads on attribute access"
+assert "pkg.b" not in sys.modules
+assert pkg.__all__ == ["A", "B"], "a name the __init__ defines itself runs it"
+assert "pkg.b" in sys.modules and pkg.B == "b"
+assert sys.modules["pkg"] is placeholder and type(pkg) is type(sys)
+import busy
+assert busy.A == "a" and busy.SIDE_EFFECT == ["ran"]
+print("ok")
+"""
+
+
+def test_a_deferred_package_imports_only_the_submodules_used(tmp_path: Path) -> None:
+    for name, init in (("pkg", 'from .a import A\nfrom pkg.b import B\n__all__ = ["A", "B"]\n'),
+                       ("busy", "from .a import A\nSIDE_EFFECT = ['ran']\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text('"""A package."""\n' + init)
+        for sub in "abcd":
+            (tmp_path / name / f"{sub}.py").write_text(f"{sub.upper()} = {sub!r}\n")
+    out = subprocess.run([sys.executable, "-c", PACKAGE_PROBE], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+API_HANDLERS = {logical_id: spec.module_file for logical_id, spec in Template.load(ROOT / "template.yaml").functions().items()
+                if spec.package_type == "Zip" and any(e.get("Type") == "Api" for e in spec.events.values())}
+_POWERTOOLS = "aws_lambda_powertools."
+NEVER_AT_IMPORT = (
+    "pyarrow", "lance", "sqlalchemy", "boto3", "asyncio.base_events", "schemashift.changelog",
+    # the event_handler package's other resolvers and what only they use
+    *(_POWERTOOLS + "event_handler." + m for m in (
+        "appsync", "events_appsync", "bedrock_agent", "bedrock_agent_function", "http_resolver",
+        "lambda_function_url", "vpc_lattice", "openapi.merge")),
+    # event classes of sources no API handler serves
+    *(_POWERTOOLS + "utilities.data_classes." + m for m in (
+        "appsync_resolver_event", "code_pipeline_job_event", "dynamo_db_stream_event", "event_bridge_event",
+        "kafka_event", "kinesis_firehose_event", "kinesis_stream_event", "s3_event", "sns_event", "sqs_event",
+        "secrets_manager_event", "cloud_watch_logs_event")),
+)
+"""What no API handler needs to load: each is imported on first use, or never by an API function."""
+
+MODULES = """
+import importlib.util, json, sys
+s = importlib.util.spec_from_file_location("handler", {path!r})
+m = importlib.util.module_from_spec(s); s.loader.exec_module(m)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(path: Path) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", MODULES.format(path=str(path))], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout))
+
+
+@pytest.mark.parametrize("logical_id", sorted(API_HANDLERS))
+def test_an_api_handler_imports_only_what_its_routes_use(logical_id: str) -> None:
+    loaded = _loaded(API_HANDLERS[logical_id])
+    assert _POWERTOOLS + "event_handler.api_gateway" in loaded, "the probe did not import the handler"
+    assert not sorted(m for m in NEVER_AT_IMPORT if m in loaded)

@@ -1,10 +1,15 @@
 """The API edge: the Powertools resolver, callers, scopes, error envelopes, response models.
 
-Importing this package defers ``asyncio`` (``schemashift.lazy_imports``): Powertools' event
-handler package imports its AppSync resolvers, and with them asyncio (~20% of a handler's import),
-for every resolver; the REST resolver our handlers use never touches it.
+Importing this package defers what Powertools imports for event sources we do not serve
+(``schemashift.lazy_imports``): the ``event_handler`` package's ``__init__`` imports every resolver
+(AppSync, and with it asyncio, Bedrock, VPC Lattice, ...) and ``utilities.data_classes`` every
+event class, for a REST resolver that needs a handful. Deferred, a handler imports only the
+submodules it uses; any other name still loads in full on first use.
 """
 
-from schemashift.lazy_imports import defer_import
+from schemashift.lazy_imports import defer_import, defer_package
 
 defer_import("asyncio")
+defer_package("aws_lambda_powertools.event_handler")
+defer_package("aws_lambda_powertools.event_handler.openapi")
+defer_package("aws_lambda_powertools.utilities.data_classes")
