@@ -151,3 +151,25 @@ def test_answers_without_http_are_what_botocore_parses(stack) -> None:
     assert direct[-1]["error"] == "ClientError" and direct[-1]["Error"]["Code"] == "ValidationException"
     assert direct[-3]["CancellationReasons"][0]["Code"] == "ConditionalCheckFailed"
     assert direct[1]["Item"]["tags"] == {"a", "b"}
+
+
+def test_a_kept_update_expression_tree_is_never_changed_by_the_updates_that_use_it(stack) -> None:
+    """The emulator keeps each UpdateExpression's parse tree: the same expression with other values,
+    on other items, new or existing, must update each item as if freshly parsed; a bad one still fails."""
+    table = dynamodb_table(get_settings().executions_table)
+    pk = f"TEST#{uuid.uuid4().hex}"
+    expression = "SET note = :note, #st = :st ADD n :one REMOVE gone"
+    for round_ in range(3):
+        for sk in ("a", "b"):
+            if round_ == 0 and sk == "b":
+                table.put_item(Item={"pk": pk, "sk": sk, "gone": 1})
+            table.update_item(Key={"pk": pk, "sk": sk}, UpdateExpression=expression,
+                              ExpressionAttributeNames={"#st": "status"},
+                              ExpressionAttributeValues={":note": f"{sk}{round_}", ":st": round_, ":one": round_ + 1})
+    for sk in ("a", "b"):
+        assert table.get_item(Key={"pk": pk, "sk": sk})["Item"] == {"pk": pk, "sk": sk, "note": f"{sk}2",
+                                                                    "status": 2, "n": 6}
+    for _ in range(2):
+        with pytest.raises(table.meta.client.exceptions.ClientError, match="ValidationException"):
+            table.update_item(Key={"pk": pk, "sk": "a"}, UpdateExpression="SET = :v",
+                              ExpressionAttributeValues={":v": 1})
