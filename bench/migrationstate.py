@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from schemashift.dbschema.services import services
+
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 100
 
@@ -66,12 +68,14 @@ def build(stack: Any, schema: str, changesets: int, instances: int, pages: list[
     from schemashift.store.dynamo import batch_write
 
     tenant = Tenant("local", "bench", f"p{instances}")
-    create_schema(tenant, SchemaIn(identifier=schema, name=schema))
-    register_bundle(tenant, schema, bundle_from_files("changelog.sql", {"changelog.sql": _changelog(changesets)}))
+    create_schema(services(), tenant, SchemaIn(identifier=schema, name=schema))
+    register_bundle(services(), tenant, schema,
+                    bundle_from_files("changelog.sql", {"changelog.sql": _changelog(changesets)}))
     names = [f"db{i:04d}" for i in range(instances)]
     for name in names:
-        create_instance(tenant, schema, InstanceIn(identifier=name, name=name.upper(), url=f"sqlite:///{name}.db"))
-    definitions = read_definitions(tenant, schema)
+        create_instance(services(), tenant, schema,
+                        InstanceIn(identifier=name, name=name.upper(), url=f"sqlite:///{name}.db"))
+    definitions = read_definitions(services(), tenant, schema)
     seeded = sorted({p for page in pages for p in (page, page + 1)})
     now = int(time.time() * 1000)
     items = []

@@ -2,6 +2,7 @@
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
 from schemashift.dbschema.models import ChangesetSqlRequest
+from schemashift.dbschema.services import services
 from schemashift.dbschema.sql import changeset_sql
 from schemashift.dbschema.tenancy import Tenant
 
@@ -12,7 +13,7 @@ app = create_app()
 def handle(org: str, project: str, dbschema: str, dbinstance: str):
     body = parse_body(app, ChangesetSqlRequest)
     tenant = Tenant.of(current_caller(app), org, project)
-    return json_response(200, changeset_sql(tenant, dbschema, dbinstance, body.changesetFQN))
+    return json_response(200, changeset_sql(services(), tenant, dbschema, dbinstance, body.changesetFQN))
 
 
 lambda_handler = entrypoint(app)

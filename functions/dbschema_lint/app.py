@@ -1,6 +1,7 @@
 """POST .../dbschema/{dbschema}/lint: lint the schema's changelog for a dialect or instance."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.safety.responses import LintResult
 from schemashift.safety.service import LintRequest, lint_schema
@@ -11,7 +12,7 @@ app = create_app()
 @app.post("/v1/orgs/<org>/projects/<project>/dbschema/<dbschema>/lint")
 def handle(org: str, project: str, dbschema: str):
     body = parse_body(app, LintRequest)
-    result = lint_schema(Tenant.of(current_caller(app), org, project), dbschema, body)
+    result = lint_schema(services(), Tenant.of(current_caller(app), org, project), dbschema, body)
     return json_response(200, LintResult.model_validate(result))
 
 

@@ -1,6 +1,7 @@
 """GET .../dbschema/{dbschema}/summary: each instance's pending / failed changeset counts."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response
+from schemashift.dbschema.services import services
 from schemashift.dbschema.summary import schema_summary
 from schemashift.dbschema.tenancy import Tenant
 
@@ -9,7 +10,7 @@ app = create_app()
 
 @app.get("/v1/orgs/<org>/projects/<project>/dbschema/<dbschema>/summary")
 def handle(org: str, project: str, dbschema: str):
-    return json_response(200, schema_summary(Tenant.of(current_caller(app), org, project), dbschema))
+    return json_response(200, schema_summary(services(), Tenant.of(current_caller(app), org, project), dbschema))
 
 
 lambda_handler = entrypoint(app)

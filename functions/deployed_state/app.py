@@ -2,6 +2,7 @@
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body
 from schemashift.dbschema.models import DeployedStateRequest
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import deployed_state
 from schemashift.dbschema.tenancy import Tenant
 
@@ -12,7 +13,7 @@ app = create_app()
 def handle(org: str, project: str, dbschema: str, dbinstance: str):
     body = parse_body(app, DeployedStateRequest)
     tenant = Tenant.of(current_caller(app), org, project)
-    return json_response(200, deployed_state(tenant, dbschema, dbinstance, body))
+    return json_response(200, deployed_state(services(), tenant, dbschema, dbinstance, body))
 
 
 lambda_handler = entrypoint(app)

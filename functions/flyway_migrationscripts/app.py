@@ -5,6 +5,7 @@ are checked against the key's scopes like any path's org/project."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
 from schemashift.dbschema.flyway_state import migration_scripts
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import ValidationFailed
 from schemashift.limits import MAX_PATH_PARAMETER
@@ -26,9 +27,9 @@ def handle():
     caller = current_caller(app)
     caller.require_project(values["orgIdentifier"], values["projectIdentifier"])  # as a path's org/project is
     tenant = Tenant.of(caller, values["orgIdentifier"], values["projectIdentifier"])
-    body = migration_scripts(tenant, values["dbSchema"], values["dbInstance"], values["pipelineExecutionId"],
-                             query_param(app, "stageExecutionId"), query_param(app, "command") or "Migrate",
-                             query_param(app, "parent_id"))
+    body = migration_scripts(services(), tenant, values["dbSchema"], values["dbInstance"],
+                             values["pipelineExecutionId"], query_param(app, "stageExecutionId"),
+                             query_param(app, "command") or "Migrate", query_param(app, "parent_id"))
     return json_response(200, body)
 
 

@@ -3,6 +3,7 @@
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, parse_body, query_param
 from schemashift.dbschema.flyway_state import flyway_migration_state
 from schemashift.dbschema.models import MigrationStateRequest
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.paging import numbered_page
 
@@ -14,7 +15,7 @@ def handle(org: str, project: str, dbschema: str):
     body = parse_body(app, MigrationStateRequest, required=False)
     page = numbered_page(query_param(app, "page"), query_param(app, "limit"))
     tenant = Tenant.of(current_caller(app), org, project)
-    state, total = flyway_migration_state(tenant, dbschema, body, page, query_param(app, "search_term"))
+    state, total = flyway_migration_state(services(), tenant, dbschema, body, page, query_param(app, "search_term"))
     return json_response(200, state, page.headers(total))
 
 

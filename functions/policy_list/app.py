@@ -1,6 +1,7 @@
 """GET .../policies: the project's policies."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.safety.policy_store import list_policies
 from schemashift.safety.responses import PolicyList
@@ -10,7 +11,7 @@ app = create_app()
 
 @app.get("/v1/orgs/<org>/projects/<project>/policies")
 def handle(org: str, project: str):
-    policies = list_policies(Tenant.of(current_caller(app), org, project))
+    policies = list_policies(services(), Tenant.of(current_caller(app), org, project))
     return json_response(200, PolicyList.model_validate({"policies": policies}),
                          headers={"X-Total-Elements": str(len(policies))})
 

@@ -12,6 +12,7 @@ from typing import Any
 from schemashift.auth.keys import create_api_key
 from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, split_fqn
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import ChangesetStatusUpdate, definitions_index, state_items, state_markers
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.settings import get_settings
@@ -232,7 +233,7 @@ def test_first_load_of_2000_changesets_by_20_instances(api: ApiClient, console: 
     seeded = time.monotonic()
     _schema(api, base, "big", changelog, instances)
     tenant = Tenant("local", org, project)
-    index = definitions_index(tenant, "big")
+    index = definitions_index(services(), tenant, "big")
     items: list[dict[str, Any]] = []
     for i, instance in enumerate(instances):
         deployed = CHANGESETS - 50 * i  # a fleet at different points of the changelog

@@ -14,6 +14,7 @@ from schemashift.dbschema.bundles import bundle_from_files
 from schemashift.dbschema.changelogs import read_definitions, register_bundle
 from schemashift.dbschema.models import SchemaIn
 from schemashift.dbschema.schemas import create_schema
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant
 
@@ -45,20 +46,20 @@ def _dynamodb_calls() -> Iterator[Counter[str]]:
 
 def test_replacing_a_big_changelog_is_bulk_and_keeps_deployed_changesets(stack) -> None:
     tenant = Tenant("local", "o", "replace" + uuid.uuid4().hex[:6])
-    create_schema(tenant, SchemaIn(identifier="s", name="s"))
-    register_bundle(tenant, "s", bundle_from_files("c.sql", _changelog("old", COUNT)))
+    create_schema(services(), tenant, SchemaIn(identifier="s", name="s"))
+    register_bundle(services(), tenant, "s", bundle_from_files("c.sql", _changelog("old", COUNT)))
     deployed = [f"c.sql::{i}::old" for i in (3, 4, 200, COUNT - 1)]
-    unknown = record_changeset_status(tenant, "s", "i1", [
+    unknown = record_changeset_status(services(), tenant, "s", "i1", [
         ChangesetStatusUpdate(fqn=fqn, status="Successfully_Deployed") for fqn in deployed])
     assert unknown == []
     with _dynamodb_calls() as calls:
-        summary = register_bundle(tenant, "s", bundle_from_files("c.sql", _changelog("new", COUNT)))
+        summary = register_bundle(services(), tenant, "s", bundle_from_files("c.sql", _changelog("new", COUNT)))
     assert summary["added"] == COUNT and summary["removedButDeployed"] == len(deployed)
     # before: one Query per removed changeset (COUNT of them); now one per contiguous range of keys
     assert calls["Query"] <= 4, calls
     assert calls["BatchWriteItem"] <= 2 * (COUNT + len(deployed)) // 25 + 2, calls
     assert sum(calls.values()) < 60, calls
-    definitions = read_definitions(tenant, "s")
+    definitions = read_definitions(services(), tenant, "s")
     current = [d for d in definitions if d["inChangelog"]]
     kept = [d for d in definitions if not d["inChangelog"]]
     assert [d["changeSet"] for d in current] == [str(i) for i in range(COUNT)]

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from schemashift.auth.keys import create_api_key
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant
 
@@ -103,12 +104,12 @@ def test_migration_state_seed_contract(api, project, stack) -> None:
     base, org, proj = project
     schema = _schema_with_instances(api, base)
     tenant = Tenant("local", org, proj)
-    record_changeset_status(tenant, schema, "dev", [
+    record_changeset_status(services(), tenant, schema, "dev", [
         ChangesetStatusUpdate("db/changelog.sql::1::alice", "Successfully_Deployed", "pipe", "plan1", "stage1", tag="v1"),
         ChangesetStatusUpdate("db/changelog.sql::2::bob", "Deployment_Failed", "pipe", "plan1", "stage1",
                               error="duplicate column"),
     ])
-    record_changeset_status(tenant, schema, "prod", [
+    record_changeset_status(services(), tenant, schema, "prod", [
         ChangesetStatusUpdate("db/changelog.sql::1::alice", "Successfully_Deployed", "pipe", "plan2", "stage2"),
     ])
     response = api.post(f"{base}/dbschema/{schema}/migrationstate", {}, params={"limit": 2})

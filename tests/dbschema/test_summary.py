@@ -3,6 +3,7 @@ migrationstate, for the current changelog only."""
 
 from __future__ import annotations
 
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import ChangesetStatusUpdate, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant
 
@@ -29,12 +30,12 @@ def test_counts_per_instance_follow_state_and_the_current_changelog(api: ApiClie
         {"identifier": "b", "name": "B", "deployed": 0, "pending": 4, "failed": 0, "rolledBack": 0}]}
 
     tenant = Tenant("local", org, project)
-    record_changeset_status(tenant, "s", "a", [
+    record_changeset_status(services(), tenant, "s", "a", [
         ChangesetStatusUpdate("c.sql::1::ann", "Successfully_Deployed"),
         ChangesetStatusUpdate("c.sql::2::ann", "Successfully_Deployed"),
         ChangesetStatusUpdate("c.sql::3::ann", "Deployment_Failed", error="boom"),
     ])
-    record_changeset_status(tenant, "s", "b", [ChangesetStatusUpdate("c.sql::1::ann", "Rolled_Back")])
+    record_changeset_status(services(), tenant, "s", "b", [ChangesetStatusUpdate("c.sql::1::ann", "Rolled_Back")])
     counts = {i["identifier"]: i for i in api.get(f"{base}/dbschema/s/summary").json()["instances"]}
     assert counts["a"] == {"identifier": "a", "name": "A", "deployed": 2, "pending": 2, "failed": 1, "rolledBack": 0}
     assert counts["b"] == {"identifier": "b", "name": "B", "deployed": 0, "pending": 4, "failed": 0, "rolledBack": 1}
@@ -43,10 +44,11 @@ def test_counts_per_instance_follow_state_and_the_current_changelog(api: ApiClie
     kept = _kept_counts(tenant, "s")
     assert set(kept) == {"a", "b"} and kept["a"]["deployed"] == 2, "step: counts kept after the first count"
     assert api.get(f"{base}/dbschema/s/summary").json()["instances"][0]["deployed"] == 2
-    record_changeset_status(tenant, "s", "a", [ChangesetStatusUpdate("c.sql::3::ann", "Successfully_Deployed")])
+    record_changeset_status(services(), tenant, "s", "a",
+                            [ChangesetStatusUpdate("c.sql::3::ann", "Successfully_Deployed")])
     counts = {i["identifier"]: i for i in api.get(f"{base}/dbschema/s/summary").json()["instances"]}
     assert (counts["a"]["deployed"], counts["a"]["failed"]) == (3, 0), "step: kept counts follow a new write"
-    record_changeset_status(tenant, "s", "a", [ChangesetStatusUpdate("c.sql::3::ann", "Deployment_Failed")])
+    record_changeset_status(services(), tenant, "s", "a", [ChangesetStatusUpdate("c.sql::3::ann", "Deployment_Failed")])
 
     # A deployed changeset that left the changelog stays listed by migrationstate but is not counted.
     assert api.put(f"{base}/dbschema/s/changelog", _changelog("2", "3", "4")).status == 200

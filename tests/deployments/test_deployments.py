@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from schemashift.dbschema.services import services
 
 from tests.support.deployments import new_base, statuses, wait_for
 from tests.support.realdb import require_real_db
@@ -273,11 +274,11 @@ def test_concurrent_applies_and_stale_lock(api, stack, tmp_path) -> None:
     url = _sqlite_url(tmp_path)
     base = _setup(api, url)
     tenant = Tenant("local", base.split("/")[3], base.split("/")[5])
-    assert acquire_lock(tenant, "app", "main", owner="someone-else", lease_seconds=60)
+    assert acquire_lock(services(), tenant, "app", "main", owner="someone-else", lease_seconds=60)
     refused = api.post(f"{base}/dbschema/app/instance/main/apply", PIPE)
     assert refused.status == 409 and "already running" in refused.json()["message"]
     # the holder crashes: its lease runs out, and the next run takes the lock over
-    assert acquire_lock(tenant, "app", "main", owner="someone-else", lease_seconds=-1) is not None
+    assert acquire_lock(services(), tenant, "app", "main", owner="someone-else", lease_seconds=-1) is not None
     execution = _apply(api, base)
     assert execution["status"] == "SUCCESS", execution["error"]
 

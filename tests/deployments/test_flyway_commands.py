@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy
+from schemashift.dbschema.services import services
 from schemashift.flyway import flyway_checksum
 
 from tests.deployments.test_deployments import instance_url  # noqa: F401  (the per-engine fixture)
@@ -111,10 +112,10 @@ def test_baseline_of_an_existing_database_through_the_route(api, instance_url) -
     base = _setup(api, instance_url, _files(instance_url))
     org, project = base.split("/")[3], base.split("/")[5]
     tenant = Tenant("local", org, project)
-    assert acquire_lock(tenant, "app", "main", owner="exe_someone_else") is not None
+    assert acquire_lock(services(), tenant, "app", "main", owner="exe_someone_else") is not None
     busy = _flyway(api, base, "baseline", {"baselineVersion": "1"})
     assert busy.status == 409 and "already running" in busy.json()["message"], busy.json()
-    release_lock(tenant, "app", "main", "exe_someone_else")
+    release_lock(services(), tenant, "app", "main", "exe_someone_else")
 
     first = _ok(_flyway(api, base, "baseline", {"baselineVersion": "1", "baselineDescription": "existing db"},
                         key="baseline-1"))

@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+from schemashift.dbschema.services import services
 from schemashift.targets import open_target
 from schemashift.targets.lock import ChangeLogLock
 
@@ -139,7 +140,7 @@ def test_release_locks_refuses_a_running_deployment_unless_forced(api, stack) ->
     # an execution whose worker vanished with the stack (its state machine run is gone)
     orphan = new_execution_id()
     create_execution(tenant, "s", "i", "apply", PIPE, execution_id=orphan)
-    assert acquire_lock(tenant, "s", "i", owner=orphan) is not None
+    assert acquire_lock(services(), tenant, "s", "i", owner=orphan) is not None
     _hold_changelog_lock(path, locked_by_run=orphan)
     busy = api.post(f"{base}/dbschema/s/instance/i/apply", PIPE)
     assert busy.status == 409 and orphan in busy.json()["message"]
@@ -163,7 +164,7 @@ def test_an_ended_runs_instance_lock_is_taken_over(api, stack) -> None:
     org, project = base.split("/")[3], base.split("/")[5]
     done = wait_for(api, base, api.post(f"{base}/dbschema/s/instance/i/apply", {**PIPE, "count": 1}).json()["executionId"])
     # its finish died before deleting the lock item: the lock names an execution that has ended
-    assert acquire_lock(Tenant("local", org, project), "s", "i", owner=done["executionId"]) is not None
+    assert acquire_lock(services(), Tenant("local", org, project), "s", "i", owner=done["executionId"]) is not None
     next_run = api.post(f"{base}/dbschema/s/instance/i/apply", PIPE)
     assert next_run.status == 202, next_run.json()
     assert wait_for(api, base, next_run.json()["executionId"])["status"] == "SUCCESS"

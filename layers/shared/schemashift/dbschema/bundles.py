@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from schemashift.dbschema.services import Services
 from schemashift.errors import PayloadTooLarge, ValidationFailed
 from schemashift.limits import MAX_ZIP_EXPANDED_BYTES, MAX_ZIP_RATIO
 
@@ -124,20 +125,14 @@ def bundle_key(account: str, org: str, project: str, schema: str, sha256: str) -
     return f"bundles/{account}/{org}/{project}/{schema}/{sha256}.json"
 
 
-def store_bundle(key: str, bundle: Bundle) -> None:
-    from schemashift.aws import client
-    from schemashift.settings import get_settings
-
-    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=bundle.canonical_bytes,
-                            ContentType="application/json")
+def store_bundle(svc: Services, key: str, bundle: Bundle) -> None:
+    svc.s3.put_object(Bucket=svc.bucket, Key=key, Body=bundle.canonical_bytes,
+                      ContentType="application/json")
 
 
 @lru_cache(maxsize=16)
-def load_bundle(key: str) -> Bundle:
+def load_bundle(svc: Services, key: str) -> Bundle:
     """Bundles are immutable (content-addressed), so a warm Lambda keeps them."""
-    from schemashift.aws import client
-    from schemashift.settings import get_settings
-
-    body = client("s3").get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
+    body = svc.s3.get_object(Bucket=svc.bucket, Key=key)["Body"].read()
     data: dict[str, Any] = json.loads(body)
     return Bundle(root_file=data["rootFile"], files=data["files"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.bundles import (
     Bundle,
@@ -23,6 +22,7 @@ from schemashift.dbschema.bundles import (
 )
 from schemashift.dbschema.models import ChangelogBundle
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import (
     CHANGELOG_SK,
     SCHEMA_SK,
@@ -34,7 +34,6 @@ from schemashift.dbschema.tenancy import (
     order_key,
 )
 from schemashift.errors import Conflict, NotFound, ValidationFailed
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_write, plain, query_all
 
 if TYPE_CHECKING:  # the changelog package loads when a changelog is parsed, not with every route
@@ -75,29 +74,30 @@ def parse_bundle(bundle: Bundle, migration_type: str = "Liquibase") -> Any:
 
 
 @lru_cache(maxsize=8)
-def _parsed(key: str, migration_type: str) -> Any:
-    return parse_bundle(load_bundle(key), migration_type)
+def _parsed(svc: Services, key: str, migration_type: str) -> Any:
+    return parse_bundle(load_bundle(svc, key), migration_type)
 
 
-def current_changelog(tenant: Tenant, schema: str) -> tuple[Any, dict[str, Any]]:
+def current_changelog(svc: Services, tenant: Tenant, schema: str) -> tuple[Any, dict[str, Any]]:
     """The schema's current changelog (a DatabaseChangeLog, or a FlywayProject for Flyway schemas),
     parsed once per bundle in a warm container; the info carries ``migrationType``."""
-    item = get_schema_item(tenant, schema)
+    item = get_schema_item(svc, tenant, schema)
     changelog = item.get("changelog")
     if not changelog:
         raise NotFound(f"Database schema '{schema}' has no changelog yet; upload one with PUT .../changelog")
     migration_type = item.get("migrationType") or "Liquibase"
-    return _parsed(changelog["key"], migration_type), {**plain(changelog), "migrationType": migration_type}
+    return _parsed(svc, changelog["key"], migration_type), {**plain(changelog), "migrationType": migration_type}
 
 
-def read_definitions(tenant: Tenant, schema: str, search_term: str | None = None) -> list[dict[str, Any]]:
+def read_definitions(svc: Services, tenant: Tenant, schema: str, search_term: str | None = None
+                     ) -> list[dict[str, Any]]:
     """Registered changesets in changelog order, optionally those whose id, author or file contain a term."""
     values: dict[str, Any] = {":pk": definitions_pk(tenant, schema)}
     extra: dict[str, Any] = {}
     if search_term:
         values[":t"] = search_term.lower()
         extra["FilterExpression"] = "contains(searchText, :t)"
-    return list(query_all(dynamodb_table(get_settings().changeset_state_table),
+    return list(query_all(svc.state,
                           KeyConditionExpression="pk = :pk", ExpressionAttributeValues=values, **extra))
 
 
@@ -146,11 +146,11 @@ def _definition(tenant: Tenant, schema: str, order: int, csk: str, fields: dict[
     }
 
 
-def _deployed_somewhere(tenant: Tenant, schema: str, csks: list[str]) -> set[str]:
+def _deployed_somewhere(svc: Services, tenant: Tenant, schema: str, csks: list[str]) -> set[str]:
     """Those of ``csks`` deployed (or failed) on some instance: one Query per contiguous key range, not
     one per changeset (a replaced 1,000-changeset changelog is one range)."""
     deployed: set[str] = set()
-    table = dynamodb_table(get_settings().changeset_state_table)
+    table = svc.state
     for first, last in csk_runs(csks):
         for item in query_all(table, KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
                               ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":a": f"{first}#",
@@ -161,18 +161,18 @@ def _deployed_somewhere(tenant: Tenant, schema: str, csks: list[str]) -> set[str
     return deployed
 
 
-def upload_changelog(tenant: Tenant, schema: str, body: ChangelogBundle) -> dict[str, Any]:
+def upload_changelog(svc: Services, tenant: Tenant, schema: str, body: ChangelogBundle) -> dict[str, Any]:
     if body.files is None and body.zipBase64 is None:
         raise ValidationFailed("send either files ({path: text}) or zipBase64")
-    flyway = is_flyway(get_schema_item(tenant, schema))
+    flyway = is_flyway(get_schema_item(svc, tenant, schema))
     bundle = (bundle_from_files(body.rootFile, body.files, flyway=flyway) if body.files is not None
               else bundle_from_zip(decode_zip_base64(body.zipBase64 or ""), body.rootFile, flyway=flyway))
-    return register_bundle(tenant, schema, bundle)
+    return register_bundle(svc, tenant, schema, bundle)
 
 
-def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, Any]:
+def register_bundle(svc: Services, tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, Any]:
     """Parse first (a bad changelog changes nothing), then store and register."""
-    schema_item = get_schema_item(tenant, schema)
+    schema_item = get_schema_item(svc, tenant, schema)
     migration_type = schema_item.get("migrationType") or "Liquibase"
     units = bundle_units(parse_bundle(bundle, migration_type), migration_type)
     now = now_ms()
@@ -181,7 +181,7 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
     if current.get("sha256") == bundle.sha256:
         return {**_summary(schema, current, len(units)), "changed": False}
 
-    previous_defs = read_definitions(tenant, schema)
+    previous_defs = read_definitions(svc, tenant, schema)
     by_identity = {definition_identity(d): d for d in previous_defs}
     next_seq = int(schema_item.get("nextChangesetSeq", 0))
     new_defs: list[dict[str, Any]] = []
@@ -198,7 +198,7 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
         new_defs.append(_definition(tenant, schema, len(new_defs), csk, fields, previous, now))
     removed_kept = 0
     removed = sorted((d for ident, d in by_identity.items() if ident not in seen), key=lambda d: d["sk"])
-    kept = _deployed_somewhere(tenant, schema, [d["csk"] for d in removed])
+    kept = _deployed_somewhere(svc, tenant, schema, [d["csk"] for d in removed])
     for previous in removed:
         if previous["csk"] in kept:
             new_defs.append(_definition(tenant, schema, len(new_defs), previous["csk"], None, previous, now))
@@ -207,8 +207,8 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
     version = int(schema_item.get("changelogVersion", 0)) + 1
     changelog_info = {"version": version, "sha256": bundle.sha256, "key": key, "rootFile": bundle.root_file,
                       "uploaded": now, "changesetCount": len(units)}
-    store_bundle(key, bundle)
-    resources = dynamodb_table(get_settings().resources_table)
+    store_bundle(svc, key, bundle)
+    resources = svc.resources
     try:  # claim the version first: concurrent uploads of one schema are refused, not interleaved
         resources.update_item(
             Key={"pk": tenant.pk, "sk": SCHEMA_SK + schema},
@@ -221,7 +221,7 @@ def register_bundle(tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, An
         )
     except resources.meta.client.exceptions.ConditionalCheckFailedException:
         raise Conflict(f"Another changelog upload for schema '{schema}' happened at the same time; retry") from None
-    state = dynamodb_table(get_settings().changeset_state_table)
+    state = svc.state
     stale = [{"pk": d["pk"], "sk": d["sk"]} for d in previous_defs if int(d["sk"]) >= len(new_defs)]
     batch_write(state, puts=new_defs, deletes=stale)
     resources.put_item(Item={"pk": tenant.schema_pk(schema), "sk": CHANGELOG_SK + f"{version:06d}",

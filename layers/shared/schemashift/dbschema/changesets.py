@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from schemashift.dbschema.changelogs import current_changelog, identity, read_definitions, split_fqn
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed
 
@@ -14,10 +15,10 @@ if TYPE_CHECKING:  # loaded when a changelog is parsed, not with the route
     from schemashift.changelog import ChangeSet
 
 
-def find_changeset(tenant: Tenant, schema: str, fqn: str) -> ChangeSet:
+def find_changeset(svc: Services, tenant: Tenant, schema: str, fqn: str) -> ChangeSet:
     """The changeset ``fqn`` (``file::id::author``, matched as Liquibase does) of the current changelog."""
     wanted = identity(*split_fqn(fqn))
-    changelog, info = current_changelog(tenant, schema)
+    changelog, info = current_changelog(svc, tenant, schema)
     if info["migrationType"] == "Flyway":
         raise ValidationFailed(f"Database schema '{schema}' is a Flyway schema: its migrations are scripts, not "
                                "changesets (see .../changeset/sql and /v1/step/flyway/migrationscripts)")
@@ -27,19 +28,19 @@ def find_changeset(tenant: Tenant, schema: str, fqn: str) -> ChangeSet:
     return changeset
 
 
-def changeset_yaml(tenant: Tenant, schema: str, instance: str, fqn: str | None) -> dict[str, Any]:
+def changeset_yaml(svc: Services, tenant: Tenant, schema: str, instance: str, fqn: str | None) -> dict[str, Any]:
     """``{"yaml": ...}``: the changeset as a one-changeset YAML changelog (any source format)."""
     from schemashift.changelog.serialize import changesets_yaml
 
     if not fqn:
         raise ValidationFailed("query parameter changeSet (fileName::changesetId::author) is required")
-    get_instance_item(tenant, schema, instance)
-    return {"yaml": changesets_yaml([find_changeset(tenant, schema, fqn)])}
+    get_instance_item(svc, tenant, schema, instance)
+    return {"yaml": changesets_yaml([find_changeset(svc, tenant, schema, fqn)])}
 
 
-def changeset_existence(tenant: Tenant, schema: str, ids: list[str]) -> dict[str, Any]:
+def changeset_existence(svc: Services, tenant: Tenant, schema: str, ids: list[str]) -> dict[str, Any]:
     """``{"existence": {id: bool}}``: is a changeset with this id (any file, any author, Liquibase's
     case-insensitive match) registered for the schema, in the current changelog or still deployed."""
-    get_schema_item(tenant, schema)
-    taken = {d["changeSet"].lower() for d in read_definitions(tenant, schema)}
+    get_schema_item(svc, tenant, schema)
+    taken = {d["changeSet"].lower() for d in read_definitions(svc, tenant, schema)}
     return {"existence": {changeset_id: changeset_id.lower() in taken for changeset_id in ids}}

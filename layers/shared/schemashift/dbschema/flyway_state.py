@@ -14,6 +14,7 @@ from schemashift.dbschema.changelogs import is_flyway, read_definitions
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.models import MigrationStateRequest
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.state import NOT_DEPLOYED, instance_states, instance_summary, state_page
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import ValidationFailed
@@ -21,9 +22,9 @@ from schemashift.paging import PageRequest
 from schemashift.store.dynamo import plain
 
 
-def flyway_schema_item(tenant: Tenant, schema: str) -> dict[str, Any]:
+def flyway_schema_item(svc: Services, tenant: Tenant, schema: str) -> dict[str, Any]:
     """The schema (404 when unknown), refused with a 400 unless it is a Flyway schema."""
-    item = get_schema_item(tenant, schema)
+    item = get_schema_item(svc, tenant, schema)
     if not is_flyway(item):
         raise ValidationFailed(f"Database schema '{schema}' is a {item.get('migrationType') or 'Liquibase'} schema; "
                                "the flyway routes answer for migrationType Flyway (use .../migrationstate)")
@@ -46,11 +47,11 @@ def _entry(instance: str, state: dict[str, Any] | None) -> dict[str, Any]:
             "error": state.get("error")}
 
 
-def flyway_migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
-                           search_term: str | None) -> tuple[dict[str, Any], int]:
+def flyway_migration_state(svc: Services, tenant: Tenant, schema: str, request: MigrationStateRequest,
+                           page: PageRequest, search_term: str | None) -> tuple[dict[str, Any], int]:
     """Every migration of the page with its status on every instance in scope."""
-    schema_item = flyway_schema_item(tenant, schema)
-    selected, definitions, states, total = state_page(tenant, schema, schema_item, request, page, search_term)
+    schema_item = flyway_schema_item(svc, tenant, schema)
+    selected, definitions, states, total = state_page(svc, tenant, schema, schema_item, request, page, search_term)
     migrations = []
     for definition in definitions:
         entries = [_entry(inst["identifier"], states.get((definition["csk"], inst["identifier"])))
@@ -62,13 +63,13 @@ def flyway_migration_state(tenant: Tenant, schema: str, request: MigrationStateR
     return {"schema": schema, "instances": [instance_summary(i) for i in selected], "migrations": migrations}, total
 
 
-def instance_flyway_migration_state(tenant: Tenant, schema: str, instance: str, page: PageRequest,
-                                    search_term: str | None) -> tuple[dict[str, Any], int]:
+def instance_flyway_migration_state(svc: Services, tenant: Tenant, schema: str, instance: str,
+                                    page: PageRequest, search_term: str | None) -> tuple[dict[str, Any], int]:
     """One instance's migrations with their status there."""
-    schema_item = flyway_schema_item(tenant, schema)
-    instance_item = get_instance_item(tenant, schema, instance)
-    definitions = read_definitions(tenant, schema, search_term)
-    states = instance_states(tenant, schema, instance)
+    schema_item = flyway_schema_item(svc, tenant, schema)
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    definitions = read_definitions(svc, tenant, schema, search_term)
+    states = instance_states(svc, tenant, schema, instance)
     migrations = []
     for definition in definitions[page.offset : page.offset + page.limit]:
         entry = _entry(instance, states.get(definition["csk"]))
@@ -83,7 +84,7 @@ SCANNED_EXECUTIONS = 500
 _KIND_OF_COMMAND = {"Migrate": "apply", "Undo": "rollback"}
 
 
-def migration_scripts(tenant: Tenant, schema: str, instance: str, plan_execution_id: str,
+def migration_scripts(svc: Services, tenant: Tenant, schema: str, instance: str, plan_execution_id: str,
                       stage_execution_id: str | None, command: str, parent_id: str | None) -> dict[str, Any]:
     """The scripts a pipeline step's executions ran on an instance, in the order they ran: ``data`` holds
     each script's text (the ``U`` script for an undo), ``scripts`` its name and outcome."""
@@ -94,8 +95,8 @@ def migration_scripts(tenant: Tenant, schema: str, instance: str, plan_execution
     if command not in _KIND_OF_COMMAND:
         raise ValidationFailed(f"query parameter 'command' must be Migrate or Undo; got {command!r}",
                                details={"field": "command"})
-    flyway_schema_item(tenant, schema)
-    get_instance_item(tenant, schema, instance)
+    flyway_schema_item(svc, tenant, schema)
+    get_instance_item(svc, tenant, schema, instance)
     scope, kind = scope_of(tenant), _KIND_OF_COMMAND[command]
     matching: list[dict[str, Any]] = []
     page, seen = PageRequest(limit=100), 0
@@ -116,7 +117,7 @@ def migration_scripts(tenant: Tenant, schema: str, instance: str, plan_execution
     for item in reversed(matching):  # oldest first
         if not item.get("changelogKey"):
             continue
-        project = load_project(load_bundle(item["changelogKey"]).files)
+        project = load_project(load_bundle(svc, item["changelogKey"]).files)
         undo = {str(s.version): s for s in project.scripts if s.kind == "undo"}
         by_fqn = {unit.fqn: unit for unit in project.units}
         for entry in jobs().entries(scope, item["jobId"]):

@@ -14,6 +14,7 @@ from urllib.parse import unquote_plus
 
 from schemashift.dbschema.bundles import bundle_from_files, bundle_from_zip
 from schemashift.dbschema.changelogs import register_bundle
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import SchemashiftError, ValidationFailed
 from schemashift.observability import logger
@@ -22,9 +23,7 @@ PREFIX = "changelogs/"
 STATUS_PREFIX = "changelog-status/"
 
 
-def ingest_object(bucket: str, key: str) -> dict[str, Any]:
-    from schemashift.aws import client
-
+def ingest_object(svc: Services, bucket: str, key: str) -> dict[str, Any]:
     parts = key[len(PREFIX):].split("/")
     if not key.startswith(PREFIX) or len(parts) < 5 or not all(parts[:4]):
         raise ValidationFailed(f"key {key!r} must look like changelogs/ACCOUNT/ORG/PROJECT/DBSCHEMA/NAME")
@@ -32,8 +31,8 @@ def ingest_object(bucket: str, key: str) -> dict[str, Any]:
     from schemashift.dbschema.changelogs import is_flyway
     from schemashift.dbschema.schemas import get_schema_item
 
-    flyway = is_flyway(get_schema_item(Tenant(account, org, project), schema))
-    obj = client("s3").get_object(Bucket=bucket, Key=key)
+    flyway = is_flyway(get_schema_item(svc, Tenant(account, org, project), schema))
+    obj = svc.s3.get_object(Bucket=bucket, Key=key)
     data = obj["Body"].read()
     if key.endswith(".zip"):
         bundle = bundle_from_zip(data, obj.get("Metadata", {}).get("root-file"), flyway=flyway)
@@ -43,22 +42,20 @@ def ingest_object(bucket: str, key: str) -> dict[str, Any]:
             bundle = bundle_from_files(payload.get("rootFile"), payload["files"], flyway=flyway)
         except (json.JSONDecodeError, KeyError, TypeError):
             raise ValidationFailed("a .json bundle must be {\"rootFile\": ..., \"files\": {path: text}}") from None
-    return register_bundle(Tenant(account, org, project), schema, bundle)
+    return register_bundle(svc, Tenant(account, org, project), schema, bundle)
 
 
-def ingest_s3_event(event: dict[str, Any]) -> dict[str, Any]:
-    from schemashift.aws import client
-
+def ingest_s3_event(svc: Services, event: dict[str, Any]) -> dict[str, Any]:
     outcomes = []
     for record in event.get("Records", []):
         bucket = record["s3"]["bucket"]["name"]
         key = unquote_plus(record["s3"]["object"]["key"])
         try:
-            outcome: dict[str, Any] = {"key": key, "accepted": True, **ingest_object(bucket, key)}
+            outcome: dict[str, Any] = {"key": key, "accepted": True, **ingest_object(svc, bucket, key)}
         except SchemashiftError as exc:
             logger.warning("changelog push rejected", extra={"key": key, "reason": exc.message})
             outcome = {"key": key, "accepted": False, "error": exc.message, "details": exc.details}
-        client("s3").put_object(Bucket=bucket, Key=STATUS_PREFIX + key[len(PREFIX):] + ".result.json",
-                                Body=json.dumps(outcome, default=str).encode(), ContentType="application/json")
+        svc.s3.put_object(Bucket=bucket, Key=STATUS_PREFIX + key[len(PREFIX):] + ".result.json",
+                          Body=json.dumps(outcome, default=str).encode(), ContentType="application/json")
         outcomes.append(outcome)
     return {"results": outcomes}

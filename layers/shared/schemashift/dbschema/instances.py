@@ -13,23 +13,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.models import InstanceIn, InstanceListRequest, InstanceUpdate
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
 from schemashift.redaction import holds_secret
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import plain, query_all
 
 _PUBLIC = ("identifier", "name", "url", "secretArn", "context", "labels", "tags", "branch",
            "substituteProperties", "dialect", "created", "updated", "lastAppliedTag", "lastDeployedChangeSetTag")
 
-
-def _resources() -> Any:
-    return dynamodb_table(get_settings().resources_table)
 
 
 def instance_dialect(url: str, account: str | None = None) -> str:
@@ -60,10 +56,10 @@ def instance_out(schema: str, item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def get_instance_item(tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
-    item = _resources().get_item(Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}).get("Item")
+def get_instance_item(svc: Services, tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
+    item = svc.resources.get_item(Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}).get("Item")
     if not item:
-        get_schema_item(tenant, schema)  # a missing schema is reported as such
+        get_schema_item(svc, tenant, schema)  # a missing schema is reported as such
         raise NotFound(f"Database instance '{identifier}' not found in schema '{schema}'")
     return item
 
@@ -92,13 +88,13 @@ def connect_instance(tenant: Tenant, instance_item: dict[str, Any]) -> Iterator[
         yield target
 
 
-def create_instance(tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, Any]:
+def create_instance(svc: Services, tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, Any]:
     dialect = instance_dialect(body.url, tenant.account)
     _check_credentials(tenant, dialect, body.secretArn)
     now = now_ms()
     item = {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + body.identifier,
             **body.model_dump(), "dialect": dialect, "created": now, "updated": now}
-    table = _resources()
+    table = svc.resources
     try:
         table.meta.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": table.name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
@@ -115,29 +111,30 @@ def create_instance(tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, 
     return instance_out(schema, item)
 
 
-def get_instance(tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
-    return instance_out(schema, get_instance_item(tenant, schema, identifier))
+def get_instance(svc: Services, tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
+    return instance_out(schema, get_instance_item(svc, tenant, schema, identifier))
 
 
-def update_instance(tenant: Tenant, schema: str, identifier: str, body: InstanceUpdate) -> dict[str, Any]:
+def update_instance(svc: Services, tenant: Tenant, schema: str, identifier: str, body: InstanceUpdate
+                    ) -> dict[str, Any]:
     changes = body.model_dump(exclude_none=True)
-    item = get_instance_item(tenant, schema, identifier)
+    item = get_instance_item(svc, tenant, schema, identifier)
     if "url" in changes:
         changes["dialect"] = instance_dialect(changes["url"], tenant.account)
     item.update(changes)
     _check_credentials(tenant, item.get("dialect", ""), item.get("secretArn"))
     item["updated"] = now_ms()
-    _resources().put_item(Item=item, ConditionExpression="attribute_exists(pk)")
+    svc.resources.put_item(Item=item, ConditionExpression="attribute_exists(pk)")
     return instance_out(schema, item)
 
 
-def delete_instance(tenant: Tenant, schema: str, identifier: str) -> None:
+def delete_instance(svc: Services, tenant: Tenant, schema: str, identifier: str) -> None:
     from schemashift.dbschema.locks import running_deployments
 
-    get_instance_item(tenant, schema, identifier)
-    if running_deployments(tenant, schema, [identifier]):
+    get_instance_item(svc, tenant, schema, identifier)
+    if running_deployments(svc, tenant, schema, [identifier]):
         raise Conflict(f"Database instance '{identifier}' has a deployment running; wait for it to finish")
-    table = _resources()
+    table = svc.resources
     table.meta.client.transact_write_items(TransactItems=[
         {"Delete": {"TableName": table.name, "Key": {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}}},
         {"Update": {"TableName": table.name, "Key": {"pk": tenant.pk, "sk": SCHEMA_SK + schema},
@@ -147,23 +144,23 @@ def delete_instance(tenant: Tenant, schema: str, identifier: str) -> None:
     from schemashift.dbschema.objects import delete_objects
     from schemashift.dbschema.state import delete_instance_state
 
-    delete_instance_state(tenant, schema, identifier)
-    delete_objects(tenant, schema, identifier)
+    delete_instance_state(svc, tenant, schema, identifier)
+    delete_objects(svc, tenant, schema, identifier)
 
 
-def list_instance_items(tenant: Tenant, schema: str) -> list[dict[str, Any]]:
+def list_instance_items(svc: Services, tenant: Tenant, schema: str) -> list[dict[str, Any]]:
     """Every instance of a schema: one Query of the schema's partition."""
     return list(query_all(
-        _resources(),
+        svc.resources,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":prefix": INSTANCE_SK},
     ))
 
 
-def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page: PageRequest,
+def list_instances(svc: Services, tenant: Tenant, schema: str, body: InstanceListRequest, page: PageRequest,
                    *, search_term: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    get_schema_item(tenant, schema)
-    instances = [instance_out(schema, i) for i in list_instance_items(tenant, schema)]
+    get_schema_item(svc, tenant, schema)
+    instances = [instance_out(schema, i) for i in list_instance_items(svc, tenant, schema)]
     wanted = {(t.key, t.value) for t in body.instanceTags}
     if wanted:
         def has_all(inst: dict[str, Any]) -> bool:
@@ -177,29 +174,30 @@ def list_instances(tenant: Tenant, schema: str, body: InstanceListRequest, page:
     return page_of(instances, page)
 
 
-def note_deployment(tenant: Tenant, schema: str, identifier: str, tag: str | None) -> None:
+def note_deployment(svc: Services, tenant: Tenant, schema: str, identifier: str, tag: str | None) -> None:
     """After a successful apply: when it ended (the instance's and the schema's ``lastDeployed``, which
     the overview reads) and the tag now on the instance's newest DATABASECHANGELOG row."""
     now = now_ms()
     expression, values = "SET lastDeployed = :now", {":now": now}
     if tag:
         expression, values = expression + ", lastAppliedTag = :t, lastDeployedChangeSetTag = :t", {**values, ":t": tag}
-    _resources().update_item(Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier},
-                             UpdateExpression=expression, ConditionExpression="attribute_exists(pk)",
-                             ExpressionAttributeValues=values)
-    _resources().update_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + schema}, UpdateExpression="SET lastDeployed = :now",
-                             ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":now": now})
+    svc.resources.update_item(Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier},
+                              UpdateExpression=expression, ConditionExpression="attribute_exists(pk)",
+                              ExpressionAttributeValues=values)
+    svc.resources.update_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + schema},
+                              UpdateExpression="SET lastDeployed = :now", ConditionExpression="attribute_exists(pk)",
+                              ExpressionAttributeValues={":now": now})
 
 
-def note_policy_warnings(tenant: Tenant, schema: str, identifier: str, warnings: list[dict[str, str]],
+def note_policy_warnings(svc: Services, tenant: Tenant, schema: str, identifier: str, warnings: list[dict[str, str]],
                          execution_id: str) -> None:
     """The policy warnings of the instance's latest gated deployment (migrationstate shows them)."""
     key = {"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + identifier}
     if warnings:
-        _resources().update_item(Key=key, UpdateExpression="SET policyWarnings = :w",
-                                 ConditionExpression="attribute_exists(pk)",
-                                 ExpressionAttributeValues={":w": {"executionId": execution_id, "messages": warnings,
-                                                                   "evaluated": now_ms()}})
+        svc.resources.update_item(Key=key, UpdateExpression="SET policyWarnings = :w",
+                                  ConditionExpression="attribute_exists(pk)",
+                                  ExpressionAttributeValues={":w": {"executionId": execution_id, "messages": warnings,
+                                                                    "evaluated": now_ms()}})
     else:
-        _resources().update_item(Key=key, UpdateExpression="REMOVE policyWarnings",
-                                 ConditionExpression="attribute_exists(pk)")
+        svc.resources.update_item(Key=key, UpdateExpression="REMOVE policyWarnings",
+                                  ConditionExpression="attribute_exists(pk)")

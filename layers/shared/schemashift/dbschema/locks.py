@@ -10,23 +10,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from schemashift.aws import dynamodb_table
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_get
 
 DEFAULT_LEASE_SECONDS = 15 * 60
 
-
-def _locks() -> Any:
-    return dynamodb_table(get_settings().locks_table)
 
 
 def lock_key(tenant: Tenant, schema: str, instance: str) -> dict[str, str]:
     return {"pk": f"LOCK#{tenant.schema_pk(schema)}#{instance}"}
 
 
-def acquire_lock(tenant: Tenant, schema: str, instance: str, owner: str,
+def acquire_lock(svc: Services, tenant: Tenant, schema: str, instance: str, owner: str,
                  lease_seconds: int = DEFAULT_LEASE_SECONDS, *, replacing: str | None = None) -> dict[str, Any] | None:
     """Take (or renew, for the same owner) the instance lock. Returns None when another run holds it,
     else the lock item. ``replacing`` names a holder known to be dead, whose lock is taken over at once."""
@@ -39,43 +35,43 @@ def acquire_lock(tenant: Tenant, schema: str, instance: str, owner: str,
         condition += " OR #o = :dead"
         values[":dead"] = replacing
     try:
-        _locks().put_item(
+        svc.locks.put_item(
             Item=item,
             ConditionExpression=condition,
             ExpressionAttributeNames={"#o": "owner"},
             ExpressionAttributeValues=values,
         )
-    except _locks().meta.client.exceptions.ConditionalCheckFailedException:
+    except svc.locks.meta.client.exceptions.ConditionalCheckFailedException:
         return None
     return item
 
 
-def current_lock(tenant: Tenant, schema: str, instance: str) -> dict[str, Any] | None:
-    item = _locks().get_item(Key=lock_key(tenant, schema, instance), ConsistentRead=True).get("Item")
+def current_lock(svc: Services, tenant: Tenant, schema: str, instance: str) -> dict[str, Any] | None:
+    item = svc.locks.get_item(Key=lock_key(tenant, schema, instance), ConsistentRead=True).get("Item")
     if item and int(item["expiresAt"]) >= int(time.time()):
         return item
     return None
 
 
-def lock_holder(tenant: Tenant, schema: str, instance: str) -> str | None:
+def lock_holder(svc: Services, tenant: Tenant, schema: str, instance: str) -> str | None:
     """The execution named by the instance lock, expired or not."""
-    item = _locks().get_item(Key=lock_key(tenant, schema, instance), ConsistentRead=True).get("Item")
+    item = svc.locks.get_item(Key=lock_key(tenant, schema, instance), ConsistentRead=True).get("Item")
     return str(item["owner"]) if item else None
 
 
-def release_lock(tenant: Tenant, schema: str, instance: str, owner: str) -> bool:
+def release_lock(svc: Services, tenant: Tenant, schema: str, instance: str, owner: str) -> bool:
     try:
-        _locks().delete_item(Key=lock_key(tenant, schema, instance), ConditionExpression="#o = :owner",
-                             ExpressionAttributeNames={"#o": "owner"}, ExpressionAttributeValues={":owner": owner})
-    except _locks().meta.client.exceptions.ConditionalCheckFailedException:
+        svc.locks.delete_item(Key=lock_key(tenant, schema, instance), ConditionExpression="#o = :owner",
+                              ExpressionAttributeNames={"#o": "owner"}, ExpressionAttributeValues={":owner": owner})
+    except svc.locks.meta.client.exceptions.ConditionalCheckFailedException:
         return False
     return True
 
 
-def running_deployments(tenant: Tenant, schema: str, instances: list[str]) -> set[str]:
+def running_deployments(svc: Services, tenant: Tenant, schema: str, instances: list[str]) -> set[str]:
     """Instances of ``schema`` whose lock is held and unexpired."""
     if not instances:
         return set()
     now = int(time.time())
-    items = batch_get(_locks(), [lock_key(tenant, schema, i) for i in instances], ConsistentRead=True)
+    items = batch_get(svc.locks, [lock_key(tenant, schema, i) for i in instances], ConsistentRead=True)
     return {i["instance"] for i in items if int(i["expiresAt"]) >= now}

@@ -5,6 +5,7 @@ is deleted."""
 
 from __future__ import annotations
 
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 
 SNAPSHOTS = "snapshots"
@@ -18,18 +19,17 @@ def object_prefix(area: str, tenant: Tenant, schema: str, instance: str | None =
     return f"{prefix}/{instance}" if instance is not None else prefix
 
 
-def delete_objects(tenant: Tenant, schema: str, instance: str | None = None) -> int:
+def delete_objects(svc: Services, tenant: Tenant, schema: str, instance: str | None = None) -> int:
     """Delete the instance's (or, without one, every instance's of the schema) snapshots and
     execution SQL; how many objects went. Called after the items are gone: a failure here is logged
     and leaves unreachable objects behind, never a half-deleted instance."""
     from schemashift.aws import delete_prefix
     from schemashift.observability import logger
-    from schemashift.settings import get_settings
 
     deleted = 0
     for area in AREAS:
         try:
-            deleted += delete_prefix(get_settings().bucket, object_prefix(area, tenant, schema, instance))
+            deleted += delete_prefix(svc.bucket, object_prefix(area, tenant, schema, instance), svc.s3)
         except Exception as exc:  # the delete itself has happened; S3 is best effort
             logger.warning("deleting stored objects failed",
                            extra={"area": area, "error": type(exc).__name__, "detail": str(exc)[:300]})

@@ -12,19 +12,20 @@ from typing import Any
 
 from schemashift.dbschema.instances import list_instance_items
 from schemashift.dbschema.schemas import list_schema_items
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 
 RECENT = 5
 
 
-def overview(tenant: Tenant) -> dict[str, Any]:
-    schemas = list_schema_items(tenant)
+def overview(svc: Services, tenant: Tenant) -> dict[str, Any]:
+    schemas = list_schema_items(svc, tenant)
     recent: list[dict[str, Any]] = []
     deployed = sorted((s for s in schemas if s.get("lastDeployed")), key=lambda s: -int(s["lastDeployed"]))
     for schema in deployed:
         if len(recent) >= RECENT and int(schema["lastDeployed"]) < recent[-1]["lastDeployed"]:
             break
-        for instance in list_instance_items(tenant, schema["identifier"]):
+        for instance in list_instance_items(svc, tenant, schema["identifier"]):
             if instance.get("lastDeployed"):
                 recent.append({"dbSchemaIdentifier": schema["identifier"], "dbSchemaName": schema["name"],
                                "dbInstanceIdentifier": instance["identifier"], "dbInstanceName": instance["name"],

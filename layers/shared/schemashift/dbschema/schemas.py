@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.models import SchemaIn, SchemaUpdate
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import CHANGELOG_SK, INSTANCE_SK, SCHEMA_SK, Tenant, definitions_pk
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_write, condition_failed, plain, query_all, update_item
 
 _PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount", "lint")
 
-
-def _resources() -> Any:
-    return dynamodb_table(get_settings().resources_table)
 
 
 def schema_out(item: dict[str, Any]) -> dict[str, Any]:
@@ -30,8 +26,8 @@ def schema_out(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def get_schema_item(tenant: Tenant, identifier: str) -> dict[str, Any]:
-    item = _resources().get_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier}).get("Item")
+def get_schema_item(svc: Services, tenant: Tenant, identifier: str) -> dict[str, Any]:
+    item = svc.resources.get_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier}).get("Item")
     if not item:
         raise NotFound(f"Database schema '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'")
     return item
@@ -41,7 +37,7 @@ RESERVED_IDENTIFIERS = frozenset({"overview"})
 """``GET P/dbschema/overview`` is a route, so no schema may be called that (as in Harness)."""
 
 
-def create_schema(tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
+def create_schema(svc: Services, tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
     if body.identifier.lower() in RESERVED_IDENTIFIERS:
         raise ValidationFailed(f"identifier '{body.identifier}' is reserved (GET .../dbschema/{body.identifier} "
                                "is the project overview); choose another")
@@ -63,32 +59,32 @@ def create_schema(tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
         "changelogVersion": 0,
     }
     try:
-        _resources().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-    except _resources().meta.client.exceptions.ConditionalCheckFailedException:
+        svc.resources.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+    except svc.resources.meta.client.exceptions.ConditionalCheckFailedException:
         raise Conflict(f"Database schema '{body.identifier}' already exists") from None
     return schema_out(item)
 
 
-def get_schema(tenant: Tenant, identifier: str) -> dict[str, Any]:
-    return schema_out(get_schema_item(tenant, identifier))
+def get_schema(svc: Services, tenant: Tenant, identifier: str) -> dict[str, Any]:
+    return schema_out(get_schema_item(svc, tenant, identifier))
 
 
-def list_schema_items(tenant: Tenant) -> list[dict[str, Any]]:
+def list_schema_items(svc: Services, tenant: Tenant) -> list[dict[str, Any]]:
     """One Query of the project's partition; a project holds tens to hundreds of schemas."""
     return list(query_all(
-        _resources(),
+        svc.resources,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues={":pk": tenant.pk, ":prefix": SCHEMA_SK},
     ))
 
 
 def list_schemas(
-    tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str,
+    svc: Services, tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str,
     migration_type: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     if migration_type is not None and migration_type not in ("Liquibase", "Flyway"):
         raise ValidationFailed("migrationType must be Liquibase or Flyway", details={"field": "migrationType"})
-    schemas = [schema_out(i) for i in list_schema_items(tenant)]
+    schemas = [schema_out(i) for i in list_schema_items(svc, tenant)]
     if migration_type:
         schemas = [s for s in schemas if (s.get("migrationType") or "Liquibase") == migration_type]
     if search_term:
@@ -103,10 +99,10 @@ def list_schemas(
     return page_of(schemas, page)
 
 
-def update_schema(tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[str, Any]:
+def update_schema(svc: Services, tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[str, Any]:
     changes = body.model_dump(exclude_none=True)
     changes.pop("migrationType", None)  # fixed at creation, as in Harness
-    table = _resources()
+    table = svc.resources
     try:
         result = update_item(table, {"pk": tenant.pk, "sk": SCHEMA_SK + identifier},
                              {**changes, "updated": now_ms()}, condition="attribute_exists(pk)")
@@ -115,33 +111,33 @@ def update_schema(tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[s
     return schema_out(result)
 
 
-def delete_schema(tenant: Tenant, identifier: str) -> None:
+def delete_schema(svc: Services, tenant: Tenant, identifier: str) -> None:
     """Deletes the schema with its instances, changelog history, changeset state and the instances'
     snapshots and execution SQL in S3.
 
     Refused (409) while a deployment holds the lock of any of its instances."""
     from schemashift.dbschema.locks import running_deployments
 
-    get_schema_item(tenant, identifier)
+    get_schema_item(svc, tenant, identifier)
     schema_pk = tenant.schema_pk(identifier)
     children = list(
-        query_all(_resources(), KeyConditionExpression="pk = :pk",
+        query_all(svc.resources, KeyConditionExpression="pk = :pk",
                   ExpressionAttributeValues={":pk": schema_pk}, ProjectionExpression="pk, sk")
     )
     instances = [c["sk"][len(INSTANCE_SK):] for c in children if c["sk"].startswith(INSTANCE_SK)]
-    busy = running_deployments(tenant, identifier, instances)
+    busy = running_deployments(svc, tenant, identifier, instances)
     if busy:
         raise Conflict(f"Database schema '{identifier}' has a deployment running on instance(s) "
                        f"{', '.join(sorted(busy))}; wait for it to finish or cancel it first")
-    state = dynamodb_table(get_settings().changeset_state_table)
+    state = svc.state
     for pk in (schema_pk, definitions_pk(tenant, identifier)):
         keys = [{"pk": i["pk"], "sk": i["sk"]} for i in query_all(
             state, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": pk},
             ProjectionExpression="pk, sk")]
         batch_write(state, deletes=keys)
-    batch_write(_resources(), deletes=[{"pk": c["pk"], "sk": c["sk"]} for c in children
-                                       if c["sk"].startswith((INSTANCE_SK, CHANGELOG_SK))])
-    _resources().delete_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier})
+    batch_write(svc.resources, deletes=[{"pk": c["pk"], "sk": c["sk"]} for c in children
+                                        if c["sk"].startswith((INSTANCE_SK, CHANGELOG_SK))])
+    svc.resources.delete_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + identifier})
     from schemashift.dbschema.objects import delete_objects
 
-    delete_objects(tenant, identifier)
+    delete_objects(svc, tenant, identifier)

@@ -15,13 +15,12 @@ import json
 import time
 from typing import Any
 
-from schemashift.aws import client, dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.objects import SNAPSHOTS, object_prefix
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import INSTANCE_SK, Tenant
 from schemashift.errors import NotFound, ValidationFailed
-from schemashift.settings import get_settings
 
 SNAPSHOT_SECONDS = 60.0
 """Time budget of one snapshot: tables not read by then are left out (``truncated``)."""
@@ -31,7 +30,7 @@ def snapshot_key(tenant: Tenant, schema: str, instance: str, sha256: str) -> str
     return f"{object_prefix(SNAPSHOTS, tenant, schema, instance)}/{sha256}.json"
 
 
-def take_snapshot(tenant: Tenant, schema: str, instance: str, target: Any, *, reason: str,
+def take_snapshot(svc: Services, tenant: Tenant, schema: str, instance: str, target: Any, *, reason: str,
                   execution_id: str | None = None, baseline: bool = False) -> dict[str, Any]:
     """Snapshot ``target`` now, store it as the instance's latest (and, after a deployment, its baseline)."""
     from schemashift.targets.snapshot import BOOKKEEPING_TABLES, schema_snapshot
@@ -40,27 +39,27 @@ def take_snapshot(tenant: Tenant, schema: str, instance: str, target: Any, *, re
     canonical = json.dumps(objects, sort_keys=True, separators=(",", ":")).encode()
     sha256 = hashlib.sha256(canonical).hexdigest()
     key = snapshot_key(tenant, schema, instance, sha256)
-    client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=canonical, ContentType="application/json")
+    svc.s3.put_object(Bucket=svc.bucket, Key=key, Body=canonical, ContentType="application/json")
     pointer = {"key": key, "taken": now_ms(), "reason": reason, "executionId": execution_id,
                "dialect": target.dialect, "truncated": bool(objects["truncated"])}
     expression = "SET latestSnapshot = :p" + (", deployedSnapshot = :p" if baseline else "")
-    dynamodb_table(get_settings().resources_table).update_item(
+    svc.resources.update_item(
         Key={"pk": tenant.schema_pk(schema), "sk": INSTANCE_SK + instance}, UpdateExpression=expression,
         ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":p": pointer})
     return {**pointer, "objects": objects}
 
 
-def load_snapshot(key: str) -> dict[str, Any]:
-    body = client("s3").get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
+def load_snapshot(svc: Services, key: str) -> dict[str, Any]:
+    body = svc.s3.get_object(Bucket=svc.bucket, Key=key)["Body"].read()
     return json.loads(body)
 
 
-def latest_snapshot(tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
-    pointer = get_instance_item(tenant, schema, instance).get("latestSnapshot")
+def latest_snapshot(svc: Services, tenant: Tenant, schema: str, instance: str) -> dict[str, Any]:
+    pointer = get_instance_item(svc, tenant, schema, instance).get("latestSnapshot")
     if not pointer:
         raise NotFound(f"Database instance '{instance}' has no snapshot yet; it is taken after every deployment "
                        "and by POST .../instance/{dbinstance}/sync")
-    return load_snapshot(pointer["key"])
+    return load_snapshot(svc, pointer["key"])
 
 
 def _object_type(object_type: str | None) -> str:
@@ -71,42 +70,44 @@ def _object_type(object_type: str | None) -> str:
     return object_type
 
 
-def snapshot_object_names(tenant: Tenant, schema: str, instance: str, object_type: str | None) -> dict[str, Any]:
+def snapshot_object_names(svc: Services, tenant: Tenant, schema: str, instance: str, object_type: str | None
+                          ) -> dict[str, Any]:
     """``{"data": [names]}`` of one object type in the instance's latest snapshot."""
     from schemashift.targets.snapshot import object_names
 
     wanted = _object_type(object_type)
-    return {"data": object_names(latest_snapshot(tenant, schema, instance), wanted)}
+    return {"data": object_names(latest_snapshot(svc, tenant, schema, instance), wanted)}
 
 
-def snapshot_object_values(tenant: Tenant, schema: str, instance: str, object_type: str,
+def snapshot_object_values(svc: Services, tenant: Tenant, schema: str, instance: str, object_type: str,
                            names: list[str]) -> dict[str, Any]:
     """``{"data": [{objectName, objectValue}]}`` for the named objects the latest snapshot holds."""
     from schemashift.targets.snapshot import objects_of_type
 
-    found = objects_of_type(latest_snapshot(tenant, schema, instance), _object_type(object_type))
+    found = objects_of_type(latest_snapshot(svc, tenant, schema, instance), _object_type(object_type))
     return {"data": [{"objectName": name, "objectValue": found[name]} for name in dict.fromkeys(names)
                      if name in found]}
 
 
-def schema_drift(tenant: Tenant, schema: str, instance: str, instance_item: dict[str, Any], target: Any
+def schema_drift(svc: Services, tenant: Tenant, schema: str, instance: str, instance_item: dict[str, Any], target: Any
                  ) -> dict[str, Any] | None:
     """Snapshot the live schema (the instance's new latest) and compare it with the baseline left by
     the latest deployment; None when schemashift never deployed the instance."""
     from schemashift.targets.snapshot import snapshot_changes
 
-    current = take_snapshot(tenant, schema, instance, target, reason="sync")
+    current = take_snapshot(svc, tenant, schema, instance, target, reason="sync")
     baseline_pointer = instance_item.get("deployedSnapshot")
     if not baseline_pointer:
         return None
-    baseline = load_snapshot(baseline_pointer["key"])
+    baseline = load_snapshot(svc, baseline_pointer["key"])
     return {"baseline": {"taken": int(baseline_pointer["taken"]), "executionId": baseline_pointer.get("executionId")},
             "snapshotTaken": current["taken"],
             "truncated": bool(baseline.get("truncated") or current["objects"]["truncated"]),
             "changes": snapshot_changes(baseline, current["objects"])}
 
 
-def snapshot_after_deployment(tenant: Tenant, schema: str, instance: str, execution_id: str) -> str | None:
+def snapshot_after_deployment(svc: Services, tenant: Tenant, schema: str, instance: str, execution_id: str
+                              ) -> str | None:
     """The baseline after a deployment; the key stored, or None when it could not be taken. Never
     raises: a snapshot that fails (the target gone, a timeout) never fails the deployment."""
     from schemashift.dbschema.instances import connect_instance
@@ -115,9 +116,9 @@ def snapshot_after_deployment(tenant: Tenant, schema: str, instance: str, execut
 
     try:
         maybe_fail("deployment.snapshot")
-        instance_item = get_instance_item(tenant, schema, instance)
+        instance_item = get_instance_item(svc, tenant, schema, instance)
         with connect_instance(tenant, instance_item) as target:
-            return take_snapshot(tenant, schema, instance, target, reason="deployment", execution_id=execution_id,
+            return take_snapshot(svc, tenant, schema, instance, target, reason="deployment", execution_id=execution_id,
                                  baseline=True)["key"]
     except Exception as exc:  # reported, never fatal
         logger.warning("snapshot after deployment failed", extra={"error": type(exc).__name__, "detail": str(exc)[:300]})

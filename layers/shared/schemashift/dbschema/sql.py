@@ -7,16 +7,17 @@ from typing import Any
 from schemashift.dbschema.changelogs import current_changelog, split_fqn
 from schemashift.dbschema.changesets import find_changeset
 from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound
 
 
-def changeset_sql(tenant: Tenant, schema: str, instance: str, fqn: str) -> dict[str, Any]:
-    instance_item = get_instance_item(tenant, schema, instance)
-    changelog, info = current_changelog(tenant, schema)
+def changeset_sql(svc: Services, tenant: Tenant, schema: str, instance: str, fqn: str) -> dict[str, Any]:
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    changelog, info = current_changelog(svc, tenant, schema)
     if info["migrationType"] == "Flyway":
         return _flyway_sql(changelog, schema, fqn, split_fqn(fqn)[1], instance_item["dialect"])
-    changeset = find_changeset(tenant, schema, fqn)
+    changeset = find_changeset(svc, tenant, schema, fqn)
     dialect = instance_item["dialect"]
     statements: list[str] = []
     for change in changeset.changes:

@@ -13,12 +13,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, read_definitions, split_fqn
 from schemashift.dbschema.instances import get_instance_item, list_instance_items
 from schemashift.dbschema.models import STATUSES, DeployedStateRequest, MigrationStateRequest
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import (
     Tenant,
     csk_runs,
@@ -29,7 +29,6 @@ from schemashift.dbschema.tenancy import (
 )
 from schemashift.errors import ValidationFailed
 from schemashift.paging import PageRequest
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import batch_get, batch_write, plain, query_all
 
 NOT_DEPLOYED = "Not_Deployed"
@@ -38,9 +37,6 @@ MARKER_SK = "STATEVER#"
 cached counts are valid while their token is the current one). Sorts after every ``C``/``RUN`` key."""
 _HIGH = "~"  # sorts after every instance identifier character
 
-
-def _state_table() -> Any:
-    return dynamodb_table(get_settings().changeset_state_table)
 
 
 @dataclass
@@ -63,12 +59,13 @@ class ChangesetStatusUpdate:
 DefinitionIndex = dict[tuple[str, str, str], dict[str, Any]]
 
 
-def definitions_index(tenant: Tenant, schema: str) -> DefinitionIndex:
+def definitions_index(svc: Services, tenant: Tenant, schema: str) -> DefinitionIndex:
     """Registered changesets by Liquibase identity; a deployment loads it once per batch."""
-    return {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(tenant, schema)}
+    return {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(svc, tenant, schema)}
 
 
-def record_changeset_status(tenant: Tenant, schema: str, instance: str, updates: list[ChangesetStatusUpdate],
+def record_changeset_status(svc: Services, tenant: Tenant, schema: str, instance: str,
+                            updates: list[ChangesetStatusUpdate],
                             index: DefinitionIndex | None = None) -> list[str]:
     """Write the outcome of changesets on an instance; returns FQNs unknown to the schema (drift)."""
     if not updates:
@@ -76,7 +73,7 @@ def record_changeset_status(tenant: Tenant, schema: str, instance: str, updates:
     for update in updates:
         if update.status not in STATUSES:
             raise ValidationFailed(f"unknown changeset status {update.status!r}")
-    definitions = index if index is not None else definitions_index(tenant, schema)
+    definitions = index if index is not None else definitions_index(svc, tenant, schema)
     now = now_ms()
     puts: list[dict[str, Any]] = []
     unknown: list[str] = []
@@ -86,7 +83,7 @@ def record_changeset_status(tenant: Tenant, schema: str, instance: str, updates:
             unknown.append(update.fqn)
             continue
         puts += state_items(tenant, schema, instance, definition, update, now)
-    table = _state_table()
+    table = svc.state
     batch_write(table, puts=puts)
     for marker in state_markers(puts):  # after the state they vouch for, never in the same batch
         table.put_item(Item=marker)
@@ -124,15 +121,15 @@ def state_items(tenant: Tenant, schema: str, instance: str, definition: dict[str
     return items
 
 
-def instance_states(tenant: Tenant, schema: str, instance: str) -> dict[str, dict[str, Any]]:
+def instance_states(svc: Services, tenant: Tenant, schema: str, instance: str) -> dict[str, dict[str, Any]]:
     """One instance's state items by changeset key (one Query on the instance index)."""
     return {i["csk"]: i for i in query_all(
-        _state_table(), IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+        svc.state, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)})}
 
 
-def delete_instance_state(tenant: Tenant, schema: str, instance: str) -> None:
-    table = _state_table()
+def delete_instance_state(svc: Services, tenant: Tenant, schema: str, instance: str) -> None:
+    table = svc.state
     keys = [{"pk": i["pk"], "sk": i["sk"]} for i in query_all(
         table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)},
@@ -142,24 +139,24 @@ def delete_instance_state(tenant: Tenant, schema: str, instance: str) -> None:
 
 
 # ---------------------------------------------------------------------------- reads
-def _definitions_page(tenant: Tenant, schema: str, page: PageRequest, search_term: str | None,
+def _definitions_page(svc: Services, tenant: Tenant, schema: str, page: PageRequest, search_term: str | None,
                       total_registered: int) -> tuple[list[dict[str, Any]], int]:
     if not search_term:
         if page.offset >= total_registered:
             return [], total_registered
         last = min(page.offset + page.limit, total_registered) - 1
-        items = list(query_all(_state_table(), KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+        items = list(query_all(svc.state, KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
                                ExpressionAttributeValues={":pk": definitions_pk(tenant, schema),
                                                           ":a": order_key(page.offset), ":b": order_key(last)}))
         return items, total_registered
-    matches = read_definitions(tenant, schema, search_term)
+    matches = read_definitions(svc, tenant, schema, search_term)
     return matches[page.offset : page.offset + page.limit], len(matches)
 
 
-def _state_for(tenant: Tenant, schema: str, csks: list[str], instances: list[str] | None
+def _state_for(svc: Services, tenant: Tenant, schema: str, csks: list[str], instances: list[str] | None
                ) -> dict[tuple[str, str], dict[str, Any]]:
     """State items of these changesets (optionally only these instances), keyed by (csk, instance)."""
-    table = _state_table()
+    table = svc.state
     schema_pk = tenant.schema_pk(schema)
     found: list[dict[str, Any]] = []
     if instances is not None and len(instances) * len(csks) <= 400:
@@ -205,13 +202,13 @@ def instance_summary(item: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def state_page(tenant: Tenant, schema: str, schema_item: dict[str, Any], request: MigrationStateRequest,
-               page: PageRequest, search_term: str | None
+def state_page(svc: Services, tenant: Tenant, schema: str, schema_item: dict[str, Any],
+               request: MigrationStateRequest, page: PageRequest, search_term: str | None
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[tuple[str, str], dict[str, Any]], int]:
     """The instances in scope (filtered, sorted), the page's definitions, their state items by
     (csk, instance), and the total: what both migrationstate views (Liquibase, Flyway) show."""
     filters = request.instanceFilter
-    all_instances = list_instance_items(tenant, schema)
+    all_instances = list_instance_items(svc, tenant, schema)
     selected = all_instances
     wanted: list[str] | None = None
     if filters and filters.instances is not None:
@@ -223,17 +220,18 @@ def state_page(tenant: Tenant, schema: str, schema_item: dict[str, Any], request
         selected = [i for i in all_instances if i["identifier"] in set(wanted)]
     selected = _sort_instances(selected, filters.sort if filters else "identifier",
                                filters.order if filters else "ASC")
-    definitions, total = _definitions_page(tenant, schema, page, search_term,
+    definitions, total = _definitions_page(svc, tenant, schema, page, search_term,
                                            int(schema_item.get("changesetCount", 0)))
-    states = _state_for(tenant, schema, [d["csk"] for d in definitions], wanted) if definitions and selected else {}
+    states = (_state_for(svc, tenant, schema, [d["csk"] for d in definitions], wanted)
+              if definitions and selected else {})
     return selected, definitions, states, total
 
 
-def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
+def migration_state(svc: Services, tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
                     search_term: str | None) -> tuple[dict[str, Any], int]:
     """The seed contract: every changeset of the page with its status on every instance in scope."""
-    schema_item = get_schema_item(tenant, schema)
-    selected, definitions, states, total = state_page(tenant, schema, schema_item, request, page, search_term)
+    schema_item = get_schema_item(svc, tenant, schema)
+    selected, definitions, states, total = state_page(svc, tenant, schema, schema_item, request, page, search_term)
     change_sets = []
     for definition in definitions:
         entries = [_instance_entry(inst["identifier"], states.get((definition["csk"], inst["identifier"])))
@@ -256,13 +254,13 @@ def migration_state(tenant: Tenant, schema: str, request: MigrationStateRequest,
     return body, total
 
 
-def instance_migration_state(tenant: Tenant, schema: str, instance: str, page: PageRequest,
+def instance_migration_state(svc: Services, tenant: Tenant, schema: str, instance: str, page: PageRequest,
                              search_term: str | None) -> tuple[dict[str, Any], int]:
     """One instance's view: every registered changeset with its status there."""
-    schema_item = get_schema_item(tenant, schema)
-    instance_item = get_instance_item(tenant, schema, instance)
-    definitions = read_definitions(tenant, schema, search_term)
-    states = instance_states(tenant, schema, instance)
+    schema_item = get_schema_item(svc, tenant, schema)
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    definitions = read_definitions(svc, tenant, schema, search_term)
+    states = instance_states(svc, tenant, schema, instance)
     rows = []
     for definition in definitions[page.offset : page.offset + page.limit]:
         state = states.get(definition["csk"])
@@ -279,11 +277,12 @@ def instance_migration_state(tenant: Tenant, schema: str, instance: str, page: P
     return body, len(definitions)
 
 
-def deployed_state(tenant: Tenant, schema: str, instance: str, request: DeployedStateRequest) -> list[dict[str, Any]]:
+def deployed_state(svc: Services, tenant: Tenant, schema: str, instance: str, request: DeployedStateRequest
+                   ) -> list[dict[str, Any]]:
     """Changesets one pipeline step ran on an instance, in the order it ran them."""
-    get_instance_item(tenant, schema, instance)
+    get_instance_item(svc, tenant, schema, instance)
     prefix = run_prefix(instance, request.pipeline, request.planExecutionId, request.stageExecutionId)
-    items = query_all(_state_table(), KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+    items = query_all(svc.state, KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
                       ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":p": prefix})
     wanted_status = {"DBSchemaApply": {"Successfully_Deployed", "Deployment_Failed"},
                      "DBSchemaRollback": {"Rolled_Back"}}.get(request.stepType or "")

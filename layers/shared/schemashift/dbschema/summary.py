@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from schemashift.aws import dynamodb_table
 from schemashift.dbschema.instances import list_instance_items
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.state import MARKER_SK
 from schemashift.dbschema.tenancy import Tenant, definitions_pk, instance_index_pk
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import plain, query_all
 
 SUMMARY_SK = "SUMMARY#"
@@ -56,17 +55,17 @@ def _kept(table: Any, schema_pk: str) -> tuple[dict[str, str], dict[str, dict[st
     return tokens, kept
 
 
-def schema_summary(tenant: Tenant, schema: str) -> dict[str, Any]:
+def schema_summary(svc: Services, tenant: Tenant, schema: str) -> dict[str, Any]:
     """``{schema, changesetCount, instances: [{identifier, name, deployed, pending, failed, rolledBack}]}``."""
-    schema_item = get_schema_item(tenant, schema)
+    schema_item = get_schema_item(svc, tenant, schema)
     version = int(schema_item.get("changelogVersion", 0))
-    table = dynamodb_table(get_settings().changeset_state_table)
+    table = svc.state
     schema_pk = tenant.schema_pk(schema)
     tokens, kept = _kept(table, schema_pk)
     current: set[str] | None = None
     count = int(schema_item.get("changesetCount", 0))
     instances = []
-    for item in sorted(list_instance_items(tenant, schema), key=lambda i: i["identifier"]):
+    for item in sorted(list_instance_items(svc, tenant, schema), key=lambda i: i["identifier"]):
         identifier = item["identifier"]
         token = tokens.get(identifier)
         cached = kept.get(identifier)

@@ -17,6 +17,7 @@ from typing import Any
 from schemashift.aws import dynamodb_table
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import state_markers
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed
@@ -156,9 +157,9 @@ def list_executions(tenant: Tenant, schema: str, page: PageRequest, *, instance:
     # IN_PROGRESS is two store statuses: listed unfiltered by status and narrowed here.
     store_status = statuses[0] if statuses and len(statuses) == 1 else None
     if instance is not None:
-        get_instance_item(tenant, schema, instance)  # 404 for an unknown schema or instance
+        get_instance_item(services(), tenant, schema, instance)  # 404 for an unknown schema or instance
     else:
-        get_schema_item(tenant, schema)
+        get_schema_item(services(), tenant, schema)
     scope = scope_of(tenant)
     if instance is not None:
         found = jobs().list_by_target(scope, instance_target(schema, instance), page, status=store_status)

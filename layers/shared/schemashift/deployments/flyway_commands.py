@@ -20,6 +20,7 @@ from schemashift.dbschema.changelogs import current_changelog
 from schemashift.dbschema.flyway_state import flyway_schema_item
 from schemashift.dbschema.instances import connect_instance, get_instance_item
 from schemashift.dbschema.locks import release_lock
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.executions import (
     FAILURE,
@@ -51,9 +52,9 @@ def _open(tenant: Tenant, schema: str, instance: str, overrides: dict[str, Any] 
     from schemashift.deployments.engines.flyway import FlywayEngine
     from schemashift.flyway import Flyway
 
-    flyway_schema_item(tenant, schema)
-    instance_item = get_instance_item(tenant, schema, instance)
-    _, info = current_changelog(tenant, schema)
+    flyway_schema_item(services(), tenant, schema)
+    instance_item = get_instance_item(services(), tenant, schema, instance)
+    _, info = current_changelog(services(), tenant, schema)
     with connect_instance(tenant, instance_item) as target:
         project = FlywayEngine().load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect)
         config = project.config.with_overrides(**overrides) if overrides else project.config
@@ -146,8 +147,8 @@ def _run_command(kind: str, tenant: Tenant, schema: str, instance: str, body: An
                  command: Command, overrides: dict[str, Any]) -> dict[str, Any]:
     from schemashift.deployments.start import lease_instance
 
-    flyway_schema_item(tenant, schema)  # a Liquibase schema: 400 before anything else
-    get_instance_item(tenant, schema, instance)
+    flyway_schema_item(services(), tenant, schema)  # a Liquibase schema: 400 before anything else
+    get_instance_item(services(), tenant, schema, instance)
 
     def run(payload: dict[str, Any]) -> dict[str, Any]:
         execution_id = lease_instance(tenant, schema, instance, kind, payload, lease_seconds=COMMAND_LEASE_SECONDS)
@@ -171,9 +172,9 @@ def _run_command(kind: str, tenant: Tenant, schema: str, instance: str, body: An
             final = finish_execution(scope, execution_id, SUCCESS, None, report=report, migrationType="Flyway",
                                      progressDone=len(results), progressTotal=len(results))
         except BaseException:
-            release_lock(tenant, schema, instance, execution_id)
+            release_lock(services(), tenant, schema, instance, execution_id)
             raise
-        release_lock(tenant, schema, instance, execution_id)
+        release_lock(services(), tenant, schema, instance, execution_id)
         return {**where, "executionId": execution["executionId"], "status": harness_status(final["status"]),
                 **report}
 

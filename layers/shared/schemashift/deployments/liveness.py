@@ -14,6 +14,7 @@ from typing import Any
 
 from schemashift.dbschema.instances import connect_instance, get_instance_item
 from schemashift.dbschema.locks import current_lock, lock_holder, release_lock
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.executions import FAILURE, finish_execution, jobs, scope_of
 from schemashift.deployments.responses import ReleaseLocksReport
@@ -54,21 +55,21 @@ def release_locks(tenant: Tenant, schema: str, instance: str, *, force: bool = F
     A deployment still running holds its locks (409) unless ``force``; forcing ends that execution as
     failed (``Abandoned``). The target's DATABASECHANGELOGLOCK is released whoever holds it, as
     Liquibase's ``release-locks`` does."""
-    get_instance_item(tenant, schema, instance)
-    holder = lock_holder(tenant, schema, instance)
-    running = holder is not None and current_lock(tenant, schema, instance) is not None \
+    get_instance_item(services(), tenant, schema, instance)
+    holder = lock_holder(services(), tenant, schema, instance)
+    running = holder is not None and current_lock(services(), tenant, schema, instance) is not None \
         and not execution_ended(tenant, holder)
     if running and not force:
         raise Conflict(f"A deployment ({holder}) is running on instance '{instance}'; wait for it, or pass "
                        "force=true if it is known to be dead", details={"executionId": holder})
     if holder is not None:
-        release_lock(tenant, schema, instance, holder)
+        release_lock(services(), tenant, schema, instance, holder)
         if running:
             finish_execution(scope_of(tenant), holder, FAILURE,
                              {"code": "Abandoned", "message": "its locks were released by release-locks"})
     from schemashift.targets.lock import ChangeLogLock
 
-    with connect_instance(tenant, get_instance_item(tenant, schema, instance)) as target:
+    with connect_instance(tenant, get_instance_item(services(), tenant, schema, instance)) as target:
         before = ChangeLogLock(target, run_id="release-locks").force_release()
     return ReleaseLocksReport.model_validate({
         "instance": instance,

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.execution_sql import RECORDED
 from schemashift.deployments.executions import instance_target, jobs, scope_of, tenant_of
@@ -69,14 +70,14 @@ def changeset_metadata(tenant: Tenant, schema: str, instance: str, command: str 
     content_type = content_type or "Sql"
     if content_type not in CONTENT_TYPES:
         raise ValidationFailed(f"contentType must be Sql or Yaml; got {content_type!r}")
-    instance_item = get_instance_item(tenant, schema, instance)
+    instance_item = get_instance_item(services(), tenant, schema, instance)
     execution = _execution(tenant, schema, instance, command, plan, stage)
     if command == "DBOPSSnapshot":
         from schemashift.dbschema.snapshots import load_snapshot
 
         if not execution.get("snapshot"):
             raise NotFound(f"Execution '{execution['jobId']}' left no snapshot")
-        return {"data": [json.dumps(load_snapshot(execution["snapshot"]), sort_keys=True)]}
+        return {"data": [json.dumps(load_snapshot(services(), execution["snapshot"]), sort_keys=True)]}
     if command.startswith("DBOPS"):
         if content_type == "Yaml":
             raise ValidationFailed(f"{command} produces SQL only; use contentType=Sql")
@@ -130,7 +131,7 @@ def _flyway_scripts(execution: dict[str, Any], ran: list[str], dialect: str) -> 
     from schemashift.flyway.project import load_project
     from schemashift.flyway.statements import split_script
 
-    project = load_project(load_bundle(execution["changelogKey"]).files)
+    project = load_project(load_bundle(services(), execution["changelogKey"]).files)
     undo = {str(s.version): s.path for s in project.scripts if s.kind == "undo"}
     statements: list[str] = []
     for fqn in ran:

@@ -14,6 +14,7 @@ from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, split_fqn
 from schemashift.dbschema.instances import connect_instance, get_instance_item, note_deployment
 from schemashift.dbschema.locks import acquire_lock, release_lock
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import (
     ChangesetStatusUpdate,
     DefinitionIndex,
@@ -68,10 +69,10 @@ def start(scope: str, execution_id: str) -> Remaining:
 
     execution = get_execution_item(scope, execution_id)
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
-    if acquire_lock(tenant, schema, instance, owner=execution_id) is None:
+    if acquire_lock(services(), tenant, schema, instance, owner=execution_id) is None:
         raise InstanceBusy(f"Another deployment is running on instance '{instance}'")
-    instance_item = get_instance_item(tenant, schema, instance)
-    _, changelog_info = current_changelog(tenant, schema)
+    instance_item = get_instance_item(services(), tenant, schema, instance)
+    _, changelog_info = current_changelog(services(), tenant, schema)
     engine = engine_for(changelog_info)
     engine.check_request(execution["kind"], execution["request"])
     fields: dict[str, Any] = {"changelogKey": changelog_info["key"], "changelogVersion": changelog_info["version"],
@@ -98,13 +99,13 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
     request = execution["request"]
     engine = engine_for(execution)
-    acquire_lock(tenant, schema, instance, owner=execution_id)  # renew the lease
-    instance_item = get_instance_item(tenant, schema, instance)
+    acquire_lock(services(), tenant, schema, instance, owner=execution_id)  # renew the lease
+    instance_item = get_instance_item(services(), tenant, schema, instance)
     budget = (remaining_ms / 1000.0 if remaining_ms else DEFAULT_BATCH_SECONDS) - SAFETY_MARGIN_S
     deadline = time.time() + max(budget, 1.0)
     applied_status = "Successfully_Deployed" if execution["kind"] != "rollback" else "Rolled_Back"
 
-    index = definitions_index(tenant, schema)
+    index = definitions_index(services(), tenant, schema)
     state_table = get_settings().changeset_state_table
     writer = CheckpointWriter(lambda records: save_checkpoint(scope, execution_id, records, state_table))
     failed: set[str] = set()
@@ -144,7 +145,7 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
                 raise TargetUnavailable(f"The connection to the database dropped while {failure.changeset} "
                                         f"ran; retrying: {failure.db_error or failure.message}") from failure
             if failure.changeset not in failed:
-                record_changeset_status(tenant, schema, instance, [ChangesetStatusUpdate(
+                record_changeset_status(services(), tenant, schema, instance, [ChangesetStatusUpdate(
                     failure.changeset, "Deployment_Failed", request.get("pipeline", ""),
                     request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
                     error=failure.db_error or failure.message, executionId=execution_id)])
@@ -197,7 +198,7 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
     if status == SUCCESS and not ended and execution["kind"] == "apply" and not request.get("dryRun"):
         # before the status flips, so whoever sees SUCCESS also sees the instance's lastDeployed
         applied = int(execution.get("progressDone", 0)) > 0
-        note_deployment(tenant, execution["schema"], execution["instance"],
+        note_deployment(services(), tenant, execution["schema"], execution["instance"],
                         request.get("tag") if applied and request.get("tag") else execution.get("preStartTag"))
     snapshot: dict[str, Any] = {}
     if not ended and not request.get("dryRun") and execution["kind"] in ("apply", "rollback") and (
@@ -206,10 +207,10 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
         from schemashift.dbschema.snapshots import snapshot_after_deployment
 
         # while the lock is held, before the status flips: the baseline sync compares with
-        key = snapshot_after_deployment(tenant, execution["schema"], execution["instance"], execution_id)
+        key = snapshot_after_deployment(services(), tenant, execution["schema"], execution["instance"], execution_id)
         snapshot = {"snapshot": key} if key else {}
     final = finish_execution(scope, execution_id, status, failure, **snapshot)
-    release_lock(tenant, execution["schema"], execution["instance"], owner=execution_id)
+    release_lock(services(), tenant, execution["schema"], execution["instance"], owner=execution_id)
     if execution.get("parentId"):
         set_child_status(scope, execution["parentId"], execution["instance"], final["status"])
         add_progress(scope, execution["parentId"], 1)

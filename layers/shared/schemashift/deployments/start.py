@@ -12,6 +12,7 @@ from schemashift.dbschema.changelogs import current_changelog
 from schemashift.dbschema.instances import get_instance_item, list_instance_items
 from schemashift.dbschema.locks import acquire_lock, current_lock, lock_holder, release_lock
 from schemashift.dbschema.schemas import get_schema_item
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.executions import (
     create_execution,
@@ -46,15 +47,15 @@ def _check_request(tenant: Tenant, schema: str, kind: str, payload: dict[str, An
     """400 for a request the schema's tool cannot honour (a Flyway rollback to a tag, say)."""
     from schemashift.deployments.engines import engine_for
 
-    _, info = current_changelog(tenant, schema)
+    _, info = current_changelog(services(), tenant, schema)
     engine_for(info).check_request(kind, payload)
 
 
 def _check_ready(tenant: Tenant, schema: str, instance: str, kind: str, payload: dict[str, Any]) -> str | None:
     """409 while a live deployment holds the instance; returns a dead holder to take over from."""
-    get_instance_item(tenant, schema, instance)
+    get_instance_item(services(), tenant, schema, instance)
     _check_request(tenant, schema, kind, payload)
-    lock = current_lock(tenant, schema, instance)
+    lock = current_lock(services(), tenant, schema, instance)
     if lock and not execution_ended(tenant, lock["owner"]):
         raise _busy(instance, lock["owner"])
     return lock["owner"] if lock else None
@@ -67,8 +68,8 @@ def lease_instance(tenant: Tenant, schema: str, instance: str, kind: str, payloa
     dead = _check_ready(tenant, schema, instance, kind, payload)
     execution_id = new_execution_id()
     lease = {"lease_seconds": lease_seconds} if lease_seconds else {}
-    if acquire_lock(tenant, schema, instance, owner=execution_id, replacing=dead, **lease) is None:
-        raise _busy(instance, lock_holder(tenant, schema, instance))
+    if acquire_lock(services(), tenant, schema, instance, owner=execution_id, replacing=dead, **lease) is None:
+        raise _busy(instance, lock_holder(services(), tenant, schema, instance))
     return execution_id
 
 
@@ -84,7 +85,7 @@ def _start_one(kind: str, tenant: Tenant, schema: str, instance: str, body: Appl
             item = create_execution(tenant, schema, instance, kind, payload, execution_id=execution_id)
             _start_state_machine(arn, scope_of(tenant), execution_id)
         except Exception:
-            release_lock(tenant, schema, instance, execution_id)
+            release_lock(services(), tenant, schema, instance, execution_id)
             raise
         return execution_out(item, with_results=False).to_json()
 
@@ -104,7 +105,7 @@ def start_rollback(tenant: Tenant, schema: str, instance: str, body: RollbackReq
 
 
 def fleet_targets(tenant: Tenant, schema: str, body: FleetApplyRequest) -> list[str]:
-    instances = list_instance_items(tenant, schema)
+    instances = list_instance_items(services(), tenant, schema)
     known = {i["identifier"]: i for i in instances}
     if body.instances:
         missing = [i for i in body.instances if i not in known]
@@ -122,7 +123,7 @@ def fleet_targets(tenant: Tenant, schema: str, body: FleetApplyRequest) -> list[
 def start_fleet_apply(tenant: Tenant, schema: str, body: FleetApplyRequest,
                       idempotency_key: str | None = None) -> Execution:
     def start(payload: dict[str, Any]) -> dict[str, Any]:
-        get_schema_item(tenant, schema)
+        get_schema_item(services(), tenant, schema)
         _check_request(tenant, schema, "apply", payload)
         chosen = fleet_targets(tenant, schema, body)
         parent = create_execution(tenant, schema, None, "fleet", payload)

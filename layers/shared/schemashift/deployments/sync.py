@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemashift.aws import dynamodb_table
 from schemashift.dbschema.changelogs import identity, read_definitions
+from schemashift.dbschema.services import services
 from schemashift.dbschema.state import ChangesetStatusUpdate, DefinitionIndex, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant, instance_index_pk
 from schemashift.settings import get_settings
@@ -29,7 +30,7 @@ def reconcile(tenant: Tenant, schema: str, instance: str, target: Any, changelog
     rows = ChangeLogHistory(target).ran_changesets()
     ran = {identity(r.filename, r.id, r.author): r for r in rows}
     if known is None:
-        known = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(tenant, schema)}
+        known = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(services(), tenant, schema)}
     states = {i["csk"]: i for i in query_all(
         dynamodb_table(get_settings().changeset_state_table), IndexName="gsi1",
         KeyConditionExpression="gsi1pk = :pk",
@@ -57,7 +58,7 @@ def reconcile(tenant: Tenant, schema: str, instance: str, target: Any, changelog
         elif row is None and status == "Successfully_Deployed":
             rolled_back.append(definition["fqn"])
             updates.append(ChangesetStatusUpdate(definition["fqn"], "Rolled_Back", pipeline="sync", log_run=False))
-    record_changeset_status(tenant, schema, instance, updates, known)
+    record_changeset_status(services(), tenant, schema, instance, updates, known)
     unknown_rows = [r.fqn for ident, r in ran.items() if ident not in known and r.filename != "liquibase-internal"]
     mismatches: list[dict[str, str]] = []
     if changelog is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemashift.clock import now_ms
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.steps import PolicyOutcome
 from schemashift.errors import SchemashiftError
@@ -86,9 +87,9 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
     from schemashift.safety.policies import evaluate
     from schemashift.safety.policy_store import policies_for
 
-    schema_item = get_schema_item(tenant, schema)
-    instance_item = get_instance_item(tenant, schema, instance)
-    _, info = current_changelog(tenant, schema)
+    schema_item = get_schema_item(services(), tenant, schema)
+    instance_item = get_instance_item(services(), tenant, schema, instance)
+    _, info = current_changelog(services(), tenant, schema)
     engine = engine_for(info)
     with connect_instance(tenant, instance_item) as target:
         dialect = target.dialect
@@ -96,7 +97,7 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
         pending = engine.pending(target, project, request, instance_item)
     units = engine.lint_units(project, dialect, pending)
     report = lint_units(units, dialect, LintConfig.model_validate(schema_item.get("lint") or {}))
-    decision = evaluate(policies_for(tenant, schema),
+    decision = evaluate(policies_for(services(), tenant, schema),
                         policy_input(schema_item, instance_item, dialect, units, report, request))
     return GateOutcome(instance, dialect, report, decision)
 
@@ -153,7 +154,7 @@ def _denial(outcomes: list[GateOutcome]) -> str:
 def _note_warnings(tenant: Tenant, schema: str, outcome: GateOutcome, execution_id: str) -> None:
     from schemashift.dbschema.instances import note_policy_warnings
 
-    note_policy_warnings(tenant, schema, outcome.instance, [m.to_dict() for m in outcome.decision.warn],
+    note_policy_warnings(services(), tenant, schema, outcome.instance, [m.to_dict() for m in outcome.decision.warn],
                          execution_id)
 
 

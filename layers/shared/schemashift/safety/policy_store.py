@@ -12,13 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemashift.aws import dynamodb_table
 from schemashift.clock import now_ms
 from schemashift.dbschema.models import IDENTIFIER_PATTERN
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed
 from schemashift.safety.policies import MAX_POLICY_BYTES, Policy, check_policy
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import plain, query_all
 
 POLICY_SK = "POLICY#"
@@ -36,9 +35,6 @@ class PolicyIn(BaseModel):
                                       description="dbschema identifiers it applies to; null = every schema")
 
 
-def _resources() -> Any:
-    return dynamodb_table(get_settings().resources_table)
-
 
 def _check_identifier(identifier: str) -> None:
     import re
@@ -51,41 +47,41 @@ def policy_out(item: dict[str, Any]) -> dict[str, Any]:
     return {key: plain(item.get(key)) for key in _PUBLIC}
 
 
-def put_policy(tenant: Tenant, identifier: str, body: PolicyIn) -> tuple[dict[str, Any], bool]:
+def put_policy(svc: Services, tenant: Tenant, identifier: str, body: PolicyIn) -> tuple[dict[str, Any], bool]:
     """Create or replace; returns the policy and whether it was created."""
     _check_identifier(identifier)
     package = check_policy(body.rego)
     now = now_ms()
-    existing = _resources().get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
+    existing = svc.resources.get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
     item = {"pk": tenant.pk, "sk": POLICY_SK + identifier, "identifier": identifier, "name": body.name or identifier,
             "description": body.description, "rego": body.rego, "package": package, "enabled": body.enabled,
             "schemas": body.schemas, "created": existing["created"] if existing else now, "updated": now}
-    _resources().put_item(Item=item)
+    svc.resources.put_item(Item=item)
     return policy_out(item), existing is None
 
 
-def get_policy(tenant: Tenant, identifier: str) -> dict[str, Any]:
-    item = _resources().get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
+def get_policy(svc: Services, tenant: Tenant, identifier: str) -> dict[str, Any]:
+    item = svc.resources.get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
     if not item:
         raise NotFound(f"Policy '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'")
     return policy_out(item)
 
 
-def delete_policy(tenant: Tenant, identifier: str) -> None:
-    table = _resources()
+def delete_policy(svc: Services, tenant: Tenant, identifier: str) -> None:
+    table = svc.resources
     try:
         table.delete_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}, ConditionExpression="attribute_exists(pk)")
     except table.meta.client.exceptions.ConditionalCheckFailedException:
         raise NotFound(f"Policy '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'") from None
 
 
-def list_policies(tenant: Tenant) -> list[dict[str, Any]]:
-    items = query_all(_resources(), KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+def list_policies(svc: Services, tenant: Tenant) -> list[dict[str, Any]]:
+    items = query_all(svc.resources, KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
                       ExpressionAttributeValues={":pk": tenant.pk, ":p": POLICY_SK})
     return [policy_out(item) for item in items]
 
 
-def policies_for(tenant: Tenant, schema: str) -> list[Policy]:
+def policies_for(svc: Services, tenant: Tenant, schema: str) -> list[Policy]:
     """The enabled policies that apply to ``schema``, in identifier order."""
-    return [Policy(p["identifier"], p["rego"], p["name"] or p["identifier"]) for p in list_policies(tenant)
+    return [Policy(p["identifier"], p["rego"], p["name"] or p["identifier"]) for p in list_policies(svc, tenant)
             if p["enabled"] and (not p["schemas"] or schema in p["schemas"])]

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import ValidationFailed
 from schemashift.safety.config import LintConfig
@@ -27,7 +28,7 @@ class LintRequest(BaseModel):
     evaluatePolicies: bool = Field(default=False, description="also evaluate the project's policies")
 
 
-def lint_schema(tenant: Tenant, schema: str, body: LintRequest) -> dict[str, Any]:
+def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -> dict[str, Any]:
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.dbschema.instances import get_instance_item
     from schemashift.dbschema.schemas import get_schema_item
@@ -36,12 +37,12 @@ def lint_schema(tenant: Tenant, schema: str, body: LintRequest) -> dict[str, Any
     from schemashift.safety.lint import check_dialect, lint_units
     from schemashift.safety.units import units_from_changelog
 
-    schema_item = get_schema_item(tenant, schema)
-    instance_item = get_instance_item(tenant, schema, body.instance) if body.instance else None
+    schema_item = get_schema_item(svc, tenant, schema)
+    instance_item = get_instance_item(svc, tenant, schema, body.instance) if body.instance else None
     dialect = check_dialect(instance_item["dialect"] if instance_item else (body.dialect or ""))
     if instance_item and body.dialect and body.dialect != dialect:
         raise ValidationFailed(f"instance '{body.instance}' is {dialect}, not {body.dialect}")
-    _, info = current_changelog(tenant, schema)
+    _, info = current_changelog(svc, tenant, schema)
     properties = (instance_item or {}).get("substituteProperties") or {}
     changelog = changelog_for(info["key"], properties, dialect)
     known = {changeset.fqn for changeset in changelog.changesets}
@@ -58,6 +59,7 @@ def lint_schema(tenant: Tenant, schema: str, body: LintRequest) -> dict[str, Any
         from schemashift.safety.policy_store import policies_for
 
         target = instance_item or {"identifier": "", "name": "", "url": None, "tags": {}}
-        decision = evaluate(policies_for(tenant, schema), policy_input(schema_item, target, dialect, units, report, {}))
+        decision = evaluate(policies_for(svc, tenant, schema),
+                            policy_input(schema_item, target, dialect, units, report, {}))
         result["policy"] = decision.to_dict()
     return result

@@ -6,6 +6,7 @@ from typing import Any
 
 from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS
+from schemashift.dbschema.services import services
 from schemashift.deployments.engines import BatchResult, UnitResult, refuse
 from schemashift.deployments.errors import DryRunFailed
 
@@ -18,7 +19,7 @@ def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str,
     and the CLI; previews and lint without a connection get the dialect's only."""
     from schemashift.changelog import BundleAccessor, parse_changelog
 
-    bundle = load_bundle(key)
+    bundle = load_bundle(services(), key)
     properties = {k: str(v) for k, v in substitute_properties.items()}
     return parse_changelog(bundle.root_file, BundleAccessor(bundle.files), parameters=properties or None,
                            dialect=dialect, database=database)
@@ -195,7 +196,7 @@ class LiquibaseEngine:
         if remaining == 0 and execution["kind"] == "apply" and request.get("tag") and applied > 0:
             tag(target, request["tag"], options=_run_options(execution, None))
             if result.changesets:
-                record_changeset_status(tenant_of(execution), execution["schema"], execution["instance"], [
+                record_changeset_status(services(), tenant_of(execution), execution["schema"], execution["instance"], [
                     ChangesetStatusUpdate(result.changesets[-1].fqn, "Successfully_Deployed",
                                           request.get("pipeline", ""), request.get("planExecutionId", ""),
                                           request.get("stageExecutionId", ""), tag=request["tag"],
