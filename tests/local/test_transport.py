@@ -173,3 +173,16 @@ def test_a_kept_update_expression_tree_is_never_changed_by_the_updates_that_use_
         with pytest.raises(table.meta.client.exceptions.ClientError, match="ValidationException"):
             table.update_item(Key={"pk": pk, "sk": "a"}, UpdateExpression="SET = :v",
                               ExpressionAttributeValues={":v": 1})
+
+
+def test_item_sizes_are_moto_sums_for_every_value_type(stack) -> None:
+    """Query pages stop at 1 MB by item size; the emulator's short cut sums what moto's attribute
+    values would, for each kind (strings in UTF-8 bytes, numbers as written, nested maps, sets)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    from moto.dynamodb.models.utilities import bytesize
+
+    attrs = {"pk": {"S": "p"}, "żółw": {"S": "✓ text"}, "n": {"N": "-12.500"}, "t": {"BOOL": False},
+             "z": {"NULL": True}, "m": {"M": {"a": {"S": "x"}, "l": {"L": [{"N": "1"}, {"NULL": True}]}}},
+             "ss": {"SS": ["a", "bc"]}, "ns": {"NS": ["1", "22"]}, "empty": {"S": ""}, "b": {"B": b"\x00\x01"}}
+    item = Item(DynamoType({"S": "p"}), None, attrs)
+    assert item.size() == sum(bytesize(key) + DynamoType(value).size() for key, value in attrs.items()) > 40
