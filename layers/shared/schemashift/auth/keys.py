@@ -5,8 +5,6 @@ The plaintext key is shown once, at creation; a stolen table dump cannot be repl
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +18,10 @@ WILDCARD = "*"
 
 
 def hash_key(plaintext: str) -> str:
+    # hashlib and secrets (OpenSSL) load when a key is hashed or made: the authorizer and the CLI,
+    # not the API handlers, which import this module for scope_allows only.
+    import hashlib
+
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
@@ -57,6 +59,8 @@ def create_api_key(
     account: str, scopes: list[str], *, description: str = "", plaintext: str | None = None
 ) -> tuple[str, ApiKey]:
     """Store a new key and return (plaintext, record). Pass ``plaintext`` to seed a known dev key."""
+    import secrets
+
     from schemashift.credentials import validate_account
 
     validate_account(account)

@@ -11,9 +11,7 @@ import binascii
 import hashlib
 import io
 import json
-import lzma
 import posixpath
-import zipfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,6 +78,9 @@ def bundle_from_zip(data: bytes, root_file: str | None, *, flyway: bool = False)
     """The files of a zip, read with bounds: entries are decompressed at most to the remaining budget
     (the declared sizes of a zip bomb are not trusted), the whole expands at most ``MAX_ZIP_RATIO`` times
     its compressed size, and a broken or unsupported entry is a 400 naming it."""
+    import lzma  # with zipfile (and its bz2/shutil), only for the routes that receive a zip
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [info for info in archive.infolist() if not info.is_dir()]

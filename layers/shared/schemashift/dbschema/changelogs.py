@@ -20,7 +20,6 @@ from schemashift.dbschema.bundles import (
     load_bundle,
     store_bundle,
 )
-from schemashift.dbschema.models import ChangelogBundle
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import (
@@ -36,8 +35,9 @@ from schemashift.dbschema.tenancy import (
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.store.dynamo import batch_write, plain, query_all
 
-if TYPE_CHECKING:  # the changelog package loads when a changelog is parsed, not with every route
+if TYPE_CHECKING:  # the changelog package loads when a changelog is parsed; the request model is the handler's
     from schemashift.changelog import ChangeSet
+    from schemashift.dbschema.models import ChangelogBundle
 
 
 def identity(file_name: str, changeset_id: str, author: str) -> tuple[str, str, str]:

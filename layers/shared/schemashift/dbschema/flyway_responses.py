@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import Field
 
 from schemashift.api.models import Out
-from schemashift.dbschema.models import Status
 from schemashift.dbschema.responses import InstanceRef
+from schemashift.dbschema.rules import Status
 
 
 class _Migration(Out):

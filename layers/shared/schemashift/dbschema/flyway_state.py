@@ -8,11 +8,10 @@ named ``pipelineIdentifier`` / ``pipelineExecutionId`` as in Harness's Flyway re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.dbschema.changelogs import is_flyway, read_definitions
 from schemashift.dbschema.instances import get_instance_item
-from schemashift.dbschema.models import MigrationStateRequest
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.state import NOT_DEPLOYED, instance_states, instance_summary, state_page
@@ -20,6 +19,9 @@ from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import ValidationFailed
 from schemashift.paging import PageRequest
 from schemashift.store.dynamo import plain
+
+if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
+    from schemashift.dbschema.models import MigrationStateRequest
 
 
 def flyway_schema_item(svc: Services, tenant: Tenant, schema: str) -> dict[str, Any]:

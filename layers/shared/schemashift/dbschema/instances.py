@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.clock import now_ms
-from schemashift.dbschema.models import InstanceIn, InstanceListRequest, InstanceUpdate
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
@@ -22,6 +21,9 @@ from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
 from schemashift.redaction import holds_secret
 from schemashift.store.dynamo import plain, query_all
+
+if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
+    from schemashift.dbschema.models import InstanceIn, InstanceListRequest, InstanceUpdate
 
 _PUBLIC = ("identifier", "name", "url", "secretArn", "context", "labels", "tags", "branch",
            "substituteProperties", "dialect", "created", "updated", "lastAppliedTag", "lastDeployedChangeSetTag")

@@ -1,4 +1,5 @@
-"""Request and response shapes of the dbschema API (Harness DB DevOps field names)."""
+"""Request shapes of the dbschema API (Harness DB DevOps field names); the rules they share with
+responses and other domains are in ``dbschema.rules``."""
 
 from __future__ import annotations
 
@@ -6,13 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from schemashift.errors import ValidationFailed
+from schemashift.dbschema.rules import IDENTIFIER_PATTERN, checked_expression
 from schemashift.limits import MAX_EXPRESSION
 from schemashift.safety.config import LintConfig
-
-IDENTIFIER_PATTERN = r"^[a-zA-Z_][0-9a-zA-Z_$]{0,127}$"
-Status = Literal["Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back"]
-STATUSES: tuple[str, ...] = ("Not_Deployed", "Successfully_Deployed", "Deployment_Failed", "Rolled_Back")
 
 
 class _Strict(BaseModel):
@@ -39,18 +36,6 @@ class SchemaUpdate(_Strict):
     description: str | None = Field(default=None, max_length=1024)
     migrationType: Literal["Liquibase", "Flyway"] | None = Field(default=None, description="ignored: fixed at creation")
     lint: LintConfig | None = None
-
-
-def checked_expression(value: str | None) -> str | None:
-    """Field validator of a contexts/labels expression (instances, apply and rollback requests)."""
-    # Imported here: the changelog package (its model, accessors, preconditions) is not needed to
-    # load a route, only to check an expression a request carries.
-    from schemashift.changelog.expressions import check_expression
-
-    try:
-        return check_expression(value)
-    except ValidationFailed as exc:
-        raise ValueError(exc.message) from None
 
 
 Properties = dict[Annotated[str, StringConstraints(min_length=1, max_length=256)],

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from schemashift.api.models import Out
-from schemashift.dbschema.models import Status
+from schemashift.dbschema.rules import Status
 from schemashift.safety.config import LintConfig
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.clock import now_ms
-from schemashift.dbschema.models import SchemaIn, SchemaUpdate
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import CHANGELOG_SK, INSTANCE_SK, SCHEMA_SK, Tenant, definitions_pk
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
 from schemashift.store.dynamo import batch_write, condition_failed, plain, query_all, update_item
+
+if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
+    from schemashift.dbschema.models import SchemaIn, SchemaUpdate
 
 _PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount", "lint")
 

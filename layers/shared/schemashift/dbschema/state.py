@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, read_definitions, split_fqn
 from schemashift.dbschema.instances import get_instance_item, list_instance_items
-from schemashift.dbschema.models import STATUSES, DeployedStateRequest, MigrationStateRequest
+from schemashift.dbschema.rules import STATUSES
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import (
@@ -30,6 +30,9 @@ from schemashift.dbschema.tenancy import (
 from schemashift.errors import ValidationFailed
 from schemashift.paging import PageRequest
 from schemashift.store.dynamo import batch_get, batch_write, plain, query_all
+
+if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
+    from schemashift.dbschema.models import DeployedStateRequest, MigrationStateRequest
 
 NOT_DEPLOYED = "Not_Deployed"
 MARKER_SK = "STATEVER#"

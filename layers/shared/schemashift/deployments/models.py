@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemashift.dbschema.models import checked_expression
+from schemashift.dbschema.rules import checked_expression
 from schemashift.errors import ValidationFailed
 from schemashift.limits import MAX_EXPRESSION
 

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -142,6 +141,8 @@ class _Report:
 def _engine_report() -> Iterator[_Report]:
     """Capture what the engine prints to file descriptor 1 (its error report) instead of letting it
     reach our stdout (CLI JSON output, Lambda logs); the text becomes the error message."""
+    import tempfile  # and shutil with it: only when a policy is evaluated, not to load a policy route
+
     report = _Report()
     sys.stdout.flush()
     saved = os.dup(1)

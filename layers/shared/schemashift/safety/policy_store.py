@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemashift.clock import now_ms
-from schemashift.dbschema.models import IDENTIFIER_PATTERN
+from schemashift.dbschema.rules import IDENTIFIER_PATTERN
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed

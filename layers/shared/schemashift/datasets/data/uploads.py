@@ -9,7 +9,6 @@ upload id is useless to anyone else, and the object is deleted once its write ha
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from typing import IO
 
@@ -93,6 +92,8 @@ def open_upload(bucket: DataBucket, account: str, table_id: str, upload_id: str)
             f"Upload {upload_id!r} is {size} bytes; the limit is {MAX_UPLOAD_BYTES}",
             details={"upload_id": upload_id, "size": size, "limit": MAX_UPLOAD_BYTES},
         )
+    import tempfile  # and shutil with it: only when an upload is read, not to load an upload route
+
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - the Upload owns it
     for chunk in response["Body"].iter_chunks(chunk_size=1024 * 1024):
         spool.write(chunk)
