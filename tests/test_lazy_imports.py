@@ -92,9 +92,9 @@ NEVER_AT_IMPORT = (
         "appsync_resolver_event", "code_pipeline_job_event", "dynamo_db_stream_event", "event_bridge_event",
         "kafka_event", "kinesis_firehose_event", "kinesis_stream_event", "s3_event", "sns_event", "sqs_event",
         "secrets_manager_event", "cloud_watch_logs_event")),
-    # the standard library's archive and temporary-file modules: loaded by the code that reads a zip,
-    # an upload or evaluates a policy
-    "zipfile", "tempfile", "shutil", "lzma", "bz2",
+    # the standard library's archive, temporary-file and OpenSSL hashing modules: loaded by the code
+    # that reads a zip or an upload, evaluates a policy, stores a bundle or hashes an API key
+    "zipfile", "tempfile", "shutil", "lzma", "bz2", "hashlib", "secrets",
 )
 """What no API handler needs to load: each is imported on first use, or never by an API function."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import json
 import posixpath
@@ -40,6 +39,8 @@ class Bundle:
 
     @property
     def sha256(self) -> str:
+        import hashlib  # OpenSSL's hashlib: when a bundle is stored, not to load a route
+
         return hashlib.sha256(self.canonical_bytes).hexdigest()
 
 

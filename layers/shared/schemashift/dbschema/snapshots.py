@@ -10,7 +10,6 @@ Snapshots are deleted with their instance (``dbschema.objects``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from typing import Any
@@ -33,6 +32,8 @@ def snapshot_key(tenant: Tenant, schema: str, instance: str, sha256: str) -> str
 def take_snapshot(svc: Services, tenant: Tenant, schema: str, instance: str, target: Any, *, reason: str,
                   execution_id: str | None = None, baseline: bool = False) -> dict[str, Any]:
     """Snapshot ``target`` now, store it as the instance's latest (and, after a deployment, its baseline)."""
+    import hashlib  # OpenSSL's hashlib: when a snapshot is taken (deployments), not to load a read route
+
     from schemashift.targets.snapshot import BOOKKEEPING_TABLES, schema_snapshot
 
     objects = schema_snapshot(target, exclude=BOOKKEEPING_TABLES, deadline=time.monotonic() + SNAPSHOT_SECONDS)
