@@ -54,8 +54,8 @@ def changelog_replacement(count: int) -> tuple[float, float]:
     tenant = Tenant("bench", "o", "p" + uuid.uuid4().hex[:6])
     create_schema(services(), tenant, SchemaIn(identifier="s", name="s"))
     register_bundle(services(), tenant, "s", bundle_from_files("c.sql", {"c.sql": _changelog("old", count)}))
-    replaced = _timed(lambda: register_bundle(services(),
-        tenant, "s", bundle_from_files("c.sql", {"c.sql": _changelog("new", count)})))
+    replaced = _timed(lambda: register_bundle(
+        services(), tenant, "s", bundle_from_files("c.sql", {"c.sql": _changelog("new", count)})))
     table = dynamodb_table(get_settings().changeset_state_table)
     items = [{"pk": f"BENCH#{uuid.uuid4().hex}", "sk": f"{i:07d}", "x": "y" * 200} for i in range(2 * count)]
     floor = _timed(lambda: batch_write(table, puts=items))

@@ -82,8 +82,8 @@ def run_apply(work: Path, changesets: int, durable: bool) -> dict[str, float]:
     done = threading.Event()
     emit = runner.emit
 
-    def observed(detail_type: str, detail: dict[str, Any]) -> None:
-        emit(detail_type, detail)
+    def observed(detail_type: str, detail: dict[str, Any], *more: Any, **where: Any) -> None:
+        emit(detail_type, detail, *more, **where)
         if detail_type.startswith("DbSchemaDeployment"):
             done.set()
 

@@ -1,6 +1,7 @@
 """GET .../dbinstance/{dbinstance}/changesetmetadata: the SQL/YAML/snapshot one pipeline step produced."""
 
 from schemashift.api.app import create_app, current_caller, entrypoint, json_response, query_param
+from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.metadata import changeset_metadata
 
@@ -11,8 +12,8 @@ app = create_app()
 def handle(org: str, project: str, dbschema: str, dbinstance: str):
     tenant = Tenant.of(current_caller(app), org, project)
     return json_response(200, changeset_metadata(
-        tenant, dbschema, dbinstance, query_param(app, "harnessCommand"), query_param(app, "pipelineExecutionId"),
-        query_param(app, "stageExecutionId"), query_param(app, "contentType")))
+        services(), tenant, dbschema, dbinstance, query_param(app, "harnessCommand"),
+        query_param(app, "pipelineExecutionId"), query_param(app, "stageExecutionId"), query_param(app, "contentType")))
 
 
 lambda_handler = entrypoint(app)

@@ -12,8 +12,8 @@ app = create_app()
 @app.get("/v1/orgs/<org>/projects/<project>/dbschema")
 def handle(org: str, project: str):
     page = numbered_page(query_param(app, "page"), query_param(app, "limit"))
-    schemas, total = list_schemas(services(),
-        Tenant.of(current_caller(app), org, project), page,
+    schemas, total = list_schemas(
+        services(), Tenant.of(current_caller(app), org, project), page,
         search_term=query_param(app, "search_term"),
         sort=query_param(app, "sort", "created"), order=(query_param(app, "order", "DESC") or "DESC").upper(),
         migration_type=query_param(app, "migrationType"),

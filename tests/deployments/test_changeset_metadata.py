@@ -7,6 +7,7 @@ import json
 
 import pytest
 import yaml
+from schemashift.dbschema.services import services
 
 from tests.support.deployments import new_base, wait_for
 from tests.support.instances import instance_body
@@ -117,8 +118,8 @@ def test_the_sql_an_execution_sent_is_recorded_and_older_executions_are_regenera
         assert recorded == [sql for u in units for sql in u["statements"]]
 
         # an execution recorded before SQL was stored: no flag, no objects; the answer is regenerated
-        jobs().table.update_item(Key=job_key(scope_of(tenant), done["executionId"]),
-                                 UpdateExpression="REMOVE sqlRecorded")
+        jobs(services()).table.update_item(Key=job_key(scope_of(tenant), done["executionId"]),
+                                           UpdateExpression="REMOVE sqlRecorded")
         delete_prefix(bucket, prefix)
         regenerated = _metadata(api, base, "Update", "update")
         assert regenerated.status == 200 and regenerated.json()["data"] == recorded

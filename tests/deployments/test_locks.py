@@ -139,7 +139,7 @@ def test_release_locks_refuses_a_running_deployment_unless_forced(api, stack) ->
     tenant = Tenant("local", org, project)
     # an execution whose worker vanished with the stack (its state machine run is gone)
     orphan = new_execution_id()
-    create_execution(tenant, "s", "i", "apply", PIPE, execution_id=orphan)
+    create_execution(services(), tenant, "s", "i", "apply", PIPE, execution_id=orphan)
     assert acquire_lock(services(), tenant, "s", "i", owner=orphan) is not None
     _hold_changelog_lock(path, locked_by_run=orphan)
     busy = api.post(f"{base}/dbschema/s/instance/i/apply", PIPE)

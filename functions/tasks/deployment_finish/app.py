@@ -1,5 +1,6 @@
 """Task: record success or failure, release the instance lock, emit the completion event."""
 
+from schemashift.dbschema.services import services
 from schemashift.deployments.runner import finish
 from schemashift.deployments.steps import FinishStep
 from schemashift.observability import logger
@@ -9,4 +10,4 @@ from schemashift.observability import logger
 def lambda_handler(event: dict, context: object) -> dict:
     step = FinishStep.model_validate(event)
     logger.append_keys(executionId=step.executionId)
-    return finish(step.scope, step.executionId, step.error).model_dump()
+    return finish(services(), step.scope, step.executionId, step.error).model_dump()

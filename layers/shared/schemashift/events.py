@@ -34,17 +34,19 @@ SOURCE = "schemashift"
 Start = Callable[[Mapping[str, Any], dict[str, Any], "str | None"], str]
 
 
-def emit(detail_type: str, detail: dict[str, Any], *more: tuple[str, dict[str, Any]]) -> None:
-    """Put one event (or several, in one call) on the schemashift bus; a failed entry is logged."""
+def emit(detail_type: str, detail: dict[str, Any], *more: tuple[str, dict[str, Any]], bus: str | None = None,
+         events: Any = None) -> None:
+    """Put one event (or several, in one call) on the schemashift bus; a failed entry is logged. ``bus`` and
+    ``events`` (the EventBridge client) are the caller's services root's; without them, the environment's."""
     from schemashift.aws import client
     from schemashift.settings import get_settings
 
-    bus = get_settings().event_bus
+    bus = bus or get_settings().event_bus
     entries = [
         {"Source": SOURCE, "DetailType": kind, "Detail": json.dumps(body, default=str), "EventBusName": bus}
         for kind, body in ((detail_type, detail), *more)
     ]
-    response = client("events").put_events(Entries=entries)
+    response = (events or client("events")).put_events(Entries=entries)
     if response.get("FailedEntryCount"):
         logger.error("could not emit event", extra={"detailType": detail_type, "response": response["Entries"]})
 

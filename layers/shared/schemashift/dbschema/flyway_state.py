@@ -103,7 +103,7 @@ def migration_scripts(svc: Services, tenant: Tenant, schema: str, instance: str,
     matching: list[dict[str, Any]] = []
     page, seen = PageRequest(limit=100), 0
     while seen < SCANNED_EXECUTIONS:
-        found = jobs().list_by_target(scope, instance_target(schema, instance), page, kind=kind)
+        found = jobs(svc).list_by_target(scope, instance_target(schema, instance), page, kind=kind)
         seen += page.limit
         for item in found.items:
             request = item.get("request") or {}
@@ -122,7 +122,7 @@ def migration_scripts(svc: Services, tenant: Tenant, schema: str, instance: str,
         project = load_project(load_bundle(svc, item["changelogKey"]).files)
         undo = {str(s.version): s for s in project.scripts if s.kind == "undo"}
         by_fqn = {unit.fqn: unit for unit in project.units}
-        for entry in jobs().entries(scope, item["jobId"]):
+        for entry in jobs(svc).entries(scope, item["jobId"]):
             unit = by_fqn.get(entry.get("changeSetFQN") or "")
             if unit is None or entry.get("status") not in ("EXECUTED", "ROLLED_BACK", "FAILED"):
                 continue

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from schemashift.dbschema.objects import EXECUTIONS, object_prefix
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 
 MAX_EXECUTION_SQL_BYTES = 1024 * 1024
@@ -62,25 +63,20 @@ class SqlJournal:
             unit["truncated"] = True
         self.units.append(unit)
 
-    def store(self, tenant: Tenant, schema: str, instance: str, execution_id: str) -> None:
+    def store(self, svc: Services, tenant: Tenant, schema: str, instance: str, execution_id: str) -> None:
         """One object for the batch; nothing when the batch ran no unit."""
         if not self.units:
             return
-        from schemashift.aws import client
-        from schemashift.settings import get_settings
-
         key = f"{execution_prefix(tenant, schema, instance, execution_id)}/{time.time_ns():020d}.json"
-        client("s3").put_object(Bucket=get_settings().bucket, Key=key, ContentType="application/json",
-                                Body=json.dumps({"units": self.units}, separators=(",", ":")).encode())
+        svc.s3.put_object(Bucket=svc.bucket, Key=key, ContentType="application/json",
+                          Body=json.dumps({"units": self.units}, separators=(",", ":")).encode())
         self.units = []
 
 
-def recorded_units(tenant: Tenant, schema: str, instance: str, execution_id: str) -> list[dict[str, Any]]:
+def recorded_units(svc: Services, tenant: Tenant, schema: str, instance: str,
+                   execution_id: str) -> list[dict[str, Any]]:
     """Every unit the execution recorded, in the order they ran."""
-    from schemashift.aws import client
-    from schemashift.settings import get_settings
-
-    s3, bucket = client("s3"), get_settings().bucket
+    s3, bucket = svc.s3, svc.bucket
     keys = sorted(entry["Key"] for page in s3.get_paginator("list_objects_v2").paginate(
         Bucket=bucket, Prefix=execution_prefix(tenant, schema, instance, execution_id) + "/")
         for entry in page.get("Contents", []))

@@ -20,7 +20,7 @@ from schemashift.dbschema.changelogs import current_changelog
 from schemashift.dbschema.flyway_state import flyway_schema_item
 from schemashift.dbschema.instances import connect_instance, get_instance_item
 from schemashift.dbschema.locks import release_lock
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.executions import (
     FAILURE,
@@ -40,23 +40,23 @@ from schemashift.deployments.models import FlywayBaselineRequest, FlywayRepairRe
 from schemashift.errors import Conflict, SchemashiftError
 from schemashift.idempotency import idempotent
 from schemashift.jobs.views import harness_status
-from schemashift.settings import get_settings
 
 COMMAND_LEASE_SECONDS = 300
 """The instance lock of a baseline or repair: short, so a crashed call frees the instance soon."""
 
 
 @contextmanager
-def _open(tenant: Tenant, schema: str, instance: str, overrides: dict[str, Any] | None = None) -> Iterator[Any]:
+def _open(svc: Services, tenant: Tenant, schema: str, instance: str,
+          overrides: dict[str, Any] | None = None) -> Iterator[Any]:
     """``(flyway, project, target)`` for the instance, against the schema's current bundle."""
     from schemashift.deployments.engines.flyway import FlywayEngine
     from schemashift.flyway import Flyway
 
-    flyway_schema_item(services(), tenant, schema)
-    instance_item = get_instance_item(services(), tenant, schema, instance)
-    _, info = current_changelog(services(), tenant, schema)
+    flyway_schema_item(svc, tenant, schema)
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    _, info = current_changelog(svc, tenant, schema)
     with connect_instance(tenant, instance_item) as target:
-        project = FlywayEngine().load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect)
+        project = FlywayEngine(svc).load(info["key"], instance_item.get("substituteProperties") or {}, target.dialect)
         config = project.config.with_overrides(**overrides) if overrides else project.config
         yield Flyway(target, project.files, config, lock_wait_seconds=10.0), project, target  # within the 29 s API timeout
 
@@ -70,9 +70,9 @@ def _fqn(project: Any, version: Any, description: str, script: str, type_: str =
     return project.fqn_of(type_, version, description, script)
 
 
-def flyway_info(tenant: Tenant, schema: str, instance: str) -> FlywayInfo:
+def flyway_info(svc: Services, tenant: Tenant, schema: str, instance: str) -> FlywayInfo:
     """Every migration of the bundle and of the history table with Flyway's state."""
-    with _open(tenant, schema, instance) as (flyway, project, _):
+    with _open(svc, tenant, schema, instance) as (flyway, project, _):
         report = flyway.info()
         migrations = []
         for item in report.migrations:
@@ -85,11 +85,12 @@ def flyway_info(tenant: Tenant, schema: str, instance: str) -> FlywayInfo:
                           migrations=migrations)
 
 
-def flyway_validate(tenant: Tenant, schema: str, instance: str, ignore_patterns: str | None = None) -> FlywayValidation:
+def flyway_validate(svc: Services, tenant: Tenant, schema: str, instance: str,
+                    ignore_patterns: str | None = None) -> FlywayValidation:
     """Flyway's validate; findings are the answer, not an error. ``ignore_patterns``
     (``ignoreMigrationPatterns``, comma separated, empty for none) overrides the bundle's."""
     overrides = {"ignoreMigrationPatterns": ignore_patterns} if ignore_patterns is not None else None
-    with _open(tenant, schema, instance, overrides) as (flyway, project, _):
+    with _open(svc, tenant, schema, instance, overrides) as (flyway, project, _):
         report = flyway.validate()
         invalid = [{**error, "changeSetFQN": _fqn(project, error["version"], error["description"], error["filepath"])}
                    for error in report.errors]
@@ -102,7 +103,7 @@ def flyway_validate(tenant: Tenant, schema: str, instance: str, ignore_patterns:
                                 warnings=report.warnings)
 
 
-def flyway_baseline(tenant: Tenant, schema: str, instance: str, body: FlywayBaselineRequest,
+def flyway_baseline(svc: Services, tenant: Tenant, schema: str, instance: str, body: FlywayBaselineRequest,
                     idempotency_key: str | None = None) -> FlywayBaselineResult:
     """Baseline an existing database: the history table with its ``BASELINE`` row; refused (409)
     when the history already records migrations, as Flyway refuses."""
@@ -113,12 +114,12 @@ def flyway_baseline(tenant: Tenant, schema: str, instance: str, body: FlywayBase
         return {"successfullyBaselined": report.baselined, "baselineVersion": report.baseline_version,
                 "baselineDescription": flyway.config.baseline_description}, []
 
-    out = _run_command("baseline", tenant, schema, instance, body, idempotency_key, command,
+    out = _run_command(svc, "baseline", tenant, schema, instance, body, idempotency_key, command,
                        {k: v for k, v in overrides.items() if v is not None})
     return FlywayBaselineResult.model_validate(out)
 
 
-def flyway_repair(tenant: Tenant, schema: str, instance: str, body: FlywayRepairRequest,
+def flyway_repair(svc: Services, tenant: Tenant, schema: str, instance: str, body: FlywayRepairRequest,
                   idempotency_key: str | None = None) -> FlywayRepairResult:
     """Flyway's repair: remove failed rows, mark applied migrations gone from the bundle deleted,
     realign checksums, descriptions and types with the scripts."""
@@ -137,49 +138,49 @@ def flyway_repair(tenant: Tenant, schema: str, instance: str, body: FlywayRepair
         return {"repairActions": report.actions, **lists}, results
 
     return FlywayRepairResult.model_validate(
-        _run_command("repair", tenant, schema, instance, body, idempotency_key, command, {}))
+        _run_command(svc, "repair", tenant, schema, instance, body, idempotency_key, command, {}))
 
 
 Command = Callable[[Any, Any], tuple[dict[str, Any], list[dict[str, Any]]]]
 
 
-def _run_command(kind: str, tenant: Tenant, schema: str, instance: str, body: Any, idempotency_key: str | None,
-                 command: Command, overrides: dict[str, Any]) -> dict[str, Any]:
+def _run_command(svc: Services, kind: str, tenant: Tenant, schema: str, instance: str, body: Any,
+                 idempotency_key: str | None, command: Command, overrides: dict[str, Any]) -> dict[str, Any]:
     from schemashift.deployments.start import lease_instance
 
-    flyway_schema_item(services(), tenant, schema)  # a Liquibase schema: 400 before anything else
-    get_instance_item(services(), tenant, schema, instance)
+    flyway_schema_item(svc, tenant, schema)  # a Liquibase schema: 400 before anything else
+    get_instance_item(svc, tenant, schema, instance)
 
     def run(payload: dict[str, Any]) -> dict[str, Any]:
-        execution_id = lease_instance(tenant, schema, instance, kind, payload, lease_seconds=COMMAND_LEASE_SECONDS)
+        execution_id = lease_instance(svc, tenant, schema, instance, kind, payload, lease_seconds=COMMAND_LEASE_SECONDS)
         scope = scope_of(tenant)
         try:
-            execution = create_execution(tenant, schema, instance, kind, payload, execution_id=execution_id)
+            execution = create_execution(svc, tenant, schema, instance, kind, payload, execution_id=execution_id)
             try:
-                with _open(tenant, schema, instance, overrides) as (flyway, project, target):
+                with _open(svc, tenant, schema, instance, overrides) as (flyway, project, target):
                     report, results = command(flyway, project)
                     where = _where(schema, instance, flyway)
-                    _align_state(tenant, schema, instance, target, project)
+                    _align_state(svc, tenant, schema, instance, target, project)
             except SchemashiftError as error:
-                finish_execution(scope, execution_id, FAILURE, {"code": error.code, "message": error.message})
+                finish_execution(svc, scope, execution_id, FAILURE, {"code": error.code, "message": error.message})
                 raise _refused(error, execution_id) from error
             except Exception:
-                finish_execution(scope, execution_id, FAILURE, {"code": "INTERNAL_ERROR",
-                                                                "message": f"the {kind} failed unexpectedly"})
+                finish_execution(svc, scope, execution_id, FAILURE,
+                                 {"code": "INTERNAL_ERROR", "message": f"the {kind} failed unexpectedly"})
                 raise
             if results:
-                add_results(scope, execution_id, results)
-            final = finish_execution(scope, execution_id, SUCCESS, None, report=report, migrationType="Flyway",
+                add_results(svc, scope, execution_id, results)
+            final = finish_execution(svc, scope, execution_id, SUCCESS, None, report=report, migrationType="Flyway",
                                      progressDone=len(results), progressTotal=len(results))
         except BaseException:
-            release_lock(services(), tenant, schema, instance, execution_id)
+            release_lock(svc, tenant, schema, instance, execution_id)
             raise
-        release_lock(services(), tenant, schema, instance, execution_id)
+        release_lock(svc, tenant, schema, instance, execution_id)
         return {**where, "executionId": execution["executionId"], "status": harness_status(final["status"]),
                 **report}
 
     return idempotent(idempotency_key, f"{tenant.schema_pk(schema)}#flyway-{kind}#{instance}",
-                      body.model_dump(exclude_none=True), run, table=get_settings().idempotency_table)
+                      body.model_dump(exclude_none=True), run, table=svc.idempotency_table)
 
 
 def _refused(error: SchemashiftError, execution_id: str) -> SchemashiftError:
@@ -192,8 +193,8 @@ def _refused(error: SchemashiftError, execution_id: str) -> SchemashiftError:
     return error
 
 
-def _align_state(tenant: Tenant, schema: str, instance: str, target: Any, project: Any) -> None:
+def _align_state(svc: Services, tenant: Tenant, schema: str, instance: str, target: Any, project: Any) -> None:
     """The changeset state follows the history table the command left (as sync would)."""
     from schemashift.deployments.engines.flyway import FlywayEngine
 
-    FlywayEngine().reconcile(tenant, schema, instance, target, project)
+    FlywayEngine(svc).reconcile(tenant, schema, instance, target, project)

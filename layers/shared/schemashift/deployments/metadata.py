@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from schemashift.dbschema.instances import get_instance_item
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.execution_sql import RECORDED
 from schemashift.deployments.executions import instance_target, jobs, scope_of, tenant_of
@@ -44,11 +44,12 @@ def _wanted(command: str, execution: dict[str, Any], plan: str, stage: str) -> b
     return dry
 
 
-def _execution(tenant: Tenant, schema: str, instance: str, command: str, plan: str, stage: str) -> dict[str, Any]:
+def _execution(svc: Services, tenant: Tenant, schema: str, instance: str, command: str, plan: str,
+               stage: str) -> dict[str, Any]:
     scope, cursor, seen = scope_of(tenant), None, 0
     while seen < SEARCHED:
-        page = jobs().list_by_target(scope, instance_target(schema, instance), PageRequest(limit=100, cursor=cursor),
-                                     kind=_KIND.get(command))
+        page = jobs(svc).list_by_target(scope, instance_target(schema, instance), PageRequest(limit=100, cursor=cursor),
+                                        kind=_KIND.get(command))
         for item in page.items:
             if _wanted(command, item, plan, stage):
                 return item
@@ -60,7 +61,7 @@ def _execution(tenant: Tenant, schema: str, instance: str, command: str, plan: s
                    f"'{instance}' (among its {SEARCHED} newest executions)")
 
 
-def changeset_metadata(tenant: Tenant, schema: str, instance: str, command: str | None, plan: str | None,
+def changeset_metadata(svc: Services, tenant: Tenant, schema: str, instance: str, command: str | None, plan: str | None,
                        stage: str | None, content_type: str | None) -> dict[str, Any]:
     """``{"data": [...]}``: statements (``Sql``), one YAML changelog (``Yaml``) or one snapshot JSON."""
     if command not in COMMANDS:
@@ -70,22 +71,22 @@ def changeset_metadata(tenant: Tenant, schema: str, instance: str, command: str 
     content_type = content_type or "Sql"
     if content_type not in CONTENT_TYPES:
         raise ValidationFailed(f"contentType must be Sql or Yaml; got {content_type!r}")
-    instance_item = get_instance_item(services(), tenant, schema, instance)
-    execution = _execution(tenant, schema, instance, command, plan, stage)
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    execution = _execution(svc, tenant, schema, instance, command, plan, stage)
     if command == "DBOPSSnapshot":
         from schemashift.dbschema.snapshots import load_snapshot
 
         if not execution.get("snapshot"):
             raise NotFound(f"Execution '{execution['jobId']}' left no snapshot")
-        return {"data": [json.dumps(load_snapshot(services(), execution["snapshot"]), sort_keys=True)]}
+        return {"data": [json.dumps(load_snapshot(svc, execution["snapshot"]), sort_keys=True)]}
     if command.startswith("DBOPS"):
         if content_type == "Yaml":
             raise ValidationFailed(f"{command} produces SQL only; use contentType=Sql")
         return {"data": list(execution.get("sql") or [])}
-    return {"data": _ran(execution, instance_item, content_type)}
+    return {"data": _ran(svc, execution, instance_item, content_type)}
 
 
-def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type: str) -> list[str]:
+def _ran(svc: Services, execution: dict[str, Any], instance_item: dict[str, Any], content_type: str) -> list[str]:
     """The SQL (or YAML) of the changesets the execution ran: the SQL it recorded, else (an execution
     from before SQL was recorded) regenerated from the changelog version it ran."""
     flyway = execution.get("migrationType") == "Flyway"
@@ -94,22 +95,23 @@ def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type:
     if execution.get(RECORDED) and content_type == "Sql":
         from schemashift.deployments.execution_sql import recorded_units
 
-        units = recorded_units(tenant_of(execution), execution["schema"], execution["instance"], execution["jobId"])
+        units = recorded_units(svc, tenant_of(execution), execution["schema"], execution["instance"],
+                               execution["jobId"])
         return [sql for unit in units if unit["status"] in _RAN[execution["kind"]] for sql in unit["statements"]]
     scope = execution["pk"].split("JOB#")[0]
-    ran = [e["changeSetFQN"] for e in jobs().entries(scope, execution["jobId"])
+    ran = [e["changeSetFQN"] for e in jobs(svc).entries(scope, execution["jobId"])
            if e.get("changeSetFQN") and e.get("status") in _RAN[execution["kind"]]]
     if not ran or not execution.get("changelogKey"):
         return []
     dialect = instance_item["dialect"]
     if flyway:
-        return _flyway_scripts(execution, ran, dialect)
+        return _flyway_scripts(svc, execution, ran, dialect)
     from schemashift.changelog.serialize import changesets_yaml
     from schemashift.dbschema.changelogs import identity, split_fqn
     from schemashift.deployments.engines.liquibase import contexts_labels
     from schemashift.deployments.runner import changelog_for
 
-    changelog = changelog_for(execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
+    changelog = changelog_for(svc, execution["changelogKey"], execution.get("substituteProperties") or {}, dialect)
     by_identity = {identity(cs.file_path, cs.id, cs.author): cs for cs in changelog.changesets}
     changesets = [by_identity[key] for key in (identity(*split_fqn(fqn)) for fqn in ran) if key in by_identity]
     if content_type == "Yaml":
@@ -123,7 +125,7 @@ def _ran(execution: dict[str, Any], instance_item: dict[str, Any], content_type:
     return statements
 
 
-def _flyway_scripts(execution: dict[str, Any], ran: list[str], dialect: str) -> list[str]:
+def _flyway_scripts(svc: Services, execution: dict[str, Any], ran: list[str], dialect: str) -> list[str]:
     """Regenerated: the statements of the scripts the execution ran (an undo's ``U`` script), split as
     the engine splits them, placeholders not replaced."""
     from schemashift.dbschema.bundles import load_bundle
@@ -131,7 +133,7 @@ def _flyway_scripts(execution: dict[str, Any], ran: list[str], dialect: str) -> 
     from schemashift.flyway.project import load_project
     from schemashift.flyway.statements import split_script
 
-    project = load_project(load_bundle(services(), execution["changelogKey"]).files)
+    project = load_project(load_bundle(svc, execution["changelogKey"]).files)
     undo = {str(s.version): s.path for s in project.scripts if s.kind == "undo"}
     statements: list[str] = []
     for fqn in ran:

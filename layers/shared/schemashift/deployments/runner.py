@@ -14,7 +14,7 @@ from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, split_fqn
 from schemashift.dbschema.instances import connect_instance, get_instance_item, note_deployment
 from schemashift.dbschema.locks import acquire_lock, release_lock
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.state import (
     ChangesetStatusUpdate,
     DefinitionIndex,
@@ -47,7 +47,6 @@ from schemashift.deployments.steps import Finished, FleetFinished, GateOutcome, 
 from schemashift.events import emit
 from schemashift.faults import armed, maybe_fail
 from schemashift.jobs.views import harness_status
-from schemashift.settings import get_settings
 from schemashift.step_errors import describe_step_error
 from schemashift.targets.errors import TargetUnavailable
 
@@ -62,18 +61,18 @@ def _project(engine: Engine, execution: dict[str, Any], target: Any) -> Any:
     return engine.load(execution["changelogKey"], execution.get("substituteProperties") or {}, target.dialect, target)
 
 
-def start(scope: str, execution_id: str) -> Remaining:
+def start(svc: Services, scope: str, execution_id: str) -> Remaining:
     """Lease the lock, reconcile state, tag the pre-start state and size the work."""
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.targets.history import new_deployment_id
 
-    execution = get_execution_item(scope, execution_id)
+    execution = get_execution_item(svc, scope, execution_id)
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
-    if acquire_lock(services(), tenant, schema, instance, owner=execution_id) is None:
+    if acquire_lock(svc, tenant, schema, instance, owner=execution_id) is None:
         raise InstanceBusy(f"Another deployment is running on instance '{instance}'")
-    instance_item = get_instance_item(services(), tenant, schema, instance)
-    _, changelog_info = current_changelog(services(), tenant, schema)
-    engine = engine_for(changelog_info)
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    _, changelog_info = current_changelog(svc, tenant, schema)
+    engine = engine_for(svc, changelog_info)
     engine.check_request(execution["kind"], execution["request"])
     fields: dict[str, Any] = {"changelogKey": changelog_info["key"], "changelogVersion": changelog_info["version"],
                               "migrationType": engine.migration_type,
@@ -85,29 +84,28 @@ def start(scope: str, execution_id: str) -> Remaining:
         project = _project(engine, execution, target)
         fields["sync"] = engine.reconcile(tenant, schema, instance, target, project)
         engine.prepare(scope, execution_id, execution, target, project, instance_item, fields)
-    update_execution(scope, execution_id, **fields)
+    update_execution(svc, scope, execution_id, **fields)
     return Remaining(executionId=execution_id, scope=scope, remaining=int(fields["remaining"]))
 
 
-def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) -> Remaining:
+def run_batch(svc: Services, scope: str, execution_id: str, remaining_ms: int | None = None) -> Remaining:
     """Apply (or roll back) as many changesets as fit in this invocation's time budget."""
     from schemashift.engine import MigrationFailed
 
-    execution = get_execution_item(scope, execution_id)
+    execution = get_execution_item(svc, scope, execution_id)
     if execution.get("dryRun") or int(execution.get("remaining", 0)) <= 0:
         return Remaining(executionId=execution_id, scope=scope, remaining=0)
     tenant, schema, instance = tenant_of(execution), execution["schema"], execution["instance"]
     request = execution["request"]
-    engine = engine_for(execution)
-    acquire_lock(services(), tenant, schema, instance, owner=execution_id)  # renew the lease
-    instance_item = get_instance_item(services(), tenant, schema, instance)
+    engine = engine_for(svc, execution)
+    acquire_lock(svc, tenant, schema, instance, owner=execution_id)  # renew the lease
+    instance_item = get_instance_item(svc, tenant, schema, instance)
     budget = (remaining_ms / 1000.0 if remaining_ms else DEFAULT_BATCH_SECONDS) - SAFETY_MARGIN_S
     deadline = time.time() + max(budget, 1.0)
     applied_status = "Successfully_Deployed" if execution["kind"] != "rollback" else "Rolled_Back"
 
-    index = definitions_index(services(), tenant, schema)
-    state_table = get_settings().changeset_state_table
-    writer = CheckpointWriter(lambda records: save_checkpoint(scope, execution_id, records, state_table))
+    index = definitions_index(svc, tenant, schema)
+    writer = CheckpointWriter(lambda records: save_checkpoint(svc, scope, execution_id, records))
     failed: set[str] = set()
     journal = SqlJournal()
 
@@ -134,7 +132,7 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
     with connect_instance(tenant, instance_item) as target, writer:
         engine.reclaim(target, tenant, execution_id)
         project = _project(engine, execution, target)
-        _repair_gap(engine, execution, target, project, index)
+        _repair_gap(svc, engine, execution, target, project, index)
         try:
             result = engine.run(target, project, execution, instance_item, deadline, checkpoint)
         except MigrationFailed as failure:
@@ -145,34 +143,34 @@ def run_batch(scope: str, execution_id: str, remaining_ms: int | None = None) ->
                 raise TargetUnavailable(f"The connection to the database dropped while {failure.changeset} "
                                         f"ran; retrying: {failure.db_error or failure.message}") from failure
             if failure.changeset not in failed:
-                record_changeset_status(services(), tenant, schema, instance, [ChangesetStatusUpdate(
+                record_changeset_status(svc, tenant, schema, instance, [ChangesetStatusUpdate(
                     failure.changeset, "Deployment_Failed", request.get("pipeline", ""),
                     request.get("planExecutionId", ""), request.get("stageExecutionId", ""),
                     error=failure.db_error or failure.message, executionId=execution_id)])
-            add_results(scope, execution_id, [{"changeSetFQN": failure.changeset, "status": "FAILED",
+            add_results(svc, scope, execution_id, [{"changeSetFQN": failure.changeset, "status": "FAILED",
                                         "error": failure.db_error or failure.message,
                                         "statement": failure.statement}])
             raise
         finally:
-            _store_sql(journal, tenant, schema, instance, execution_id)
+            _store_sql(svc, journal, tenant, schema, instance, execution_id)
         writer.flush()
-    update_execution(scope, execution_id, remaining=result.remaining)
+    update_execution(svc, scope, execution_id, remaining=result.remaining)
     return Remaining(executionId=execution_id, scope=scope, remaining=result.remaining)
 
 
-def _store_sql(journal: SqlJournal, tenant: Any, schema: str, instance: str, execution_id: str) -> None:
+def _store_sql(svc: Services, journal: SqlJournal, tenant: Any, schema: str, instance: str, execution_id: str) -> None:
     """The batch's SQL for changesetmetadata; a failure to store it never fails the deployment."""
     from schemashift.observability import logger
 
     try:
-        journal.store(tenant, schema, instance, execution_id)
+        journal.store(svc, tenant, schema, instance, execution_id)
     except Exception as exc:  # reported, never fatal
         logger.warning("storing the execution's SQL failed",
                        extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
 
 
-def _repair_gap(engine: Engine, execution: dict[str, Any], target: Any, project: Any, index: DefinitionIndex
-                ) -> None:
+def _repair_gap(svc: Services, engine: Engine, execution: dict[str, Any], target: Any, project: Any,
+                index: DefinitionIndex) -> None:
     """A retried batch after a crash: changesets that committed before their checkpoint are
     recorded now, counted as this execution's work, never run again."""
     execution_id = execution["executionId"]
@@ -181,15 +179,15 @@ def _repair_gap(engine: Engine, execution: dict[str, Any], target: Any, project:
                               index)
     moved = report["adopted"] if execution["kind"] != "rollback" else report["markedRolledBack"]
     if moved:
-        add_results(scope, execution_id, [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None}
-                                   for fqn in moved])
-        add_progress(scope, execution_id, len(moved))
+        add_results(svc, scope, execution_id,
+                    [{"changeSetFQN": fqn, "status": "RECOVERED", "durationMs": 0, "error": None} for fqn in moved])
+        add_progress(svc, scope, execution_id, len(moved))
         execution["progressDone"] = int(execution.get("progressDone", 0)) + len(moved)
 
 
-def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -> Finished:
+def finish(svc: Services, scope: str, execution_id: str, error: dict[str, Any] | None = None) -> Finished:
     """Record the outcome, release the lock and tell pipelines."""
-    execution = get_execution_item(scope, execution_id)
+    execution = get_execution_item(svc, scope, execution_id)
     tenant = tenant_of(execution)
     failure = describe_step_error(error, "DeploymentFailed") if error else None
     status = FAILURE if failure else SUCCESS
@@ -198,7 +196,7 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
     if status == SUCCESS and not ended and execution["kind"] == "apply" and not request.get("dryRun"):
         # before the status flips, so whoever sees SUCCESS also sees the instance's lastDeployed
         applied = int(execution.get("progressDone", 0)) > 0
-        note_deployment(services(), tenant, execution["schema"], execution["instance"],
+        note_deployment(svc, tenant, execution["schema"], execution["instance"],
                         request.get("tag") if applied and request.get("tag") else execution.get("preStartTag"))
     snapshot: dict[str, Any] = {}
     if not ended and not request.get("dryRun") and execution["kind"] in ("apply", "rollback") and (
@@ -207,15 +205,15 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
         from schemashift.dbschema.snapshots import snapshot_after_deployment
 
         # while the lock is held, before the status flips: the baseline sync compares with
-        key = snapshot_after_deployment(services(), tenant, execution["schema"], execution["instance"], execution_id)
+        key = snapshot_after_deployment(svc, tenant, execution["schema"], execution["instance"], execution_id)
         snapshot = {"snapshot": key} if key else {}
-    final = finish_execution(scope, execution_id, status, failure, **snapshot)
-    release_lock(services(), tenant, execution["schema"], execution["instance"], owner=execution_id)
+    final = finish_execution(svc, scope, execution_id, status, failure, **snapshot)
+    release_lock(svc, tenant, execution["schema"], execution["instance"], owner=execution_id)
     if execution.get("parentId"):
-        set_child_status(scope, execution["parentId"], execution["instance"], final["status"])
-        add_progress(scope, execution["parentId"], 1)
+        set_child_status(svc, scope, execution["parentId"], execution["instance"], final["status"])
+        add_progress(svc, scope, execution["parentId"], 1)
         if final["status"] == FAILURE:
-            add_failure(scope, execution["parentId"])
+            add_failure(svc, scope, execution["parentId"])
     detail = {
         "executionId": execution_id, "kind": execution["kind"], "status": harness_status(final["status"]),
         "account": tenant.account, "org": tenant.org, "project": tenant.project,
@@ -224,29 +222,30 @@ def finish(scope: str, execution_id: str, error: dict[str, Any] | None = None) -
         "stageExecutionId": request.get("stageExecutionId"), "preStartTag": final.get("preStartTag"),
         "applied": int(final.get("progressDone", 0)), "error": failure,
     }
-    emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail)
+    emit("DbSchemaDeploymentSucceeded" if final["status"] == SUCCESS else "DbSchemaDeploymentFailed", detail,
+         bus=svc.event_bus, events=svc.events)
     return Finished(executionId=execution_id, status=harness_status(final["status"]))
 
-def fleet_gate(scope: str, execution_id: str, parent_id: str, max_failures: int) -> GateOutcome:
+def fleet_gate(svc: Services, scope: str, execution_id: str, parent_id: str, max_failures: int) -> GateOutcome:
     """Before an instance of a fleet starts: skip it once the fleet has more than maxFailures failures."""
     from schemashift.deployments.executions import count_failures
 
-    if count_failures(scope, parent_id) > max_failures:
-        finish_execution(scope, execution_id, CANCELLED, {"code": "MaxFailuresReached",
+    if count_failures(svc, scope, parent_id) > max_failures:
+        finish_execution(svc, scope, execution_id, CANCELLED, {"code": "MaxFailuresReached",
                                                    "message": "not started: the fleet exceeded maxFailures"})
-        set_child_status(scope, parent_id, get_execution_item(scope, execution_id)["instance"], CANCELLED)
+        set_child_status(svc, scope, parent_id, get_execution_item(svc, scope, execution_id)["instance"], CANCELLED)
         return GateOutcome(executionId=execution_id, scope=scope, skip=True)
     return GateOutcome(executionId=execution_id, scope=scope, skip=False)
 
 
-def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None) -> FleetFinished:
+def fleet_finish(svc: Services, scope: str, parent_id: str, error: dict[str, Any] | None = None) -> FleetFinished:
     """Aggregate the instances' outcomes into the fleet execution and tell pipelines.
 
     ``error`` is the policy gate's failure: then no instance was started and it is the fleet's error."""
     from schemashift.deployments.executions import jobs
 
-    parent = get_execution_item(scope, parent_id)
-    children = jobs().children(scope, parent_id)
+    parent = get_execution_item(svc, scope, parent_id)
+    children = jobs(svc).children(scope, parent_id)
     counts: dict[str, int] = {}
     for child in children:
         counts[child["status"]] = counts.get(child["status"], 0) + 1
@@ -257,7 +256,7 @@ def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None
     elif not ok:
         error = {"code": "FleetIncomplete",
                  "message": f"{counts.get(FAILURE, 0)} failed, {counts.get(CANCELLED, 0)} not started"}
-    final = finish_execution(scope, parent_id, SUCCESS if ok else FAILURE, error, summary=counts,
+    final = finish_execution(svc, scope, parent_id, SUCCESS if ok else FAILURE, error, summary=counts,
                              progressDone=len(children) - counts.get(CANCELLED, 0))
     tenant = tenant_of(parent)
     request = parent.get("request") or {}
@@ -267,6 +266,6 @@ def fleet_finish(scope: str, parent_id: str, error: dict[str, Any] | None = None
         "org": tenant.org, "project": tenant.project, "dbschema": parent["schema"],
         "summary": {harness_status(k): v for k, v in counts.items()},
         "pipeline": request.get("pipeline"), "planExecutionId": request.get("planExecutionId"),
-        "stageExecutionId": request.get("stageExecutionId"), "error": error})
+        "stageExecutionId": request.get("stageExecutionId"), "error": error}, bus=svc.event_bus, events=svc.events)
     return FleetFinished(executionId=parent_id, status=harness_status(final["status"]),
                          summary={harness_status(k): v for k, v in counts.items()})

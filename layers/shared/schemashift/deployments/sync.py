@@ -10,29 +10,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from schemashift.aws import dynamodb_table
 from schemashift.dbschema.changelogs import identity, read_definitions
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.state import ChangesetStatusUpdate, DefinitionIndex, record_changeset_status
 from schemashift.dbschema.tenancy import Tenant, instance_index_pk
-from schemashift.settings import get_settings
 from schemashift.store.dynamo import query_all
 
 if TYPE_CHECKING:
     from schemashift.changelog import DatabaseChangeLog
 
 
-def reconcile(tenant: Tenant, schema: str, instance: str, target: Any, changelog: DatabaseChangeLog | None,
-              known: DefinitionIndex | None = None) -> dict[str, Any]:
+def reconcile(svc: Services, tenant: Tenant, schema: str, instance: str, target: Any,
+              changelog: DatabaseChangeLog | None, known: DefinitionIndex | None = None) -> dict[str, Any]:
     """``known``: the schema's definitions index when the caller has just read it (a batch has)."""
     from schemashift.targets.history import ChangeLogHistory
 
     rows = ChangeLogHistory(target).ran_changesets()
     ran = {identity(r.filename, r.id, r.author): r for r in rows}
     if known is None:
-        known = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(services(), tenant, schema)}
+        known = {identity(d["fileName"], d["changeSet"], d["author"]): d for d in read_definitions(svc, tenant, schema)}
     states = {i["csk"]: i for i in query_all(
-        dynamodb_table(get_settings().changeset_state_table), IndexName="gsi1",
+        svc.state, IndexName="gsi1",
         KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": instance_index_pk(tenant, schema, instance)})}
     updates: list[ChangesetStatusUpdate] = []
@@ -58,7 +56,7 @@ def reconcile(tenant: Tenant, schema: str, instance: str, target: Any, changelog
         elif row is None and status == "Successfully_Deployed":
             rolled_back.append(definition["fqn"])
             updates.append(ChangesetStatusUpdate(definition["fqn"], "Rolled_Back", pipeline="sync", log_run=False))
-    record_changeset_status(services(), tenant, schema, instance, updates, known)
+    record_changeset_status(svc, tenant, schema, instance, updates, known)
     unknown_rows = [r.fqn for ident, r in ran.items() if ident not in known and r.filename != "liquibase-internal"]
     mismatches: list[dict[str, str]] = []
     if changelog is not None:

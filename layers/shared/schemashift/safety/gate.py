@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemashift.clock import now_ms
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.steps import PolicyOutcome
 from schemashift.errors import SchemashiftError
@@ -76,7 +76,8 @@ def policy_input(schema_item: dict[str, Any], instance_item: dict[str, Any], dia
     }
 
 
-def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[str, Any]) -> GateOutcome:
+def evaluate_instance(svc: Services, tenant: Tenant, schema: str, instance: str,
+                      request: dict[str, Any]) -> GateOutcome:
     """Lint the instance's pending changesets and evaluate the project's policies on them."""
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.dbschema.instances import connect_instance, get_instance_item
@@ -87,61 +88,61 @@ def evaluate_instance(tenant: Tenant, schema: str, instance: str, request: dict[
     from schemashift.safety.policies import evaluate
     from schemashift.safety.policy_store import policies_for
 
-    schema_item = get_schema_item(services(), tenant, schema)
-    instance_item = get_instance_item(services(), tenant, schema, instance)
-    _, info = current_changelog(services(), tenant, schema)
-    engine = engine_for(info)
+    schema_item = get_schema_item(svc, tenant, schema)
+    instance_item = get_instance_item(svc, tenant, schema, instance)
+    _, info = current_changelog(svc, tenant, schema)
+    engine = engine_for(svc, info)
     with connect_instance(tenant, instance_item) as target:
         dialect = target.dialect
         project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, dialect, target)
         pending = engine.pending(target, project, request, instance_item)
     units = engine.lint_units(project, dialect, pending)
     report = lint_units(units, dialect, LintConfig.model_validate(schema_item.get("lint") or {}))
-    decision = evaluate(policies_for(services(), tenant, schema),
+    decision = evaluate(policies_for(svc, tenant, schema),
                         policy_input(schema_item, instance_item, dialect, units, report, request))
     return GateOutcome(instance, dialect, report, decision)
 
 
-def gate(scope: str, execution_id: str) -> PolicyOutcome:
+def gate(svc: Services, scope: str, execution_id: str) -> PolicyOutcome:
     """The state machine step; raises PolicyDenied (caught into RecordFailure / the fleet's FinishDenied)."""
     from schemashift.deployments.executions import get_execution_item, tenant_of, update_execution
 
-    execution = get_execution_item(scope, execution_id)
+    execution = get_execution_item(svc, scope, execution_id)
     tenant = tenant_of(execution)
     if execution["kind"] == "fleet":
-        return _gate_fleet(scope, execution_id, execution, tenant)
-    outcome = evaluate_instance(tenant, execution["schema"], execution["instance"], execution.get("request") or {})
-    update_execution(scope, execution_id, **outcome.record())
-    _note_warnings(tenant, execution["schema"], outcome, execution_id)
-    _emit(execution_id, execution, tenant, [outcome])
+        return _gate_fleet(svc, scope, execution_id, execution, tenant)
+    outcome = evaluate_instance(svc, tenant, execution["schema"], execution["instance"], execution.get("request") or {})
+    update_execution(svc, scope, execution_id, **outcome.record())
+    _note_warnings(svc, tenant, execution["schema"], outcome, execution_id)
+    _emit(svc, execution_id, execution, tenant, [outcome])
     if outcome.decision.denied:
         raise PolicyDenied(_denial([outcome]))
     return PolicyOutcome(executionId=execution_id, scope=scope, warnings=len(outcome.decision.warn))
 
 
-def _gate_fleet(scope: str, parent_id: str, parent: dict[str, Any], tenant: Tenant) -> PolicyOutcome:
+def _gate_fleet(svc: Services, scope: str, parent_id: str, parent: dict[str, Any], tenant: Tenant) -> PolicyOutcome:
     """Every instance of the fleet is evaluated before the first one starts."""
     from schemashift.deployments.executions import CANCELLED, finish_execution, jobs, set_child_status, update_execution
 
-    children = [(child["name"], child["jobId"]) for child in jobs().children(scope, parent_id)]
+    children = [(child["name"], child["jobId"]) for child in jobs(svc).children(scope, parent_id)]
     request = parent.get("request") or {}
     outcomes = []
     for instance, child_id in children:
-        outcome = evaluate_instance(tenant, parent["schema"], instance, request)
-        update_execution(scope, child_id, **outcome.record())
-        _note_warnings(tenant, parent["schema"], outcome, child_id)
+        outcome = evaluate_instance(svc, tenant, parent["schema"], instance, request)
+        update_execution(svc, scope, child_id, **outcome.record())
+        _note_warnings(svc, tenant, parent["schema"], outcome, child_id)
         outcomes.append((instance, child_id, outcome))
     denied = [outcome for _, _, outcome in outcomes if outcome.decision.denied]
-    update_execution(scope, parent_id, policy={
+    update_execution(svc, scope, parent_id, policy={
         "deny": [{"instance": o.instance, **m.to_dict()} for _, _, o in outcomes for m in o.decision.deny],
         "warn": [{"instance": o.instance, **m.to_dict()} for _, _, o in outcomes for m in o.decision.warn],
         "evaluated": now_ms()})
-    _emit(parent_id, parent, tenant, [outcome for _, _, outcome in outcomes])
+    _emit(svc, parent_id, parent, tenant, [outcome for _, _, outcome in outcomes])
     if denied:
         for instance, child_id, outcome in outcomes:
             reason = "denied by policy" if outcome.decision.denied else "not started: the fleet was denied by policy"
-            finish_execution(scope, child_id, CANCELLED, {"code": "PolicyDenied", "message": reason})
-            set_child_status(scope, parent_id, instance, CANCELLED)
+            finish_execution(svc, scope, child_id, CANCELLED, {"code": "PolicyDenied", "message": reason})
+            set_child_status(svc, scope, parent_id, instance, CANCELLED)
         raise PolicyDenied(_denial(denied))
     return PolicyOutcome(executionId=parent_id, scope=scope, warnings=sum(len(o.decision.warn) for _, _, o in outcomes))
 
@@ -151,14 +152,15 @@ def _denial(outcomes: list[GateOutcome]) -> str:
     return f"Denied by policy ({len(lines)} message{'s' if len(lines) != 1 else ''}): " + "; ".join(lines)
 
 
-def _note_warnings(tenant: Tenant, schema: str, outcome: GateOutcome, execution_id: str) -> None:
+def _note_warnings(svc: Services, tenant: Tenant, schema: str, outcome: GateOutcome, execution_id: str) -> None:
     from schemashift.dbschema.instances import note_policy_warnings
 
-    note_policy_warnings(services(), tenant, schema, outcome.instance, [m.to_dict() for m in outcome.decision.warn],
+    note_policy_warnings(svc, tenant, schema, outcome.instance, [m.to_dict() for m in outcome.decision.warn],
                          execution_id)
 
 
-def _emit(execution_id: str, execution: dict[str, Any], tenant: Tenant, outcomes: list[GateOutcome]) -> None:
+def _emit(svc: Services, execution_id: str, execution: dict[str, Any], tenant: Tenant,
+          outcomes: list[GateOutcome]) -> None:
     from schemashift.events import emit
 
     request = execution.get("request") or {}
@@ -171,4 +173,4 @@ def _emit(execution_id: str, execution: dict[str, Any], tenant: Tenant, outcomes
         "instances": [{"dbinstance": o.instance, "dialect": o.dialect, "lint": o.report.counts(),
                        "deny": [m.to_dict() for m in o.decision.deny], "warn": [m.to_dict() for m in o.decision.warn]}
                       for o in outcomes],
-    })
+    }, bus=svc.event_bus, events=svc.events)

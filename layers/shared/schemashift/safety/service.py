@@ -44,7 +44,7 @@ def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -
         raise ValidationFailed(f"instance '{body.instance}' is {dialect}, not {body.dialect}")
     _, info = current_changelog(svc, tenant, schema)
     properties = (instance_item or {}).get("substituteProperties") or {}
-    changelog = changelog_for(info["key"], properties, dialect)
+    changelog = changelog_for(svc, info["key"], properties, dialect)
     known = {changeset.fqn for changeset in changelog.changesets}
     unknown = sorted(set(body.changesets or ()) - known)
     if unknown:

@@ -9,9 +9,12 @@ table (DATABASECHANGELOG, flyway_schema_history) is reconciled with the recorded
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from schemashift.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from schemashift.dbschema.services import Services
 
 
 @dataclass
@@ -37,6 +40,8 @@ class UnitResult:
 
 
 class Engine(Protocol):
+    """Made for one services root (``engine_for(svc, ...)``): its stores are the root's."""
+
     migration_type: str
 
     def check_request(self, kind: str, request: dict[str, Any]) -> None:
@@ -70,19 +75,19 @@ class Engine(Protocol):
         A failed unit raises ``MigrationFailed`` whose ``changeset`` is the unit's FQN."""
 
 
-def engine_named(migration_type: str | None) -> Engine:
+def engine_named(svc: Services, migration_type: str | None) -> Engine:
     if migration_type == "Flyway":
         from schemashift.deployments.engines.flyway import FlywayEngine
 
-        return FlywayEngine()
+        return FlywayEngine(svc)
     from schemashift.deployments.engines.liquibase import LiquibaseEngine
 
-    return LiquibaseEngine()
+    return LiquibaseEngine(svc)
 
 
-def engine_for(item: dict[str, Any]) -> Engine:
+def engine_for(svc: Services, item: dict[str, Any]) -> Engine:
     """The engine of an execution (or changelog info) by its ``migrationType``."""
-    return engine_named(item.get("migrationType"))
+    return engine_named(svc, item.get("migrationType"))
 
 
 def refuse(field: str, migration_type: str, hint: str = "") -> ValidationFailed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.deployments.engines import BatchResult, UnitResult, refuse
 
 _APPLY_ONLY_LIQUIBASE = ("toTag", "contexts", "labels", "tag")
@@ -55,6 +55,9 @@ def undo_candidates(flyway: Any) -> list[Any]:
 class FlywayEngine:
     migration_type = "Flyway"
 
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+
     def check_request(self, kind: str, request: dict[str, Any]) -> None:
         if kind in ("baseline", "repair"):  # their requests are their own models
             return
@@ -78,7 +81,7 @@ class FlywayEngine:
         from schemashift.dbschema.bundles import load_bundle
         from schemashift.flyway.project import load_project
 
-        return load_project(load_bundle(services(), key).files, properties)
+        return load_project(load_bundle(self.svc, key).files, properties)
 
     def reclaim(self, target: Any, tenant: Any, execution_id: str) -> None:
         """Flyway's lock is a session lock (advisory / named): it ends with the dead run's connection."""
@@ -93,9 +96,9 @@ class FlywayEngine:
         rows = flyway.history.rows()
         infos = history_infos(flyway)
         applied = applied_keys(infos)
-        listed = list(known.values()) if known is not None else read_definitions(services(), tenant, schema)
+        listed = list(known.values()) if known is not None else read_definitions(self.svc, tenant, schema)
         definitions = [d for d in listed if d.get("flyway")]
-        states = instance_states(services(), tenant, schema, instance)
+        states = instance_states(self.svc, tenant, schema, instance)
         updates, adopted, rolled_back = [], [], []
         for definition in definitions:
             state = states.get(definition["csk"], {})
@@ -110,7 +113,7 @@ class FlywayEngine:
                 rolled_back.append(definition["fqn"])
                 updates.append(ChangesetStatusUpdate(definition["fqn"], "Rolled_Back", pipeline="sync",
                                                      log_run=False))
-        record_changeset_status(services(), tenant, schema, instance, updates, known)
+        record_changeset_status(self.svc, tenant, schema, instance, updates, known)
         keys = {d["changeSet"] for d in definitions}
         unknown = [unit_fqn(row.script, key) for key, row in applied.items() if key not in keys]
         mismatches = [{"changeSetFQN": project.fqn_of(i.type, i.version, i.description, i.script),

@@ -6,12 +6,13 @@ from typing import Any
 
 from schemashift.dbschema.bundles import load_bundle
 from schemashift.dbschema.locks import DEFAULT_LEASE_SECONDS
-from schemashift.dbschema.services import services
+from schemashift.dbschema.services import Services
 from schemashift.deployments.engines import BatchResult, UnitResult, refuse
 from schemashift.deployments.errors import DryRunFailed
 
 
-def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str, database: Any = None) -> Any:
+def changelog_for(svc: Services, key: str, substitute_properties: dict[str, Any], dialect: str,
+                  database: Any = None) -> Any:
     """The stored changelog bundle ``key`` parsed for ``dialect`` with the instance's properties.
 
     With the open ``database`` (deployments and sync have one), the connection-dependent ``database.*``
@@ -19,7 +20,7 @@ def changelog_for(key: str, substitute_properties: dict[str, Any], dialect: str,
     and the CLI; previews and lint without a connection get the dialect's only."""
     from schemashift.changelog import BundleAccessor, parse_changelog
 
-    bundle = load_bundle(services(), key)
+    bundle = load_bundle(svc, key)
     properties = {k: str(v) for k, v in substitute_properties.items()}
     return parse_changelog(bundle.root_file, BundleAccessor(bundle.files), parameters=properties or None,
                            dialect=dialect, database=database)
@@ -110,6 +111,9 @@ def _rollback_size(rows: list[Any], request: dict[str, Any]) -> int:
 class LiquibaseEngine:
     migration_type = "Liquibase"
 
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+
     def check_request(self, kind: str, request: dict[str, Any]) -> None:
         if request.get("targetVersion"):
             raise refuse("targetVersion", self.migration_type, " (use tag, toTag or count)")
@@ -117,18 +121,18 @@ class LiquibaseEngine:
             raise refuse("a rollback without tag or count", self.migration_type)
 
     def load(self, key: str, properties: dict[str, Any], dialect: str, database: Any = None) -> Any:
-        return changelog_for(key, properties, dialect, database)
+        return changelog_for(self.svc, key, properties, dialect, database)
 
     def reclaim(self, target: Any, tenant: Any, execution_id: str) -> None:
         from schemashift.deployments.liveness import reclaim_changelog_lock
 
-        reclaim_changelog_lock(target, tenant, execution_id)
+        reclaim_changelog_lock(self.svc, target, tenant, execution_id)
 
     def reconcile(self, tenant: Any, schema: str, instance: str, target: Any, project: Any,
                   known: dict[Any, dict[str, Any]] | None = None) -> dict[str, Any]:
         from schemashift.deployments.sync import reconcile
 
-        return reconcile(tenant, schema, instance, target, project, known)
+        return reconcile(self.svc, tenant, schema, instance, target, project, known)
 
     def pending(self, target: Any, project: Any, request: dict[str, Any], instance_item: dict[str, Any]) -> list[str]:
         return pending_fqns(target, project, request, instance_item)
@@ -147,7 +151,7 @@ class LiquibaseEngine:
         contexts, labels = contexts_labels(request, instance_item)
         count = int(request["count"]) if request.get("count") else None  # DynamoDB numbers are Decimals
         if request.get("dryRun") == "transactional" and kind == "apply":
-            _transactional_dry_run(scope, execution_id, target, project, contexts, labels, fields)
+            _transactional_dry_run(self.svc, scope, execution_id, target, project, contexts, labels, fields)
         elif request.get("dryRun"):
             preview = (update_sql(target, project, count=count, to_tag=request.get("toTag"),
                                   contexts=contexts, labels=labels) if kind == "apply" else
@@ -196,7 +200,7 @@ class LiquibaseEngine:
         if remaining == 0 and execution["kind"] == "apply" and request.get("tag") and applied > 0:
             tag(target, request["tag"], options=_run_options(execution, None))
             if result.changesets:
-                record_changeset_status(services(), tenant_of(execution), execution["schema"], execution["instance"], [
+                record_changeset_status(self.svc, tenant_of(execution), execution["schema"], execution["instance"], [
                     ChangesetStatusUpdate(result.changesets[-1].fqn, "Successfully_Deployed",
                                           request.get("pipeline", ""), request.get("planExecutionId", ""),
                                           request.get("stageExecutionId", ""), tag=request["tag"],
@@ -204,8 +208,8 @@ class LiquibaseEngine:
         return BatchResult(remaining, applied, result.changesets[-1].fqn if result.changesets else None)
 
 
-def _transactional_dry_run(scope: str, execution_id: str, target: Any, changelog: Any, contexts: Any, labels: Any,
-                           fields: dict[str, Any]) -> None:
+def _transactional_dry_run(svc: Services, scope: str, execution_id: str, target: Any, changelog: Any, contexts: Any,
+                           labels: Any, fields: dict[str, Any]) -> None:
     import json
     from decimal import Decimal
 
@@ -217,6 +221,6 @@ def _transactional_dry_run(scope: str, execution_id: str, target: Any, changelog
     fields.update(dryRunReport=stored, progressTotal=len(report.changesets) + len(report.notRun),
                   remaining=0)
     if not report.ok and report.error is not None:
-        update_execution(scope, execution_id, **fields)
+        update_execution(svc, scope, execution_id, **fields)
         raise DryRunFailed(f"Dry run failed at {report.error['changeSetFQN']}: {report.error['message']} "
                            "(everything was rolled back)")
