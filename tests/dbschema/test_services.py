@@ -110,3 +110,80 @@ def test_a_flow_against_given_tables_leaves_the_default_ones_untouched(stack: ob
 
     delete_schema(root, tenant, "app")
     assert _partition(root.resources, tenant.pk) == [] and _partition(root.resources, tenant.schema_pk("app")) == []
+
+
+def test_a_deployment_against_given_tables_leaves_the_default_ones_untouched(stack: object) -> None:
+    """The deployment steps (start, batch, finish) read and write only their root's tables: an apply
+    run step by step on a root over other tables records its execution, changeset states, lock and
+    snapshot there, and the environment's tables never hear of it."""
+    import sqlite3
+
+    from schemashift.accounts import target_policy
+    from schemashift.aws import client
+    from schemashift.dbschema.bundles import bundle_from_files
+    from schemashift.dbschema.changelogs import register_bundle
+    from schemashift.dbschema.instances import create_instance
+    from schemashift.dbschema.locks import current_lock
+    from schemashift.dbschema.models import InstanceIn, SchemaIn
+    from schemashift.dbschema.schemas import create_schema
+    from schemashift.dbschema.state import instance_states
+    from schemashift.dbschema.tenancy import Tenant
+    from schemashift.deployments import runner
+    from schemashift.deployments.executions import create_execution, get_execution, get_execution_item, scope_of
+    from schemashift.deployments.start import lease_instance
+    from schemashift.errors import NotFound
+    from schemashift.targets.confinement import sqlite_file
+    from schemashift.targets.urls import parse_target_url
+
+    default = services()
+    suffix = uuid.uuid4().hex[:8]
+    bucket = f"deploy-bucket-{suffix}"
+    client("s3").create_bucket(Bucket=bucket)
+    root = Services(
+        resources=_copy_table(f"deploy-resources-{suffix}", default.settings.resources_table),
+        state=_copy_table(f"deploy-state-{suffix}", default.settings.changeset_state_table),
+        executions=_copy_table(f"deploy-executions-{suffix}", default.settings.executions_table),
+        locks=_copy_table(f"deploy-locks-{suffix}", default.settings.locks_table), bucket=bucket)
+    tenant = Tenant("local", "org" + suffix, "prj" + suffix)
+    name = f"deploy-{suffix}.db"
+
+    create_schema(root, tenant, SchemaIn(identifier="app", name="App"))
+    create_instance(root, tenant, "app", InstanceIn(identifier="dev", name="Dev", url=f"sqlite:///{name}"))
+    changelog = ("-- liquibase formatted sql\n\n-- changeset ann:1\nCREATE TABLE t (id INT);\n"
+                 "-- rollback DROP TABLE t;\n\n-- changeset ann:2\nALTER TABLE t ADD COLUMN n INT;\n")
+    register_bundle(root, tenant, "app", bundle_from_files("c.sql", {"c.sql": changelog}))
+
+    payload = {"pipeline": "p1"}
+    execution_id = lease_instance(root, tenant, "app", "dev", "apply", payload)
+    create_execution(root, tenant, "app", "dev", "apply", payload, execution_id=execution_id)
+    scope = scope_of(tenant)
+    step = "start"
+    try:
+        assert runner.start(root, scope, execution_id).remaining == 2
+        step = "run_batch"
+        assert runner.run_batch(root, scope, execution_id).remaining == 0
+        step = "finish"
+        assert runner.finish(root, scope, execution_id).status == "SUCCESS"
+    except Exception as exc:  # say which step of the deployment broke
+        raise AssertionError(f"the {step} step failed: {exc!r}") from exc
+
+    execution = get_execution(root, tenant, execution_id)
+    assert (execution.status, execution.progress.done, execution.pipeline) == ("SUCCESS", 2, "p1")
+    database = sqlite_file(parse_target_url(f"sqlite:///{name}"), tenant.account, target_policy(tenant.account))
+    rows = sqlite3.connect(database).execute("SELECT id FROM DATABASECHANGELOG ORDER BY orderexecuted").fetchall()
+    assert rows == [("1",), ("2",)]
+    states = instance_states(root, tenant, "app", "dev")
+    assert sorted((item["executionId"], item["status"], item["pipeline"]) for item in states.values()) == [
+        (execution_id, "Successfully_Deployed", "p1")] * 2
+    assert current_lock(root, tenant, "app", "dev") is None
+    snapshot_key = get_execution_item(root, scope, execution_id)["snapshot"]
+    assert client("s3").get_object(Bucket=bucket, Key=snapshot_key)["Body"].read()
+    assert "Contents" not in client("s3").list_objects_v2(Bucket=default.bucket, Prefix=snapshot_key)
+
+    # The environment's tables know nothing of the tenant, its execution or its states.
+    with pytest.raises(NotFound):
+        get_execution(default, tenant, execution_id)
+    for table, pk in ((default.resources, tenant.pk), (default.state, tenant.schema_pk("app")),
+                      (default.executions, f"{scope}JOB#{execution_id}")):
+        assert _partition(table, pk) == [], pk
+    assert _partition(root.executions, f"{scope}JOB#{execution_id}")
