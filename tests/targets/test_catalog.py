@@ -127,3 +127,17 @@ def test_sqlite_reads_its_catalog_in_a_few_queries(tmp_path) -> None:
     assert len(snapshot["tables"]) == 300 and snapshot["tables"]["t7"]["columns"][1] == {
         "name": "v", "type": "VARCHAR(20)", "nullable": False, "default": "'x'"}
     assert fast <= 10 < 300 * 5 <= len(statements), (fast, len(statements))
+
+
+def test_sqlite_columns_declared_without_a_type(tmp_path) -> None:
+    """SQLite lets a column have no type (its affinity is BLOB); the inspector reflects NullType, which
+    has no DDL to render: the snapshot says what was declared, nothing."""
+    with open_target(f"sqlite:///{tmp_path / 'untyped.db'}") as target:
+        target.execute("CREATE TABLE untyped (a, b INTEGER, c DEFAULT 3)")
+        fast, reference = schema_snapshot(target), schema_snapshot(target, one_by_one=True)
+    assert fast == reference
+    assert fast["tables"]["untyped"]["columns"] == [
+        {"name": "a", "type": "", "nullable": True, "default": None},
+        {"name": "b", "type": "INTEGER", "nullable": True, "default": None},
+        {"name": "c", "type": "", "nullable": True, "default": "3"}]
+

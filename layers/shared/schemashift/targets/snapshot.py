@@ -59,7 +59,7 @@ def schema_snapshot(target: Target, *, exclude: frozenset[str] = frozenset(), ma
 def _table(parts: catalog.TableParts, dialect: Any) -> dict[str, Any]:
     pk = parts.pk
     return {
-        "columns": [{"name": c["name"], "type": c["type"].compile(dialect=dialect), "nullable": bool(c["nullable"]),
+        "columns": [{"name": c["name"], "type": _type_name(c["type"], dialect), "nullable": bool(c["nullable"]),
                      "default": None if c.get("default") is None else str(c["default"])}
                     for c in parts.columns],
         "primaryKey": {"name": pk.get("name"), "columns": list(pk["constrained_columns"])}
@@ -76,6 +76,15 @@ def _table(parts: catalog.TableParts, dialect: Any) -> dict[str, Any]:
                            for i in parts.indexes),
                           key=lambda i: (i["name"] or "", [str(c) for c in i["columns"]])),
     }
+
+
+def _type_name(type_: Any, dialect: Any) -> str:
+    """The column's type as DDL. SQLite lets a column be declared without a type (``CREATE TABLE t (a)``,
+    BLOB affinity); SQLAlchemy reflects it as ``NullType``, which has no DDL: its type is the empty
+    declaration."""
+    from sqlalchemy.types import NullType
+
+    return "" if isinstance(type_, NullType) else type_.compile(dialect=dialect)
 
 
 def _view_definition(inspector: Any, view: str, schema: str | None) -> str | None:
