@@ -141,3 +141,28 @@ def test_sqlite_columns_declared_without_a_type(tmp_path) -> None:
         {"name": "b", "type": "INTEGER", "nullable": True, "default": None},
         {"name": "c", "type": "", "nullable": True, "default": "3"}]
 
+
+@pytest.mark.mysql
+def test_mysql_binary_defaults_that_are_not_text(tmp_path) -> None:
+    """MariaDB's SHOW CREATE TABLE prints a binary column's default as its raw bytes, which the
+    driver cannot decode as text: such a default is shown as a hex literal."""
+    with fresh_database("mysql", tmp_path) as url, open_target(url) as target:
+        target.execute("CREATE TABLE bins (a BINARY(2) DEFAULT 0xFF00, b VARBINARY(4) DEFAULT x'ff',"
+                       " c VARBINARY(4) DEFAULT 'ab', d VARBINARY(4) DEFAULT 'x''y', e BINARY(2) DEFAULT 0x00ff,"
+                       " f VARCHAR(3) DEFAULT 'é', g VARBINARY(4) DEFAULT 0x27ff5c27, h VARBINARY(4))")
+        fast, reference = schema_snapshot(target), schema_snapshot(target, one_by_one=True)
+        assert target.query_scalar("SELECT 1") == 1, "the connection is still usable"
+    assert fast == reference
+    defaults = {c["name"]: c["default"] for c in fast["tables"]["bins"]["columns"]}
+    assert defaults == {"a": "0xff00", "b": "0xff", "c": "'ab'", "d": "'x''y'", "e": "0x00ff", "f": "'é'",
+                        "g": "0x27ff5c27", "h": None}, defaults
+
+
+def test_decoding_a_create_table_text_with_binary_literals() -> None:
+    from schemashift.targets.mysql_create_table import decode_create_table
+
+    raw = b"CREATE TABLE `it's` (\n  `a` binary(2) DEFAULT '\xff\\0',\n  `b'` varchar(3) DEFAULT '\xc3\xa9''\\\\'\n)"
+    assert decode_create_table(raw) == "CREATE TABLE `it's` (\n  `a` binary(2) DEFAULT 0xff00,\n" \
+                                       "  `b'` varchar(3) DEFAULT 'é''\\\\'\n)"
+    assert decode_create_table(b"\"x'\" varbinary(2) DEFAULT '\\\xff'", b'"', backslash_escapes=False) == \
+        "\"x'\" varbinary(2) DEFAULT 0x5cff"

@@ -341,8 +341,12 @@ def open_target(
         isolation_level="AUTOCOMMIT",
         connect_args=connect_args,
     )
-    if target_url.family == "mysql" and target_url.pinned_address:
-        _pin_mysql(engine, target_url.pinned_address, connect_timeout)
+    if target_url.family == "mysql":
+        from schemashift.targets import mysql_create_table
+
+        mysql_create_table.install(engine.dialect)  # binary defaults would break reflection
+        if target_url.pinned_address:
+            _pin_mysql(engine, target_url.pinned_address, connect_timeout)
     try:
         connection = engine.connect()
     except sa_exc.DBAPIError as error:
