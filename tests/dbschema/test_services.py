@@ -89,15 +89,15 @@ def test_a_flow_against_given_tables_leaves_the_default_ones_untouched(stack: ob
     registered = register_bundle(root, tenant, "app", bundle_from_files("c.sql", {"c.sql": changelog}))
 
     schema = get_schema(root, tenant, "app")
-    assert (created["instanceCount"], schema["instanceCount"], schema["changesetCount"]) == (0, 1, 1)
-    same = ("identifier", "name", "created")
-    assert {k: schema[k] for k in same} == {k: created[k] for k in same}
+    assert (created.instanceCount, schema.instanceCount, schema.changesetCount) == (0, 1, 1)
+    assert (schema.identifier, schema.name, schema.created) == (created.identifier, created.name, created.created)
     assert get_instance(root, tenant, "app", "dev") == instance
     assert list_instances(root, tenant, "app", InstanceListRequest(), PageRequest(limit=10)) == ([instance], 1)
     schemas, total = list_schemas(root, tenant, PageRequest(limit=10), search_term=None, sort="name", order="ASC")
-    assert (total, [s["identifier"] for s in schemas]) == (1, ["app"])
+    assert (total, [s.identifier for s in schemas]) == (1, ["app"])
     assert [d["fqn"] for d in read_definitions(root, tenant, "app")] == ["c.sql::1::ann"]
-    bundle_key = schema["changelog"]["key"]
+    assert schema.changelog is not None
+    bundle_key = schema.changelog.key
     assert client("s3").get_object(Bucket=bucket, Key=bundle_key)["Body"].read()
     assert registered["changed"] is True
 

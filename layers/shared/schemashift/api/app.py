@@ -33,9 +33,12 @@ M = TypeVar("M")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    """A JSON answer; response models (``api.models.Out``) are serialized as the contract says."""
+    """A JSON answer; response models (``api.models.Out``), and lists of them, are serialized as the
+    contract says."""
     if hasattr(body, "to_json"):
         body = body.to_json()
+    elif isinstance(body, list):
+        body = [item.to_json() if hasattr(item, "to_json") else item for item in body]
     return Response(
         status_code=status,
         content_type=JSON,

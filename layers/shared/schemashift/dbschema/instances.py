@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from schemashift.clock import now_ms
+from schemashift.dbschema.responses import Instance
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import INSTANCE_SK, SCHEMA_SK, Tenant
@@ -24,9 +25,6 @@ from schemashift.store.dynamo import plain, query_all
 
 if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
     from schemashift.dbschema.models import InstanceIn, InstanceListRequest, InstanceUpdate
-
-_PUBLIC = ("identifier", "name", "url", "secretArn", "context", "labels", "tags", "branch",
-           "substituteProperties", "dialect", "created", "updated", "lastAppliedTag", "lastDeployedChangeSetTag")
 
 
 
@@ -50,12 +48,15 @@ def instance_dialect(url: str, account: str | None = None) -> str:
     return target.family
 
 
-def instance_out(schema: str, item: dict[str, Any]) -> dict[str, Any]:
-    out = {k: plain(item.get(k)) for k in _PUBLIC}
-    out["tags"] = out["tags"] or {}
-    out["substituteProperties"] = out["substituteProperties"] or {}
-    out["schemaIdentifier"] = schema
-    return out
+def instance_out(schema: str, item: dict[str, Any]) -> Instance:
+    return Instance(
+        identifier=item["identifier"], name=item["name"], url=item["url"], secretArn=item.get("secretArn"),
+        context=item.get("context"), labels=item.get("labels"), tags=plain(item.get("tags")) or {},
+        branch=item.get("branch"), substituteProperties=plain(item.get("substituteProperties")) or {},
+        dialect=item.get("dialect"), created=plain(item.get("created")), updated=plain(item.get("updated")),
+        lastAppliedTag=item.get("lastAppliedTag"), lastDeployedChangeSetTag=item.get("lastDeployedChangeSetTag"),
+        schemaIdentifier=schema,
+    )
 
 
 def get_instance_item(svc: Services, tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def connect_instance(tenant: Tenant, instance_item: dict[str, Any]) -> Iterator[
         yield target
 
 
-def create_instance(svc: Services, tenant: Tenant, schema: str, body: InstanceIn) -> dict[str, Any]:
+def create_instance(svc: Services, tenant: Tenant, schema: str, body: InstanceIn) -> Instance:
     dialect = instance_dialect(body.url, tenant.account)
     _check_credentials(tenant, dialect, body.secretArn)
     now = now_ms()
@@ -113,12 +114,12 @@ def create_instance(svc: Services, tenant: Tenant, schema: str, body: InstanceIn
     return instance_out(schema, item)
 
 
-def get_instance(svc: Services, tenant: Tenant, schema: str, identifier: str) -> dict[str, Any]:
+def get_instance(svc: Services, tenant: Tenant, schema: str, identifier: str) -> Instance:
     return instance_out(schema, get_instance_item(svc, tenant, schema, identifier))
 
 
 def update_instance(svc: Services, tenant: Tenant, schema: str, identifier: str, body: InstanceUpdate
-                    ) -> dict[str, Any]:
+                    ) -> Instance:
     changes = body.model_dump(exclude_none=True)
     item = get_instance_item(svc, tenant, schema, identifier)
     if "url" in changes:
@@ -160,19 +161,19 @@ def list_instance_items(svc: Services, tenant: Tenant, schema: str) -> list[dict
 
 
 def list_instances(svc: Services, tenant: Tenant, schema: str, body: InstanceListRequest, page: PageRequest,
-                   *, search_term: str | None = None) -> tuple[list[dict[str, Any]], int]:
+                   *, search_term: str | None = None) -> tuple[list[Instance], int]:
     get_schema_item(svc, tenant, schema)
     instances = [instance_out(schema, i) for i in list_instance_items(svc, tenant, schema)]
     wanted = {(t.key, t.value) for t in body.instanceTags}
     if wanted:
-        def has_all(inst: dict[str, Any]) -> bool:
-            return wanted <= set((inst["tags"] or {}).items())
+        def has_all(inst: Instance) -> bool:
+            return wanted <= set(inst.tags.items())
         keep = has_all if body.filterType == "Equals" else (lambda inst: not has_all(inst))
         instances = [i for i in instances if keep(i)]
     if search_term:
         term = search_term.lower()
-        instances = [i for i in instances if term in i["identifier"].lower() or term in i["name"].lower()]
-    instances.sort(key=lambda i: i["identifier"])
+        instances = [i for i in instances if term in i.identifier.lower() or term in i.name.lower()]
+    instances.sort(key=lambda i: i.identifier)
     return page_of(instances, page)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from schemashift.clock import now_ms
+from schemashift.dbschema.responses import ChangelogInfo, Schema
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import CHANGELOG_SK, INSTANCE_SK, SCHEMA_SK, Tenant, definitions_pk
 from schemashift.errors import Conflict, NotFound, ValidationFailed
@@ -14,18 +15,18 @@ from schemashift.store.dynamo import batch_write, condition_failed, plain, query
 if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
     from schemashift.dbschema.models import SchemaIn, SchemaUpdate
 
-_PUBLIC = ("identifier", "name", "tags", "migrationType", "description", "created", "updated", "instanceCount", "lint")
 
 
-
-def schema_out(item: dict[str, Any]) -> dict[str, Any]:
-    out = {k: plain(item.get(k)) for k in _PUBLIC}
-    out["tags"] = out["tags"] or {}
-    out["instanceCount"] = int(out["instanceCount"] or 0)
+def schema_out(item: dict[str, Any]) -> Schema:
     changelog = item.get("changelog")
-    out["changelog"] = plain(changelog) if changelog else None
-    out["changesetCount"] = int(item.get("changesetCount", 0))
-    return out
+    return Schema(
+        identifier=item["identifier"], name=item["name"], tags=plain(item.get("tags")) or {},
+        migrationType=item.get("migrationType") or "Liquibase", description=item.get("description"),
+        created=plain(item["created"]), updated=plain(item["updated"]),
+        instanceCount=int(item.get("instanceCount") or 0),
+        changelog=ChangelogInfo.model_validate(plain(changelog)) if changelog else None,
+        changesetCount=int(item.get("changesetCount", 0)), lint=plain(item.get("lint")),
+    )
 
 
 def get_schema_item(svc: Services, tenant: Tenant, identifier: str) -> dict[str, Any]:
@@ -39,7 +40,7 @@ RESERVED_IDENTIFIERS = frozenset({"overview"})
 """``GET P/dbschema/overview`` is a route, so no schema may be called that (as in Harness)."""
 
 
-def create_schema(svc: Services, tenant: Tenant, body: SchemaIn) -> dict[str, Any]:
+def create_schema(svc: Services, tenant: Tenant, body: SchemaIn) -> Schema:
     if body.identifier.lower() in RESERVED_IDENTIFIERS:
         raise ValidationFailed(f"identifier '{body.identifier}' is reserved (GET .../dbschema/{body.identifier} "
                                "is the project overview); choose another")
@@ -67,7 +68,7 @@ def create_schema(svc: Services, tenant: Tenant, body: SchemaIn) -> dict[str, An
     return schema_out(item)
 
 
-def get_schema(svc: Services, tenant: Tenant, identifier: str) -> dict[str, Any]:
+def get_schema(svc: Services, tenant: Tenant, identifier: str) -> Schema:
     return schema_out(get_schema_item(svc, tenant, identifier))
 
 
@@ -83,25 +84,25 @@ def list_schema_items(svc: Services, tenant: Tenant) -> list[dict[str, Any]]:
 def list_schemas(
     svc: Services, tenant: Tenant, page: PageRequest, *, search_term: str | None, sort: str, order: str,
     migration_type: str | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Schema], int]:
     if migration_type is not None and migration_type not in ("Liquibase", "Flyway"):
         raise ValidationFailed("migrationType must be Liquibase or Flyway", details={"field": "migrationType"})
     schemas = [schema_out(i) for i in list_schema_items(svc, tenant)]
     if migration_type:
-        schemas = [s for s in schemas if (s.get("migrationType") or "Liquibase") == migration_type]
+        schemas = [s for s in schemas if s.migrationType == migration_type]
     if search_term:
         term = search_term.lower()
-        schemas = [s for s in schemas if term in s["identifier"].lower() or term in s["name"].lower()]
+        schemas = [s for s in schemas if term in s.identifier.lower() or term in s.name.lower()]
     if sort not in ("name", "updated", "created", "identifier"):
         raise ValidationFailed("sort must be one of name, updated, created, identifier")
     if order not in ("ASC", "DESC"):
         raise ValidationFailed("order must be ASC or DESC")
-    schemas.sort(key=lambda s: (s[sort] if sort != "name" else s["name"].lower(), s["identifier"]),
+    schemas.sort(key=lambda s: (getattr(s, sort) if sort != "name" else s.name.lower(), s.identifier),
                  reverse=order == "DESC")
     return page_of(schemas, page)
 
 
-def update_schema(svc: Services, tenant: Tenant, identifier: str, body: SchemaUpdate) -> dict[str, Any]:
+def update_schema(svc: Services, tenant: Tenant, identifier: str, body: SchemaUpdate) -> Schema:
     changes = body.model_dump(exclude_none=True)
     changes.pop("migrationType", None)  # fixed at creation, as in Harness
     table = svc.resources
