@@ -166,3 +166,38 @@ def test_decoding_a_create_table_text_with_binary_literals() -> None:
                                        "  `b'` varchar(3) DEFAULT 'é''\\\\'\n)"
     assert decode_create_table(b"\"x'\" varbinary(2) DEFAULT '\\\xff'", b'"', backslash_escapes=False) == \
         "\"x'\" varbinary(2) DEFAULT 0x5cff"
+
+
+SQLITE_NAMED = [
+    "CREATE TABLE p (id INT PRIMARY KEY, code TEXT UNIQUE)",
+    "CREATE TABLE one_line (a INT, b INT, CONSTRAINT fk_x FOREIGN KEY (a) REFERENCES p(id),"
+    " CONSTRAINT uq_ab UNIQUE (a, b), CONSTRAINT uq_b UNIQUE (b))",
+    "CREATE TABLE \"multi line\" (\n  a INT CONSTRAINT \"pk of a\" PRIMARY KEY,\n  b TEXT CONSTRAINT\n    [uq b] UNIQUE,"
+    " -- CONSTRAINT not_me UNIQUE (a)\n  c TEXT DEFAULT 'CONSTRAINT no UNIQUE (c)' REFERENCES p (code),\n"
+    "  CONSTRAINT `uq, c` UNIQUE\n    (c COLLATE NOCASE, a),\n  CONSTRAINT fk_c\n    FOREIGN KEY (c) REFERENCES p\n)",
+    "CREATE TABLE spaced (a INT, b INT, CONSTRAINT \"pk a b\" PRIMARY KEY (a, b), CONSTRAINT 'uq ''b''' UNIQUE (b),"
+    " CONSTRAINT \"fk \"\"a\"\"\" FOREIGN KEY (a) REFERENCES p (id), UNIQUE (b, a))",
+]
+
+
+def test_sqlite_key_names_however_the_table_is_written(tmp_path) -> None:
+    """Constraint names come from the table's text: right on one line (where a UNIQUE after a named
+    foreign key took the text between them as its name), across lines, quoted and with spaces."""
+    with open_target(f"sqlite:///{tmp_path / 'named.db'}") as target:
+        for sql in SQLITE_NAMED:
+            target.execute(sql)
+        fast, reference = schema_snapshot(target), schema_snapshot(target, one_by_one=True)
+    assert fast == reference
+    tables = fast["tables"]
+
+    def keys(table: str) -> tuple:
+        body = tables[table]
+        return (body["primaryKey"] and body["primaryKey"]["name"],
+                {u["name"]: u["columns"] for u in body["uniqueConstraints"]},
+                {fk["name"]: (fk["columns"], fk["referredTable"], fk["referredColumns"]) for fk in body["foreignKeys"]})
+
+    assert keys("one_line") == (None, {"uq_ab": ["a", "b"], "uq_b": ["b"]}, {"fk_x": (["a"], "p", ["id"])})
+    assert keys("multi line") == ("pk of a", {"uq b": ["b"], "uq, c": ["c", "a"]},
+                                  {None: (["c"], "p", ["code"]), "fk_c": (["c"], "p", ["id"])})
+    assert keys("spaced") == ("pk a b", {"uq 'b'": ["b"], None: ["b", "a"]}, {'fk "a"': (["a"], "p", ["id"])})
+    assert keys("p") == (None, {None: ["code"]}, {})

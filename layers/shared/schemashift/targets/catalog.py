@@ -9,9 +9,11 @@ them from one ``SHOW CREATE TABLE`` a table, exactly as its per-table calls do).
 
 Each reader yields, for the keys a snapshot keeps, what the per-table calls return (compared on
 every dialect by tests/targets/test_catalog.py; ``read_one_by_one`` is those calls). SQLite keeps
-constraint names only in the ``CREATE TABLE`` text: for the few tables whose text can name a key
-(it says ``CONSTRAINT`` or ``UNIQUE``, or the table has foreign keys or computed columns) that part is
-left to the inspector's own parser of the text, so the names come out the same.
+constraint names only in the ``CREATE TABLE`` text, where the inspector's regular expressions miss
+or garble some (``targets.sqlite_ddl``): on SQLite both readers take the names of primary, unique and
+foreign keys from ``sqlite_ddl``, and a unique constraint is an automatic index that a UNIQUE of the
+text made (as the inspector decides it). Foreign keys of the few tables that have them, and columns
+of tables with computed columns, are left to the inspector.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemashift.targets import sqlite_ddl
 from schemashift.targets.connection import Target
 
 BATCH = 100
@@ -50,9 +53,17 @@ def read_tables(target: Target, inspector: Any, names: list[str], schema: str | 
 
 
 def read_one_by_one(inspector: Any, names: list[str], schema: str | None) -> Iterator[tuple[str, TableParts]]:
-    """The inspector's per-table calls: what the other readers must equal."""
+    """The inspector's per-table calls: what the other readers must equal (on SQLite with the key
+    names of ``sqlite_ddl``)."""
     for name in names:
-        yield name, _one(inspector, name, schema)
+        parts = _one(inspector, name, schema)
+        if inspector.dialect.name == "sqlite":
+            row = inspector.bind.exec_driver_sql(
+                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (name,)).first()
+            automatic = [index["column_names"] for index in inspector.get_indexes(name, include_auto_indexes=True)
+                         if index["name"].startswith("sqlite_autoindex")]
+            parts = _sqlite_named(parts, row[0] if row else "", automatic)
+        yield name, parts
 
 
 def _one(inspector: Any, name: str, schema: str | None) -> TableParts:
@@ -123,11 +134,11 @@ def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[t
         if pk:
             keys[table].append((pk, name))
     indexes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    auto_indexed: set[str] = set()
+    automatic: dict[str, dict[str, list[str]]] = defaultdict(dict)
     expression_indexes: set[tuple[str, str]] = set()
     for table, index, unique, seqno, column in target.query_rows(_SQLITE_INDEXES):
-        if index.startswith("sqlite_autoindex"):
-            auto_indexed.add(table)
+        if index.startswith("sqlite_autoindex"):  # made by a PRIMARY KEY or UNIQUE of the text
+            automatic[table].setdefault(index, []).append(column)
             continue
         entry = indexes[table].setdefault(index, {"name": index, "column_names": [], "unique": unique,
                                                   "dialect_options": {}})
@@ -139,16 +150,46 @@ def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[t
     foreign_keyed = {row[0] for row in target.query_rows(_SQLITE_FOREIGN_KEYED)}
     for table in names:
         sql = text.get(table, "")
-        pk: dict[str, Any] = {"constrained_columns": [name for _, name in sorted(keys[table])], "name": None}
-        if not pk["constrained_columns"]:
-            pk = {"constrained_columns": [], "name": None}
-        elif "constraint" in sql:
-            pk = inspector.get_pk_constraint(table)
-        yield table, TableParts(
+        parts = TableParts(
             columns=inspector.get_columns(table) if table in computed else columns.get(table, []),
-            pk=pk,
+            pk={"constrained_columns": [name for _, name in sorted(keys[table])], "name": None},
             foreign_keys=inspector.get_foreign_keys(table) if table in foreign_keyed else [],
-            unique_constraints=inspector.get_unique_constraints(table)
-            if table in auto_indexed and "unique" in sql else [],
+            unique_constraints=[],
             indexes=sorted((index for name, index in indexes.get(table, {}).items()
                             if (table, name) not in expression_indexes), key=lambda index: index["name"]))
+        if "constraint" in sql or table in automatic or parts.foreign_keys:  # else nothing is named
+            parts = _sqlite_named(parts, sql, list(automatic[table].values()))
+        yield table, parts
+
+
+def _sqlite_named(parts: TableParts, sql: str, automatic: list[list[str]]) -> TableParts:
+    """``parts`` with the key names of the table's text ``sql``, and its unique constraints: the
+    automatic indexes (``automatic``: their columns) that a UNIQUE of the text made."""
+    found = sqlite_ddl.constraints(sql)
+    left = [[column.lower() for column in columns] for columns in automatic]
+    uniques = []
+    for name, columns in found.uniques:
+        wanted = [column.lower() for column in columns]
+        if wanted in left:
+            uniques.append({"name": name, "column_names": automatic[left.index(wanted)]})
+            left[left.index(wanted)] = []  # one constraint an index
+    named = list(found.foreign_keys)
+    foreign_keys = []
+    for key in parts.foreign_keys:
+        match = next((entry for entry in named if _same_key(entry, key)), None)
+        if match is not None:
+            named.remove(match)
+        foreign_keys.append({**key, "name": match[0] if match else None})
+    pk = {**parts.pk, "name": found.primary_key} if parts.pk["constrained_columns"] else parts.pk
+    return TableParts(columns=parts.columns, pk=pk, foreign_keys=foreign_keys, unique_constraints=uniques,
+                      indexes=parts.indexes)
+
+
+def _same_key(entry: tuple[str | None, list[str], str, list[str]], key: dict[str, Any]) -> bool:
+    _, columns, referred, referred_columns = entry
+
+    def lower(names: list[str]) -> list[str]:
+        return [name.lower() for name in names]
+
+    return (lower(columns) == lower(key["constrained_columns"]) and referred.lower() == key["referred_table"].lower()
+            and (not referred_columns or lower(referred_columns) == lower(key["referred_columns"])))
