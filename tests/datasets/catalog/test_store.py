@@ -72,3 +72,24 @@ def test_name_claims_and_table_counts_follow_every_change(catalog: Catalog) -> N
     catalog.delete_dataset(account, dataset)
     with pytest.raises(NotFound):
         catalog.create_table(account, "d", dataset, "delta", None, "s3://b/d", schema(1))
+
+
+def test_the_write_fence_is_a_field_of_the_table_record(catalog: Catalog) -> None:
+    account, table_id = unique("acct"), unique("tbl")
+    dataset_id = catalog.create_dataset(account, "d").datasetId
+    catalog.create_table(account, table_id, dataset_id, "t", None, "s3://b/t.lance", schema(1))
+    assert catalog.get_table(account, table_id).fenceUntil is None
+    catalog.set_fence(account, table_id, 1_900_000_000_000)
+    table = catalog.get_table(account, table_id)
+    assert table.fenceUntil == 1_900_000_000_000
+    assert type(table).from_item(table.to_item()) == table  # the record round-trips with the fence
+    assert "fenceUntil" not in table.to_api().to_json()  # internal: not part of the API's table
+    catalog.add_schema_version(account, table_id, 1, schema(2, "extra"))
+    catalog.update_table(account, table_id, {"tableName": "renamed"})
+    assert catalog.get_table(account, table_id).fenceUntil == 1_900_000_000_000  # other changes keep it
+    catalog.set_fence(account, table_id, None)
+    assert catalog.get_table(account, table_id).fenceUntil is None
+    catalog.delete_table(account, table_id)
+    catalog.set_fence(account, table_id, 1_900_000_000_000)  # a deleted table gets no stub record
+    with pytest.raises(NotFound):
+        catalog.get_table(account, table_id)

@@ -178,6 +178,8 @@ class Table:
     org: str = DEFAULT_SCOPE
     """Copied from the table's dataset (immutable), so a scope check is one GetItem."""
     project: str = DEFAULT_SCOPE
+    fenceUntil: int | None = None
+    """While a migration's commit holds row writes back: until when (epoch ms; ``catalog.fence``)."""
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Table:
@@ -196,6 +198,7 @@ class Table:
             versionNumber=int(item["versionNumber"]),
             org=item.get("org") or DEFAULT_SCOPE,
             project=item.get("project") or DEFAULT_SCOPE,
+            fenceUntil=int(item["fenceUntil"]) if "fenceUntil" in item else None,
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -209,6 +212,7 @@ class Table:
             "entity": "table",
             "account": self.account,
             "location": self.location,
+            **({} if self.fenceUntil is None else {"fenceUntil": self.fenceUntil}),
             **self.to_api().to_json(),
         }
 

@@ -9,6 +9,7 @@ Every read is a GetItem or a Query on the caller's own keys; there is no Scan.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -199,6 +200,19 @@ class Catalog:
         """A dataset's tables ordered by name; 404 when the dataset does not exist."""
         self.get_dataset(account, dataset_id)
         return self._gsi1_page(account, tables_gsi_pk(account, dataset_id), page, Table)
+
+    def set_fence(self, account: str, table_id: str, until_ms: int | None) -> None:
+        """Raise the table's write fence until ``until_ms`` (epoch ms), or lower it (None).
+
+        A table deleted meanwhile is left alone: the write never creates a stub record."""
+        key = _table_key(account, table_id)
+        update: dict[str, Any] = (
+            {"UpdateExpression": "REMOVE fenceUntil"}
+            if until_ms is None
+            else {"UpdateExpression": "SET fenceUntil = :u", "ExpressionAttributeValues": {":u": until_ms}}
+        )
+        with contextlib.suppress(self.table.meta.client.exceptions.ConditionalCheckFailedException):
+            self.table.update_item(Key=key, ConditionExpression="attribute_exists(pk)", **update)
 
     def update_table(self, account: str, table_id: str, changes: dict[str, Any]) -> Table:
         """Apply ``tableName`` and/or ``description`` (None clears it). A rename moves the name claim
