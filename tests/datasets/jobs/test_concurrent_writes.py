@@ -1,14 +1,16 @@
 """Writes keep working during a migration: rows appended while a migration runs are rebased into its
-commit (the commit retries against the new Lance version) and end up migrated too."""
+commit (the commit retries against the new Lance version) and end up migrated too; a commit that
+keeps losing raises the write fence, which is down again when the migration completes."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
+from schemashift.datasets.catalog.store import default_catalog
 
 from tests.datasets.api_helpers import new_table
-from tests.datasets.jobs.helpers import op, start, wait
+from tests.datasets.jobs.helpers import ACCOUNT, op, start, wait
 from tests.support.client import ApiClient
 
 
@@ -47,6 +49,7 @@ def test_migrations_rebase_over_rows_appended_meanwhile(api: ApiClient, operatio
         for writer in writers:
             writer.join()
     assert final["status"] == "completed", final
+    assert default_catalog().get_table(ACCOUNT, table).fenceUntil is None
     assert not failures, failures[:3]
     assert written, "no row was appended while the migration ran"
     rows = api.post(f"/dataset-tables/{table}/query", {"limit": 10_000, "includeTotal": True}).json()

@@ -8,10 +8,12 @@ load it.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from schemashift.datasets.catalog.fence import FENCE_SECONDS, wait_for_fence
 from schemashift.datasets.catalog.records import Table
 from schemashift.datasets.catalog.schema import TableSchema, arrow_schema_text, build_schema
 from schemashift.datasets.catalog.store import Catalog, NewSchema
@@ -157,9 +159,12 @@ class TableData:
     def _write(self, table: Table, mode: WriteMode, body: Body, content_type: str, key: str | None) -> dict:
         """A write whose commit lost to an incompatible one (a migration's schema change committed
         meanwhile) changed nothing: it is redone against the new version, so writes keep working
-        during a migration."""
+        during a migration. While the migration's commit holds writes back (``catalog.fence``) the
+        write waits first, at most ``FENCE_SECONDS`` over all its attempts."""
         lance_table = LanceTable(table.location, self.storage_options)
+        fence_deadline = time.monotonic() + FENCE_SECONDS
         for attempt in range(1, WRITE_ATTEMPTS + 1):
+            table = wait_for_fence(self.catalog, table, fence_deadline)
             batches = decode_rows(body, content_type, table_schema(table), mode=mode)
             try:
                 return lance_table.write(mode, batches, idempotency_key=key).to_dict()

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from schemashift.datasets.catalog.fence import TableFence
 from schemashift.datasets.catalog.records import SchemaVersion
 from schemashift.datasets.catalog.schema import arrow_schema_text
 from schemashift.datasets.catalog.store import NewSchema
@@ -146,8 +147,13 @@ def commit_step(services: Services, account: str, table_id: str, operation_id: s
         )
         results = _load_results(services.payloads, account, operation_id, plan.fragment_ids)
         maybe_fail("table_migration.before_commit")
-        committed = commit_migration(plan, results, storage_options=services.storage_options)
-        version = _record_schema_version(services, account, table_id, operation, plan, committed)
+        # Lowered only once the catalog has the new schema: writes it held back then decode with that.
+        fence = TableFence(services.catalog, account, table_id)
+        try:
+            committed = commit_migration(plan, results, storage_options=services.storage_options, fence=fence)
+            version = _record_schema_version(services, account, table_id, operation, plan, committed)
+        finally:
+            fence.lower_fence()
         operations.update(
             account,
             operation_id,

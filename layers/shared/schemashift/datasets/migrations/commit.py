@@ -5,7 +5,8 @@ order) is one ``Merge`` when fragment tasks wrote data and one ``Project`` other
 with ``read_version=plan.read_version``. Index builds run against the committed version and
 are published together in one ``CreateIndex`` commit. When the table changed since the plan,
 the commit is rebased if that is safe (appends, deletions) and fails with a retryable
-``ConcurrentModification`` otherwise.
+``ConcurrentModification`` otherwise. After a few commits lost to row writes it raises the
+caller's write fence, which holds those writes back for a few seconds so that it lands.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import lance
 import pyarrow as pa
@@ -39,10 +40,20 @@ from schemashift.observability import logger
 COMMIT_PATIENCE_SECONDS = 240.0
 """How long the commit keeps rebasing onto concurrent writes before giving up: a time, not a count,
 since the number of attempts a commit needs grows with the write rate and with how long a rebase
-takes (two writers appending in a tight loop take ~20 on a quiet machine, past 50 on a busy one).
-Well inside the commit task's 900 s timeout."""
+takes. Without a write fence, two writers appending in a tight loop can outrun it for all of it;
+with one it lands in about 5. Well inside the commit task's 900 s timeout."""
 #: Rows appended concurrently that the commit step computes itself before giving up.
 CATCH_UP_MAX_ROWS = 1_000_000
+#: Commits lost to row writes before the commit raises the write fence (and renews it after every later loss).
+FENCE_AFTER_LOST_ATTEMPTS = 3
+
+
+class WriteFence(Protocol):
+    """Holds the table's row writes back for a few seconds (time-bound: a dead holder blocks nothing).
+
+    The caller lowers it once the new schema is where writes read it (``catalog.fence.TableFence``)."""
+
+    def raise_fence(self) -> None: ...
 
 
 def commit_migration(
@@ -50,8 +61,12 @@ def commit_migration(
     results: Sequence[FragmentResult],
     *,
     storage_options: dict[str, str] | None = None,
+    fence: WriteFence | None = None,
 ) -> CommitResult:
-    """Commit the plan with its fragment results; on failure nothing stays visible or on disk."""
+    """Commit the plan with its fragment results; on failure nothing stays visible or on disk.
+
+    With a ``fence``, a schema change that keeps losing to row writes raises it, so it lands after a
+    few attempts instead of rebasing for as long as the writers keep up."""
     require_valid(plan)
     options = storage_options if storage_options is not None else plan.storage_options
     published = _published(plan, options)
@@ -60,7 +75,7 @@ def commit_migration(
         return _result(plan, latest, max(published.values()))
     by_fragment = _results_by_fragment(plan, results)
     read = DatasetInfo.open(plan.uri, options, plan.read_version)
-    committer = _Committer(plan, read, options)
+    committer = _Committer(plan, read, options, fence)
     if "schema" in published:  # an earlier attempt committed the schema change, then stopped
         dataset = committer.resume_after(published["schema"])
     else:
@@ -78,7 +93,7 @@ def commit_migration(
             code="INDEX_BUILD_FAILED",
             details={"restoredVersion": restored},
         ) from exc
-    return _result(plan, dataset, dataset.version)
+    return _result(plan, dataset, dataset.version, committer.attempts)
 
 
 def abort_migration(
@@ -103,10 +118,14 @@ def abort_migration(
 class _Committer:
     """Commits the schema change, rebasing onto concurrent writes it can absorb."""
 
-    def __init__(self, plan: MigrationPlan, read: DatasetInfo, options: dict[str, str]) -> None:
+    def __init__(
+        self, plan: MigrationPlan, read: DatasetInfo, options: dict[str, str], fence: WriteFence | None = None
+    ) -> None:
         self.plan = plan
         self.read = read
         self.options = options
+        self.fence = fence
+        self.attempts = 1
         self.committed_version: int | None = None
         self.catch_up: list[FragmentResult] = []
         # each fragment's data files when its new columns were computed (at the plan, or at a catch-up)
@@ -123,6 +142,7 @@ class _Committer:
         attempts = 0
         while attempts == 0 or time.monotonic() < deadline:
             attempts += 1
+            self.attempts = attempts
             try:
                 dataset = lance.LanceDataset.commit(
                     plan.uri,
@@ -132,12 +152,17 @@ class _Committer:
                     commit_message=_marker(plan),
                 )
             except CommitConflictError:
+                if self.fence is not None and attempts >= FENCE_AFTER_LOST_ATTEMPTS:
+                    self.fence.raise_fence()  # before reading the base, so that base can be the last
                 base = lance.dataset(plan.uri, storage_options=self.options or None)
                 fragments = self._rebase(base, fragments, new_ids)
                 continue
             self.committed_version = dataset.version
             if attempts > 1:
-                logger.info("migration commit rebased", extra={"attempts": attempts, "version": dataset.version})
+                fenced = self.fence is not None and attempts > FENCE_AFTER_LOST_ATTEMPTS
+                logger.info(
+                    "migration commit rebased", extra={"attempts": attempts, "version": dataset.version, "fenced": fenced}
+                )
             return dataset
         raise ConcurrentModification(
             f"The table kept changing during the migration ({attempts} commit attempts in "
@@ -276,11 +301,12 @@ def _published(plan: MigrationPlan, options: dict[str, str]) -> dict[str, int]:
     return found
 
 
-def _result(plan: MigrationPlan, dataset: lance.LanceDataset, version: int) -> CommitResult:
+def _result(plan: MigrationPlan, dataset: lance.LanceDataset, version: int, attempts: int = 1) -> CommitResult:
     return CommitResult(
         lance_version=version,
         schema=plan.new_schema,
         indexes=sorted(index.name for index in dataset.describe_indices()),
+        attempts=attempts,
     )
 
 

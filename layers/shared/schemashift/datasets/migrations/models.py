@@ -109,6 +109,7 @@ class CommitResult(BaseModel):
     lance_version: int
     table_schema: TableSchema = Field(alias="schema")
     indexes: list[str] = Field(default_factory=list)  # index names after the migration
+    attempts: int = 1  # Lance commits the schema change took (more when row writes raced it)
 
     model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
