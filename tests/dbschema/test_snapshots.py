@@ -122,6 +122,7 @@ def test_a_failing_snapshot_never_fails_the_deployment(api, tmp_path) -> None:
         finally:
             os.environ.pop("SCHEMASHIFT_FAULTS", None)
         assert done["status"] == "SUCCESS", done
+        assert done["snapshotError"]["code"] == "InjectedFault", done
         missing = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": "Table"})
         assert missing.status == 404
         sync = api.post(f"{base}/dbschema/app/instance/main/sync").json()
@@ -129,6 +130,39 @@ def test_a_failing_snapshot_never_fails_the_deployment(api, tmp_path) -> None:
         assert _names(api, base, "Table") == ["person"], "sync took the snapshot on demand"
         assert _deploy(api, base, {"count": 1})["status"] == "SUCCESS"
         assert sorted(_names(api, base, "Table")) == ["orders", "person"]
+
+
+def test_a_snapshot_that_cannot_read_the_database_leaves_the_deployment_successful(api, tmp_path) -> None:
+    """A real failure, not an injected one: the database holds a virtual table of an extension this
+    SQLite does not load (sqlite-vec's ``vec0``), so reading its columns fails. The changesets are
+    applied and the deployment succeeds; its execution says why it left no snapshot."""
+    import sqlite3
+
+    base, _, _ = new_base()
+    with instance_body("sqlite", tmp_path) as (instance, url):
+        database = sqlite3.connect(url.removeprefix("sqlite:///"))
+        database.execute("PRAGMA writable_schema = ON")  # what CREATE VIRTUAL TABLE ... USING vec0 writes
+        database.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'vectors',"
+                         " 'vectors', 0, 'CREATE VIRTUAL TABLE vectors USING vec0(embedding float[4])')")
+        database.commit()
+        database.close()
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        assert api.put(f"{base}/dbschema/app/changelog",
+                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
+        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+
+        done = _deploy(api, base, {"count": 2})
+        assert done["status"] == "SUCCESS" and done["error"] is None, done
+        assert "no such module: vec0" in done["snapshotError"]["message"], done["snapshotError"]
+        state = api.get(f"{base}/dbschema/app/dbinstance/main/migrationstate", params={"limit": 100}).json()
+        assert [c["status"] for c in state["changeSets"]][:2] == ["Successfully_Deployed"] * 2, state
+        engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+        with engine.connect() as connection:
+            assert {"person", "orders"} <= {row[0] for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}, "the changesets ran"
+        engine.dispose()
+        missing = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": "Table"})
+        assert missing.status == 404, "no snapshot: none was stored"
 
 
 @pytest.mark.parametrize("method, suffix, params, body, status, words", [

@@ -108,9 +108,10 @@ def schema_drift(svc: Services, tenant: Tenant, schema: str, instance: str, inst
 
 
 def snapshot_after_deployment(svc: Services, tenant: Tenant, schema: str, instance: str, execution_id: str
-                              ) -> str | None:
-    """The baseline after a deployment; the key stored, or None when it could not be taken. Never
-    raises: a snapshot that fails (the target gone, a timeout) never fails the deployment."""
+                              ) -> dict[str, Any]:
+    """The baseline after a deployment, as fields of its execution: ``{"snapshot": key}``, or
+    ``{"snapshotError": {code, message}}`` when it could not be taken. Never raises: a snapshot that
+    fails (the target gone, a table it cannot read, a timeout) never fails the deployment."""
     from schemashift.dbschema.instances import connect_instance
     from schemashift.faults import maybe_fail
     from schemashift.observability import logger
@@ -119,8 +120,11 @@ def snapshot_after_deployment(svc: Services, tenant: Tenant, schema: str, instan
         maybe_fail("deployment.snapshot")
         instance_item = get_instance_item(svc, tenant, schema, instance)
         with connect_instance(tenant, instance_item) as target:
-            return take_snapshot(svc, tenant, schema, instance, target, reason="deployment", execution_id=execution_id,
-                                 baseline=True)["key"]
+            return {"snapshot": take_snapshot(svc, tenant, schema, instance, target, reason="deployment",
+                                              execution_id=execution_id, baseline=True)["key"]}
     except Exception as exc:  # reported, never fatal
-        logger.warning("snapshot after deployment failed", extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
-        return None
+        problem = {"code": type(exc).__name__, "message": str(exc)[:500]}
+        logger.warning("snapshot after deployment failed; the deployment's outcome stands",
+                       extra={"executionId": execution_id, "dbschema": schema, "dbinstance": instance,
+                              "error": problem["code"], "detail": problem["message"]})
+        return {"snapshotError": problem}

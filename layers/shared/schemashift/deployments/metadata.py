@@ -77,7 +77,8 @@ def changeset_metadata(svc: Services, tenant: Tenant, schema: str, instance: str
         from schemashift.dbschema.snapshots import load_snapshot
 
         if not execution.get("snapshot"):
-            raise NotFound(f"Execution '{execution['jobId']}' left no snapshot")
+            why = (execution.get("snapshotError") or {}).get("message")
+            raise NotFound(f"Execution '{execution['jobId']}' left no snapshot" + (f": {why}" if why else ""))
         return {"data": [json.dumps(load_snapshot(svc, execution["snapshot"]), sort_keys=True)]}
     if command.startswith("DBOPS"):
         if content_type == "Yaml":

@@ -205,8 +205,7 @@ def finish(svc: Services, scope: str, execution_id: str, error: dict[str, Any] |
         from schemashift.dbschema.snapshots import snapshot_after_deployment
 
         # while the lock is held, before the status flips: the baseline sync compares with
-        key = snapshot_after_deployment(svc, tenant, execution["schema"], execution["instance"], execution_id)
-        snapshot = {"snapshot": key} if key else {}
+        snapshot = snapshot_after_deployment(svc, tenant, execution["schema"], execution["instance"], execution_id)
     final = finish_execution(svc, scope, execution_id, status, failure, **snapshot)
     release_lock(svc, tenant, execution["schema"], execution["instance"], owner=execution_id)
     if execution.get("parentId"):

@@ -69,6 +69,8 @@ class Execution(Out):
     dryRunReport: dict[str, Any] | None = Field(default=None, description="a transactional dry run's report")
     report: dict[str, Any] | None = Field(default=None, description=(
         "a Flyway baseline's or repair's result, as its route answered it"))
+    snapshotError: JobError | None = Field(default=None, description=(
+        "why no schema snapshot was taken after this deployment (its status is unaffected; sync takes one)"))
 
 
 class ExecutionList(Out):
@@ -155,7 +157,8 @@ def execution_view(item: dict[str, Any], results: list[dict[str, Any]] | None = 
         out["sql"] = plain(item["sql"])
     if item.get("summary") is not None:
         out["summary"] = {harness_status(k): v for k, v in plain(item["summary"]).items()}
-    for key in ("lint", "policy", "dryRunReport", "report"):  # the safety gate's findings and decision, ...
+    # the safety gate's findings and decision, ..., and why a deployment left no snapshot
+    for key in ("lint", "policy", "dryRunReport", "report", "snapshotError"):
         if item.get(key) is not None:
             out[key] = plain(item[key])
     if results is not None:
