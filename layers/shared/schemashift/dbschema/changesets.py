@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from schemashift.dbschema.changelogs import current_changelog, identity, read_definitions, split_fqn
 from schemashift.dbschema.instances import get_instance_item
+from schemashift.dbschema.responses import ChangesetExistence, ChangesetYaml
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
@@ -28,19 +29,19 @@ def find_changeset(svc: Services, tenant: Tenant, schema: str, fqn: str) -> Chan
     return changeset
 
 
-def changeset_yaml(svc: Services, tenant: Tenant, schema: str, instance: str, fqn: str | None) -> dict[str, Any]:
-    """``{"yaml": ...}``: the changeset as a one-changeset YAML changelog (any source format)."""
+def changeset_yaml(svc: Services, tenant: Tenant, schema: str, instance: str, fqn: str | None) -> ChangesetYaml:
+    """The changeset as a one-changeset YAML changelog (any source format)."""
     from schemashift.changelog.serialize import changesets_yaml
 
     if not fqn:
         raise ValidationFailed("query parameter changeSet (fileName::changesetId::author) is required")
     get_instance_item(svc, tenant, schema, instance)
-    return {"yaml": changesets_yaml([find_changeset(svc, tenant, schema, fqn)])}
+    return ChangesetYaml(yaml=changesets_yaml([find_changeset(svc, tenant, schema, fqn)]))
 
 
-def changeset_existence(svc: Services, tenant: Tenant, schema: str, ids: list[str]) -> dict[str, Any]:
-    """``{"existence": {id: bool}}``: is a changeset with this id (any file, any author, Liquibase's
+def changeset_existence(svc: Services, tenant: Tenant, schema: str, ids: list[str]) -> ChangesetExistence:
+    """Per id: is a changeset with this id (any file, any author, Liquibase's
     case-insensitive match) registered for the schema, in the current changelog or still deployed."""
     get_schema_item(svc, tenant, schema)
     taken = {d["changeSet"].lower() for d in read_definitions(svc, tenant, schema)}
-    return {"existence": {changeset_id: changeset_id.lower() in taken for changeset_id in ids}}
+    return ChangesetExistence(existence={changeset_id: changeset_id.lower() in taken for changeset_id in ids})

@@ -11,6 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from schemashift.dbschema.changelogs import is_flyway, read_definitions
+from schemashift.dbschema.flyway_responses import (
+    FlywayMigration,
+    FlywayMigrationOnInstance,
+    FlywayMigrationScripts,
+    FlywayMigrationState,
+    InstanceFlywayMigration,
+    InstanceFlywayMigrationState,
+    ScriptRun,
+)
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
@@ -34,51 +43,54 @@ def flyway_schema_item(svc: Services, tenant: Tenant, schema: str) -> dict[str, 
 
 
 def _migration(definition: dict[str, Any]) -> dict[str, Any]:
-    return {"version": definition.get("version"), "type": definition.get("type") or "SQL",
-            "description": definition.get("description") or "", "script": definition["fileName"],
-            "checksum": int(definition["checksum"]) if definition.get("checksum") else None,
-            "inBundle": bool(definition.get("inChangelog", True))}
+    """What both migration models say of the migration itself (their ``_Migration`` fields)."""
+    return dict(version=definition.get("version"), type=definition.get("type") or "SQL",
+                description=definition.get("description") or "", script=definition["fileName"],
+                checksum=int(definition["checksum"]) if definition.get("checksum") else None,
+                inBundle=bool(definition.get("inChangelog", True)))
 
 
-def _entry(instance: str, state: dict[str, Any] | None) -> dict[str, Any]:
+def _deployment(state: dict[str, Any] | None) -> dict[str, Any]:
+    """What both say of its deployment on one instance (their ``_Deployment`` fields)."""
     state = state or {}
-    return {"instance": instance, "status": state.get("status") or NOT_DEPLOYED,
-            "deployedAt": plain(state.get("deployedAt")), "pipelineIdentifier": state.get("pipeline") or "",
-            "pipelineExecutionId": state.get("planExecutionId") or "",
-            "stageExecutionId": state.get("stageExecutionId") or "", "updated": plain(state.get("updated")),
-            "error": state.get("error")}
+    return dict(status=state.get("status") or NOT_DEPLOYED, deployedAt=plain(state.get("deployedAt")),
+                pipelineIdentifier=state.get("pipeline") or "", pipelineExecutionId=state.get("planExecutionId") or "",
+                stageExecutionId=state.get("stageExecutionId") or "", updated=plain(state.get("updated")),
+                error=state.get("error"))
 
 
 def flyway_migration_state(svc: Services, tenant: Tenant, schema: str, request: MigrationStateRequest,
-                           page: PageRequest, search_term: str | None) -> tuple[dict[str, Any], int]:
+                           page: PageRequest, search_term: str | None) -> tuple[FlywayMigrationState, int]:
     """Every migration of the page with its status on every instance in scope."""
     schema_item = flyway_schema_item(svc, tenant, schema)
     selected, definitions, states, total = state_page(svc, tenant, schema, schema_item, request, page, search_term)
     migrations = []
     for definition in definitions:
-        entries = [_entry(inst["identifier"], states.get((definition["csk"], inst["identifier"])))
-                   for inst in selected]
-        deployed = [e["deployedAt"] for e in entries if e["deployedAt"] and e["status"] == "Successfully_Deployed"]
-        migrations.append({**_migration(definition), "deployedAt": max(deployed, default=None),
-                           "synced": bool(entries) and all(e["status"] == "Successfully_Deployed" for e in entries),
-                           "instances": entries})
-    return {"schema": schema, "instances": [instance_summary(i) for i in selected], "migrations": migrations}, total
+        entries = [FlywayMigrationOnInstance(
+            instance=inst["identifier"], **_deployment(states.get((definition["csk"], inst["identifier"]))))
+            for inst in selected]
+        deployed = [e.deployedAt for e in entries if e.deployedAt and e.status == "Successfully_Deployed"]
+        migrations.append(FlywayMigration(
+            **_migration(definition), deployedAt=max(deployed, default=None),
+            synced=bool(entries) and all(e.status == "Successfully_Deployed" for e in entries), instances=entries))
+    body = FlywayMigrationState(schema=schema, instances=[instance_summary(i) for i in selected],
+                                migrations=migrations)
+    return body, total
 
 
 def instance_flyway_migration_state(svc: Services, tenant: Tenant, schema: str, instance: str,
-                                    page: PageRequest, search_term: str | None) -> tuple[dict[str, Any], int]:
+                                    page: PageRequest, search_term: str | None
+                                    ) -> tuple[InstanceFlywayMigrationState, int]:
     """One instance's migrations with their status there."""
     schema_item = flyway_schema_item(svc, tenant, schema)
     instance_item = get_instance_item(svc, tenant, schema, instance)
     definitions = read_definitions(svc, tenant, schema, search_term)
     states = instance_states(svc, tenant, schema, instance)
-    migrations = []
-    for definition in definitions[page.offset : page.offset + page.limit]:
-        entry = _entry(instance, states.get(definition["csk"]))
-        del entry["instance"]
-        migrations.append({**_migration(definition), **entry})
-    return {"schemaName": schema_item["name"], "instanceName": instance_item["name"],
-            "migrations": migrations}, len(definitions)
+    migrations = [InstanceFlywayMigration(**_migration(definition), **_deployment(states.get(definition["csk"])))
+                  for definition in definitions[page.offset : page.offset + page.limit]]
+    body = InstanceFlywayMigrationState(schemaName=schema_item["name"], instanceName=instance_item["name"],
+                                        migrations=migrations)
+    return body, len(definitions)
 
 
 SCANNED_EXECUTIONS = 500
@@ -87,7 +99,7 @@ _KIND_OF_COMMAND = {"Migrate": "apply", "Undo": "rollback"}
 
 
 def migration_scripts(svc: Services, tenant: Tenant, schema: str, instance: str, plan_execution_id: str,
-                      stage_execution_id: str | None, command: str, parent_id: str | None) -> dict[str, Any]:
+                      stage_execution_id: str | None, command: str, parent_id: str | None) -> FlywayMigrationScripts:
     """The scripts a pipeline step's executions ran on an instance, in the order they ran: ``data`` holds
     each script's text (the ``U`` script for an undo), ``scripts`` its name and outcome."""
     from schemashift.dbschema.bundles import load_bundle
@@ -115,7 +127,7 @@ def migration_scripts(svc: Services, tenant: Tenant, schema: str, instance: str,
             break
         page = PageRequest(limit=100, cursor=found.next_cursor)
     data: list[str] = []
-    scripts: list[dict[str, Any]] = []
+    scripts: list[ScriptRun] = []
     for item in reversed(matching):  # oldest first
         if not item.get("changelogKey"):
             continue
@@ -129,6 +141,6 @@ def migration_scripts(svc: Services, tenant: Tenant, schema: str, instance: str,
             script = undo.get(str(unit.key)) if kind == "rollback" else None
             path, name = (script.path, script.script) if script is not None else (unit.path, unit.script)
             data.append(project.files[path])
-            scripts.append({"script": name, "version": unit.version, "description": unit.description,
-                            "status": entry["status"], "executionId": item["jobId"]})
-    return {"data": data, "scripts": scripts}
+            scripts.append(ScriptRun(script=name, version=unit.version, description=unit.description,
+                                     status=entry["status"], executionId=item["jobId"]))
+    return FlywayMigrationScripts(data=data, scripts=scripts)

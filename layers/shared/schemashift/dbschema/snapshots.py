@@ -17,6 +17,7 @@ from typing import Any
 from schemashift.clock import now_ms
 from schemashift.dbschema.instances import get_instance_item
 from schemashift.dbschema.objects import SNAPSHOTS, object_prefix
+from schemashift.dbschema.responses import SnapshotObject, SnapshotObjectNames, SnapshotObjectValues
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import INSTANCE_SK, Tenant
 from schemashift.errors import NotFound, ValidationFailed
@@ -72,22 +73,22 @@ def _object_type(object_type: str | None) -> str:
 
 
 def snapshot_object_names(svc: Services, tenant: Tenant, schema: str, instance: str, object_type: str | None
-                          ) -> dict[str, Any]:
-    """``{"data": [names]}`` of one object type in the instance's latest snapshot."""
+                          ) -> SnapshotObjectNames:
+    """The names of one object type in the instance's latest snapshot."""
     from schemashift.targets.snapshot import object_names
 
     wanted = _object_type(object_type)
-    return {"data": object_names(latest_snapshot(svc, tenant, schema, instance), wanted)}
+    return SnapshotObjectNames(data=object_names(latest_snapshot(svc, tenant, schema, instance), wanted))
 
 
 def snapshot_object_values(svc: Services, tenant: Tenant, schema: str, instance: str, object_type: str,
-                           names: list[str]) -> dict[str, Any]:
-    """``{"data": [{objectName, objectValue}]}`` for the named objects the latest snapshot holds."""
+                           names: list[str]) -> SnapshotObjectValues:
+    """The named objects the latest snapshot holds, in request order."""
     from schemashift.targets.snapshot import objects_of_type
 
     found = objects_of_type(latest_snapshot(svc, tenant, schema, instance), _object_type(object_type))
-    return {"data": [{"objectName": name, "objectValue": found[name]} for name in dict.fromkeys(names)
-                     if name in found]}
+    return SnapshotObjectValues(data=[SnapshotObject(objectName=name, objectValue=found[name])
+                                      for name in dict.fromkeys(names) if name in found])
 
 
 def schema_drift(svc: Services, tenant: Tenant, schema: str, instance: str, instance_item: dict[str, Any], target: Any

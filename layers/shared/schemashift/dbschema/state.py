@@ -16,6 +16,17 @@ from typing import TYPE_CHECKING, Any
 from schemashift.clock import now_ms
 from schemashift.dbschema.changelogs import identity, read_definitions, split_fqn
 from schemashift.dbschema.instances import get_instance_item, list_instance_items
+from schemashift.dbschema.responses import (
+    ChangesetOnInstance,
+    ChangesetState,
+    DeployedChangeset,
+    InstanceChangeset,
+    InstanceMigrationState,
+    InstanceRef,
+    MigrationState,
+    PipelineStep,
+    PolicyWarnings,
+)
 from schemashift.dbschema.rules import STATUSES
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
@@ -186,22 +197,22 @@ def _sort_instances(instances: list[dict[str, Any]], sort: str, order: str) -> l
     return sorted(instances, key=key, reverse=order == "DESC")
 
 
-def _instance_entry(identifier: str, state: dict[str, Any] | None) -> dict[str, Any]:
+def _instance_entry(identifier: str, state: dict[str, Any] | None) -> ChangesetOnInstance:
     if state is None:
-        return {"instance": identifier, "status": NOT_DEPLOYED, "pipeline": "", "planExecutionId": "",
-                "stageExecutionId": "", "tag": None, "updated": None, "error": None}
-    return {"instance": identifier, "status": state["status"], "pipeline": state.get("pipeline") or "",
-            "planExecutionId": state.get("planExecutionId") or "",
-            "stageExecutionId": state.get("stageExecutionId") or "", "tag": state.get("tag"),
-            "updated": plain(state.get("updated")), "error": state.get("error")}
+        return ChangesetOnInstance(instance=identifier, status=NOT_DEPLOYED, pipeline="", planExecutionId="",
+                                   stageExecutionId="", tag=None, updated=None, error=None)
+    return ChangesetOnInstance(
+        instance=identifier, status=state["status"], pipeline=state.get("pipeline") or "",
+        planExecutionId=state.get("planExecutionId") or "", stageExecutionId=state.get("stageExecutionId") or "",
+        tag=state.get("tag"), updated=plain(state.get("updated")), error=state.get("error"))
 
 
-def instance_summary(item: dict[str, Any]) -> dict[str, Any]:
+def instance_summary(item: dict[str, Any]) -> InstanceRef:
     """``{identifier, name}`` (the seed contract), plus ``policyWarnings`` when the latest gated
-    deployment of the instance had any."""
-    summary: dict[str, Any] = {"identifier": item["identifier"], "name": item["name"]}
+    deployment of the instance had any (absent, not null, otherwise)."""
+    summary = InstanceRef(identifier=item["identifier"], name=item["name"])
     if item.get("policyWarnings"):
-        summary["policyWarnings"] = plain(item["policyWarnings"])
+        summary.policyWarnings = PolicyWarnings.model_validate(plain(item["policyWarnings"]))
     return summary
 
 
@@ -231,7 +242,7 @@ def state_page(svc: Services, tenant: Tenant, schema: str, schema_item: dict[str
 
 
 def migration_state(svc: Services, tenant: Tenant, schema: str, request: MigrationStateRequest, page: PageRequest,
-                    search_term: str | None) -> tuple[dict[str, Any], int]:
+                    search_term: str | None) -> tuple[MigrationState, int]:
     """The seed contract: every changeset of the page with its status on every instance in scope."""
     schema_item = get_schema_item(svc, tenant, schema)
     selected, definitions, states, total = state_page(svc, tenant, schema, schema_item, request, page, search_term)
@@ -239,26 +250,18 @@ def migration_state(svc: Services, tenant: Tenant, schema: str, request: Migrati
     for definition in definitions:
         entries = [_instance_entry(inst["identifier"], states.get((definition["csk"], inst["identifier"])))
                    for inst in selected]
-        updated = max((e["updated"] for e in entries if e["updated"]), default=plain(definition.get("registered")))
-        change_sets.append({
-            "author": definition["author"],
-            "changeSet": definition["changeSet"],
-            "changeSetFQN": definition["fqn"],
-            "fileName": definition["fileName"],
-            "synced": bool(entries) and all(e["status"] == "Successfully_Deployed" for e in entries),
-            "updated": updated,
-            "instances": entries,
-        })
-    body = {
-        "schema": schema,
-        "instances": [instance_summary(i) for i in selected],
-        "changeSets": change_sets,
-    }
+        updated = max((e.updated for e in entries if e.updated), default=plain(definition.get("registered")))
+        change_sets.append(ChangesetState(
+            author=definition["author"], changeSet=definition["changeSet"], changeSetFQN=definition["fqn"],
+            fileName=definition["fileName"],
+            synced=bool(entries) and all(e.status == "Successfully_Deployed" for e in entries),
+            updated=updated, instances=entries))
+    body = MigrationState(schema=schema, instances=[instance_summary(i) for i in selected], changeSets=change_sets)
     return body, total
 
 
 def instance_migration_state(svc: Services, tenant: Tenant, schema: str, instance: str, page: PageRequest,
-                             search_term: str | None) -> tuple[dict[str, Any], int]:
+                             search_term: str | None) -> tuple[InstanceMigrationState, int]:
     """One instance's view: every registered changeset with its status there."""
     schema_item = get_schema_item(svc, tenant, schema)
     instance_item = get_instance_item(svc, tenant, schema, instance)
@@ -268,20 +271,19 @@ def instance_migration_state(svc: Services, tenant: Tenant, schema: str, instanc
     for definition in definitions[page.offset : page.offset + page.limit]:
         state = states.get(definition["csk"])
         entry = _instance_entry(instance, state)
-        rows.append({
-            "changeSet": definition["changeSet"], "changeSetFQN": definition["fqn"],
-            "author": definition["author"], "fileName": definition["fileName"],
-            "status": entry["status"], "deployedAt": plain(state.get("deployedAt")) if state else None,
-            "comment": definition.get("comment"), "label": definition.get("labels"),
-            "tag": entry["tag"], "pipeline": entry["pipeline"], "planExecutionId": entry["planExecutionId"],
-            "stageExecutionId": entry["stageExecutionId"], "updated": entry["updated"], "error": entry["error"],
-        })
-    body = {"schemaName": schema_item["name"], "instanceName": instance_item["name"], "changeSets": rows}
+        rows.append(InstanceChangeset(
+            changeSet=definition["changeSet"], changeSetFQN=definition["fqn"], author=definition["author"],
+            fileName=definition["fileName"], status=entry.status,
+            deployedAt=plain(state.get("deployedAt")) if state else None, comment=definition.get("comment"),
+            label=definition.get("labels"), tag=entry.tag, pipeline=entry.pipeline,
+            planExecutionId=entry.planExecutionId, stageExecutionId=entry.stageExecutionId, updated=entry.updated,
+            error=entry.error))
+    body = InstanceMigrationState(schemaName=schema_item["name"], instanceName=instance_item["name"], changeSets=rows)
     return body, len(definitions)
 
 
 def deployed_state(svc: Services, tenant: Tenant, schema: str, instance: str, request: DeployedStateRequest
-                   ) -> list[dict[str, Any]]:
+                   ) -> list[DeployedChangeset]:
     """Changesets one pipeline step ran on an instance, in the order it ran them."""
     get_instance_item(svc, tenant, schema, instance)
     prefix = run_prefix(instance, request.pipeline, request.planExecutionId, request.stageExecutionId)
@@ -289,10 +291,10 @@ def deployed_state(svc: Services, tenant: Tenant, schema: str, instance: str, re
                       ExpressionAttributeValues={":pk": tenant.schema_pk(schema), ":p": prefix})
     wanted_status = {"DBSchemaApply": {"Successfully_Deployed", "Deployment_Failed"},
                      "DBSchemaRollback": {"Rolled_Back"}}.get(request.stepType or "")
-    return [{
-        "changeSet": i["changeSet"], "changeSetFQN": i["fqn"], "author": i["author"], "fileName": i["fileName"],
-        "status": i["status"], "tag": i.get("tag"), "updated": plain(i["updated"]), "error": i.get("error"),
-        "deployedInCurrentExecution": True,
-        "metadata": {"pipeline": request.pipeline, "planExecutionId": request.planExecutionId,
-                     "stageExecutionId": request.stageExecutionId},
-    } for i in items if wanted_status is None or i["status"] in wanted_status]
+    step = PipelineStep(pipeline=request.pipeline, planExecutionId=request.planExecutionId,
+                        stageExecutionId=request.stageExecutionId)
+    return [DeployedChangeset(
+        changeSet=i["changeSet"], changeSetFQN=i["fqn"], author=i["author"], fileName=i["fileName"],
+        status=i["status"], tag=i.get("tag"), updated=plain(i["updated"]), error=i.get("error"),
+        deployedInCurrentExecution=True, metadata=step,
+    ) for i in items if wanted_status is None or i["status"] in wanted_status]

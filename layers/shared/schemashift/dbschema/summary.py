@@ -18,11 +18,12 @@ from collections import Counter
 from typing import Any
 
 from schemashift.dbschema.instances import list_instance_items
+from schemashift.dbschema.responses import InstanceSummary, SchemaSummary
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.state import MARKER_SK
 from schemashift.dbschema.tenancy import Tenant, definitions_pk, instance_index_pk
-from schemashift.store.dynamo import plain, query_all
+from schemashift.store.dynamo import query_all
 
 SUMMARY_SK = "SUMMARY#"
 _FIELDS = ("deployed", "pending", "failed", "rolledBack")
@@ -55,8 +56,8 @@ def _kept(table: Any, schema_pk: str) -> tuple[dict[str, str], dict[str, dict[st
     return tokens, kept
 
 
-def schema_summary(svc: Services, tenant: Tenant, schema: str) -> dict[str, Any]:
-    """``{schema, changesetCount, instances: [{identifier, name, deployed, pending, failed, rolledBack}]}``."""
+def schema_summary(svc: Services, tenant: Tenant, schema: str) -> SchemaSummary:
+    """Each instance's counts, in identifier order."""
     schema_item = get_schema_item(svc, tenant, schema)
     version = int(schema_item.get("changelogVersion", 0))
     table = svc.state
@@ -84,7 +85,7 @@ def schema_summary(svc: Services, tenant: Tenant, schema: str) -> dict[str, Any]
             if token is not None:  # without a marker (state written by no known path) nothing is kept
                 table.put_item(Item={"pk": schema_pk, "sk": SUMMARY_SK + identifier, "token": token,
                                      "changelogVersion": version, "changesetCount": count, **counts})
-        instances.append({"identifier": identifier, "name": item["name"], **plain(counts)})
+        instances.append(InstanceSummary(identifier=identifier, name=item["name"], **counts))
     if current is not None:
         count = len(current)
-    return {"schema": schema, "changesetCount": count, "instances": instances}
+    return SchemaSummary(schema=schema, changesetCount=count, instances=instances)
