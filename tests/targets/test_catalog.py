@@ -150,12 +150,14 @@ def test_mysql_binary_defaults_that_are_not_text(tmp_path) -> None:
         target.execute("CREATE TABLE bins (a BINARY(2) DEFAULT 0xFF00, b VARBINARY(4) DEFAULT x'ff',"
                        " c VARBINARY(4) DEFAULT 'ab', d VARBINARY(4) DEFAULT 'x''y', e BINARY(2) DEFAULT 0x00ff,"
                        " f VARCHAR(3) DEFAULT 'é', g VARBINARY(4) DEFAULT 0x27ff5c27, h VARBINARY(4))")
+        target.execute("CREATE TABLE `bïns ü` (`ä` VARBINARY(2) DEFAULT 0xc3ff, `ö` VARCHAR(2) DEFAULT 'ö')")
         fast, reference = schema_snapshot(target), schema_snapshot(target, one_by_one=True)
         assert target.query_scalar("SELECT 1") == 1, "the connection is still usable"
     assert fast == reference
     defaults = {c["name"]: c["default"] for c in fast["tables"]["bins"]["columns"]}
     assert defaults == {"a": "0xff00", "b": "0xff", "c": "'ab'", "d": "'x''y'", "e": "0x00ff", "f": "'é'",
                         "g": "0x27ff5c27", "h": None}, defaults
+    assert [(c["name"], c["default"]) for c in fast["tables"]["bïns ü"]["columns"]] == [("ä", "0xc3ff"), ("ö", "'ö'")]
 
 
 def test_decoding_a_create_table_text_with_binary_literals() -> None:

@@ -3,10 +3,10 @@
 SQLAlchemy's MySQL dialect reflects a table (columns, keys, indexes) by parsing the text of
 ``SHOW CREATE TABLE``. MariaDB writes a binary column's default there as its raw bytes
 (``BINARY(2) DEFAULT 0xFF00`` comes back as ``DEFAULT '\\xff\\0'``), which are not UTF-8: the
-driver fails to decode the row and the connection is left unusable. So the text is fetched as bytes
-(``character_set_results = binary``; the rest of it is UTF-8, the server converts identifiers,
-comments and text defaults to its system charset) and a quoted literal that is not UTF-8 is
-rewritten as the hex literal of its bytes (``0xff00``, as MySQL 8 itself prints them).
+driver fails to decode the row and the connection is left unusable. So the row is read as bytes
+(the rest of the text is UTF-8: the server converts identifiers, comments and text defaults to it)
+and a quoted literal that is not UTF-8 is rewritten as the hex literal of its bytes (``0xff00``, as
+MySQL 8 itself prints them).
 """
 
 from __future__ import annotations
@@ -33,22 +33,28 @@ def install(dialect: Any) -> None:
 
 
 def show_create_table(connection: Any, dialect: Any, full_name: str) -> str:
-    """The ``CREATE TABLE`` text of ``full_name`` (quoted), binary defaults as hex literals."""
-    results = connection.connection.dbapi_connection.charset  # what the session decodes to, restored after
-    run = connection.execution_options(skip_user_error_events=True).exec_driver_sql
-    run("SET character_set_results = binary")
+    """The ``CREATE TABLE`` text of ``full_name`` (quoted), binary defaults as hex literals.
+
+    PyMySQL decodes text with its connection's ``encoding``: for this one statement it is latin-1,
+    which maps every byte to one character, so the row's bytes come back unchanged (and the
+    statement is passed as the characters whose latin-1 bytes are its own encoding). No round trip
+    is added: the session's character sets are not touched."""
+    dbapi_connection = connection.connection.dbapi_connection
+    encoding = dbapi_connection.encoding
+    statement = f"SHOW CREATE TABLE {full_name}".encode(encoding).decode("latin-1")
+    dbapi_connection.encoding = "latin-1"
     try:
-        row = run(f"SHOW CREATE TABLE {full_name}").first()
+        row = connection.execution_options(skip_user_error_events=True).exec_driver_sql(statement).first()
     except exc.DBAPIError as error:
         if dialect._extract_error_code(error.orig) == 1146:
             raise exc.NoSuchTableError(full_name) from error
         raise
     finally:
-        run(f"SET character_set_results = {results}")
+        dbapi_connection.encoding = encoding
     if not row:
         raise exc.NoSuchTableError(full_name)
     identifier_quote = b'"' if dialect._server_ansiquotes else b"`"
-    return decode_create_table(bytes(row[1]), identifier_quote, dialect._backslash_escapes).strip()
+    return decode_create_table(row[1].encode("latin-1"), identifier_quote, dialect._backslash_escapes).strip()
 
 
 def decode_create_table(raw: bytes, identifier_quote: bytes = b"`", backslash_escapes: bool = True) -> str:
