@@ -77,6 +77,31 @@ def test_a_deferred_package_imports_only_the_submodules_used(tmp_path: Path) -> 
     assert out.stdout.strip() == "ok"
 
 
+SUBMODULE_PROBE = """
+import sys
+from schemashift.lazy_imports import defer_import
+defer_import("outer.util.tool")  # as Powertools' jmespath_utils: its package is not imported yet
+assert "outer" not in sys.modules and "outer.util" not in sys.modules, "deferring imported the packages above"
+import outer
+assert type(sys.modules["outer.util.tool"]) is not type(sys), "the package's import loaded the submodule"
+assert outer.user.tool is sys.modules["outer.util.tool"]
+assert outer.user.use() == "ran" and outer.util.tool.RAN == "ran", "first use loads it, bound to its package"
+print("ok")
+"""
+
+
+def test_a_submodule_is_deferred_before_its_package_imports_it(tmp_path: Path) -> None:
+    (tmp_path / "outer" / "util").mkdir(parents=True)
+    (tmp_path / "outer" / "__init__.py").write_text("from outer import user\n")
+    (tmp_path / "outer" / "user.py").write_text("from outer.util import tool\n\ndef use():\n    return tool.RAN\n")
+    (tmp_path / "outer" / "util" / "__init__.py").write_text("")
+    (tmp_path / "outer" / "util" / "tool.py").write_text("ran = True\nRAN = 'ran'\n")
+    out = subprocess.run([sys.executable, "-c", SUBMODULE_PROBE], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
 ROOT = Path(__file__).resolve().parents[1]
 API_HANDLERS = {logical_id: spec.module_file for logical_id, spec in Template.load(ROOT / "template.yaml").functions().items()
                 if spec.package_type == "Zip" and any(e.get("Type") == "Api" for e in spec.events.values())}
@@ -95,6 +120,9 @@ NEVER_AT_IMPORT = (
     # the standard library's archive, temporary-file and OpenSSL hashing modules: loaded by the code
     # that reads a zip or an upload, evaluates a policy, stores a bundle or hashes an API key
     "zipfile", "tempfile", "shutil", "lzma", "bz2", "hashlib", "secrets",
+    # the JMESPath engine Powertools' logger imports for correlation-id paths: entrypoint reads the
+    # request id itself (the idempotency utility loads it on first use)
+    "jmespath", "gzip",
 )
 """What no API handler needs to load: each is imported on first use, or never by an API function."""
 

@@ -80,3 +80,42 @@ def test_concurrent_functions_keep_their_own_log_keys(stack: object) -> None:
     assert sorted(line["me"] for line in lines) == ["DbschemaGetFunction", "WriteRowsFunction"]
     assert all(line["function_name"] == line["me"] for line in lines), lines
     assert all(line["service"] == "schemashift" for line in lines), lines
+
+
+def test_every_log_line_of_a_request_carries_its_api_gateway_request_id() -> None:
+    """The correlation id is API Gateway's ``requestContext.requestId`` (what Powertools'
+    ``correlation_paths.API_GATEWAY_REST`` names), set per request, and a request without one has none."""
+    import logging
+    from types import SimpleNamespace
+
+    from schemashift.api.app import entrypoint
+    from schemashift.observability import logger
+
+    app = create_app(authenticated=False)
+
+    @app.get("/health")
+    def route():
+        logger.info("inside")
+        return {"ok": True}
+
+    handler = entrypoint(app)
+    context = SimpleNamespace(function_name="HealthFunction", memory_limit_in_mb=256, aws_request_id="lambda-1",
+                              invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:HealthFunction")
+    lines: list[dict] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(self.format(record)))
+
+    keep = Keep()
+    keep.setFormatter(logger.registered_formatter)
+    logger._logger.addHandler(keep)
+    try:
+        for request_id in ("req-1", None):
+            event = _event("/health")
+            event["requestContext"]["requestId"] = request_id
+            assert handler(event, context)["statusCode"] == 200
+    finally:
+        logger._logger.removeHandler(keep)
+    assert [line.get("correlation_id") for line in lines] == ["req-1", None]
+    assert all(line["function_request_id"] == "lambda-1" for line in lines), lines

@@ -3,7 +3,8 @@
 Two shapes of the same idea, for dependencies that import more at load time than our code uses:
 
 - ``defer_import`` (a module: asyncio, imported by Powertools' AppSync resolvers next to the REST
-  one) puts a placeholder in ``sys.modules``: ``import asyncio`` then costs nothing, and the first
+  one; ``jmespath_utils``, imported by Powertools' logger for the correlation-id paths we do not
+  give it) puts a placeholder in ``sys.modules``: ``import asyncio`` then costs nothing, and the first
   real attribute read (``asyncio.run``, ``from asyncio import X``, a submodule import) executes the
   module into that same object, so behaviour and identity are unchanged. The standard library's
   ``LazyLoader`` cannot do it: a second ``import asyncio`` reads ``__spec__``, which loads it.
@@ -37,19 +38,43 @@ class _Deferred(types.ModuleType):
         object.__setattr__(self, "__class__", types.ModuleType)  # from now on an ordinary module
         spec = namespace["__spec__"]
         spec.loader.exec_module(self)
+        _bind_to_parent(spec.name, self)
         return getattr(self, attr)
 
 
+def _bind_to_parent(name: str, module: types.ModuleType) -> None:
+    parent, _, child = name.rpartition(".")
+    if parent and parent in sys.modules:
+        setattr(sys.modules[parent], child, module)
+
+
+def _find_spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    """``importlib.util.find_spec`` without importing the packages above ``name`` (it would): a
+    submodule can be deferred before its package's ``__init__`` imports it."""
+    parent, _, _ = name.rpartition(".")
+    if not parent or parent in sys.modules:
+        return importlib.util.find_spec(name)
+    above = _find_spec(parent)
+    if above is None or above.submodule_search_locations is None:
+        return None
+    return importlib.machinery.PathFinder.find_spec(name, above.submodule_search_locations)
+
+
 def defer_import(name: str) -> None:
-    """Make ``import name`` bind a module that loads on first use; a no-op when it is loaded already."""
+    """Make ``import name`` bind a module that loads on first use; a no-op when it is loaded already.
+
+    A submodule may be deferred before its package is imported: ``from package import name`` then
+    binds the placeholder (the import system finds it in ``sys.modules``), and the first use binds
+    the module to its package too."""
     if name in sys.modules:
         return
-    spec = importlib.util.find_spec(name)
+    spec = _find_spec(name)
     if spec is None or spec.loader is None:
         return
     module = importlib.util.module_from_spec(spec)
     module.__class__ = _Deferred
     sys.modules[name] = module
+    _bind_to_parent(name, module)
 
 
 class _DeferredPackage(types.ModuleType):

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.logging import correlation_paths
 
 from schemashift.api.context import Caller, caller_from_event
 from schemashift.api.errors import error_body, error_from_exception, is_catalyzed_path
@@ -203,9 +202,12 @@ def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], d
     def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return app.resolve(event, context)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # API Gateway's request id, what ``correlation_paths.API_GATEWAY_REST`` names, read without
+        # the JMESPath engine that ``correlation_id_path`` would load for it
+        logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         remember_lambda_context(context)
         if not traced:
             traced.append(get_tracer().capture_lambda_handler(resolve))
