@@ -4,7 +4,6 @@ from schemashift.api.app import create_app, current_caller, entrypoint, json_res
 from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.safety.policy_store import get_policy
-from schemashift.safety.responses import Policy
 
 app = create_app()
 
@@ -12,7 +11,7 @@ app = create_app()
 @app.get("/v1/orgs/<org>/projects/<project>/policies/<policy>")
 def handle(org: str, project: str, policy: str):
     tenant = Tenant.of(current_caller(app), org, project)
-    return json_response(200, Policy.model_validate(get_policy(services(), tenant, policy)))
+    return json_response(200, get_policy(services(), tenant, policy))
 
 
 lambda_handler = entrypoint(app)

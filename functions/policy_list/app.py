@@ -12,7 +12,7 @@ app = create_app()
 @app.get("/v1/orgs/<org>/projects/<project>/policies")
 def handle(org: str, project: str):
     policies = list_policies(services(), Tenant.of(current_caller(app), org, project))
-    return json_response(200, PolicyList.model_validate({"policies": policies}),
+    return json_response(200, PolicyList(policies=policies),
                          headers={"X-Total-Elements": str(len(policies))})
 
 

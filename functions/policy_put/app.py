@@ -4,7 +4,6 @@ from schemashift.api.app import create_app, current_caller, entrypoint, json_res
 from schemashift.dbschema.services import services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.safety.policy_store import PolicyIn, put_policy
-from schemashift.safety.responses import Policy
 
 app = create_app()
 
@@ -13,7 +12,7 @@ app = create_app()
 def handle(org: str, project: str, policy: str):
     body = parse_body(app, PolicyIn)
     stored, created = put_policy(services(), Tenant.of(current_caller(app), org, project), policy, body)
-    return json_response(201 if created else 200, Policy.model_validate(stored))
+    return json_response(201 if created else 200, stored)
 
 
 lambda_handler = entrypoint(app)

@@ -54,7 +54,7 @@ def test_replacing_a_big_changelog_is_bulk_and_keeps_deployed_changesets(stack) 
     assert unknown == []
     with _dynamodb_calls() as calls:
         summary = register_bundle(services(), tenant, "s", bundle_from_files("c.sql", _changelog("new", COUNT)))
-    assert summary["added"] == COUNT and summary["removedButDeployed"] == len(deployed)
+    assert summary.added == COUNT and summary.removedButDeployed == len(deployed)
     # before: one Query per removed changeset (COUNT of them); now one per contiguous range of keys
     assert calls["Query"] <= 4, calls
     assert calls["BatchWriteItem"] <= 2 * (COUNT + len(deployed)) // 25 + 2, calls

@@ -99,7 +99,7 @@ def test_a_flow_against_given_tables_leaves_the_default_ones_untouched(stack: ob
     assert schema.changelog is not None
     bundle_key = schema.changelog.key
     assert client("s3").get_object(Bucket=bucket, Key=bundle_key)["Body"].read()
-    assert registered["changed"] is True
+    assert registered.changed is True
 
     # Nothing of it reached the environment's tables or bucket, or the environment's view of the tenant.
     for table, pk in ((default.resources, tenant.pk), (default.resources, tenant.schema_pk("app")),

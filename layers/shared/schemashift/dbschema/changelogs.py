@@ -20,6 +20,7 @@ from schemashift.dbschema.bundles import (
     load_bundle,
     store_bundle,
 )
+from schemashift.dbschema.responses import ChangelogUpload
 from schemashift.dbschema.schemas import get_schema_item
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import (
@@ -161,7 +162,7 @@ def _deployed_somewhere(svc: Services, tenant: Tenant, schema: str, csks: list[s
     return deployed
 
 
-def upload_changelog(svc: Services, tenant: Tenant, schema: str, body: ChangelogBundle) -> dict[str, Any]:
+def upload_changelog(svc: Services, tenant: Tenant, schema: str, body: ChangelogBundle) -> ChangelogUpload:
     if body.files is None and body.zipBase64 is None:
         raise ValidationFailed("send either files ({path: text}) or zipBase64")
     flyway = is_flyway(get_schema_item(svc, tenant, schema))
@@ -170,7 +171,7 @@ def upload_changelog(svc: Services, tenant: Tenant, schema: str, body: Changelog
     return register_bundle(svc, tenant, schema, bundle)
 
 
-def register_bundle(svc: Services, tenant: Tenant, schema: str, bundle: Bundle) -> dict[str, Any]:
+def register_bundle(svc: Services, tenant: Tenant, schema: str, bundle: Bundle) -> ChangelogUpload:
     """Parse first (a bad changelog changes nothing), then store and register."""
     schema_item = get_schema_item(svc, tenant, schema)
     migration_type = schema_item.get("migrationType") or "Liquibase"
@@ -179,7 +180,7 @@ def register_bundle(svc: Services, tenant: Tenant, schema: str, bundle: Bundle) 
     key = bundle_key(tenant.account, tenant.org, tenant.project, schema, bundle.sha256)
     current = schema_item.get("changelog") or {}
     if current.get("sha256") == bundle.sha256:
-        return {**_summary(schema, current, len(units)), "changed": False}
+        return _summary(schema, current, len(units), changed=False)
 
     previous_defs = read_definitions(svc, tenant, schema)
     by_identity = {definition_identity(d): d for d in previous_defs}
@@ -228,10 +229,9 @@ def register_bundle(svc: Services, tenant: Tenant, schema: str, bundle: Bundle) 
                              **changelog_info})
     added = sum(1 for d in new_defs if d["inChangelog"] and changeset_seq(d["csk"]) >= int(
         schema_item.get("nextChangesetSeq", 0)))
-    return {**_summary(schema, changelog_info, len(units)), "changed": True, "added": added,
-            "removedButDeployed": removed_kept}
+    return _summary(schema, changelog_info, len(units), changed=True, added=added, removedButDeployed=removed_kept)
 
 
-def _summary(schema: str, info: dict[str, Any], count: int) -> dict[str, Any]:
-    return {"schema": schema, "version": int(info["version"]), "sha256": info["sha256"],
-            "rootFile": info["rootFile"], "uploaded": int(info["uploaded"]), "changesetCount": count}
+def _summary(schema: str, info: dict[str, Any], count: int, **outcome: Any) -> ChangelogUpload:
+    return ChangelogUpload(schema=schema, version=int(info["version"]), sha256=info["sha256"],
+                           rootFile=info["rootFile"], uploaded=int(info["uploaded"]), changesetCount=count, **outcome)

@@ -14,6 +14,7 @@ from urllib.parse import unquote_plus
 
 from schemashift.dbschema.bundles import bundle_from_files, bundle_from_zip
 from schemashift.dbschema.changelogs import register_bundle
+from schemashift.dbschema.responses import ChangelogUpload
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import SchemashiftError, ValidationFailed
@@ -23,7 +24,7 @@ PREFIX = "changelogs/"
 STATUS_PREFIX = "changelog-status/"
 
 
-def ingest_object(svc: Services, bucket: str, key: str) -> dict[str, Any]:
+def ingest_object(svc: Services, bucket: str, key: str) -> ChangelogUpload:
     parts = key[len(PREFIX):].split("/")
     if not key.startswith(PREFIX) or len(parts) < 5 or not all(parts[:4]):
         raise ValidationFailed(f"key {key!r} must look like changelogs/ACCOUNT/ORG/PROJECT/DBSCHEMA/NAME")
@@ -51,7 +52,7 @@ def ingest_s3_event(svc: Services, event: dict[str, Any]) -> dict[str, Any]:
         bucket = record["s3"]["bucket"]["name"]
         key = unquote_plus(record["s3"]["object"]["key"])
         try:
-            outcome: dict[str, Any] = {"key": key, "accepted": True, **ingest_object(svc, bucket, key)}
+            outcome: dict[str, Any] = {"key": key, "accepted": True, **ingest_object(svc, bucket, key).to_json()}
         except SchemashiftError as exc:
             logger.warning("changelog push rejected", extra={"key": key, "reason": exc.message})
             outcome = {"key": key, "accepted": False, "error": exc.message, "details": exc.details}

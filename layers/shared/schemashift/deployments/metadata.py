@@ -19,6 +19,7 @@ from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.deployments.execution_sql import RECORDED
 from schemashift.deployments.executions import instance_target, jobs, scope_of, tenant_of
+from schemashift.deployments.responses import ChangesetMetadata
 from schemashift.errors import NotFound, ValidationFailed
 from schemashift.paging import PageRequest
 
@@ -62,8 +63,8 @@ def _execution(svc: Services, tenant: Tenant, schema: str, instance: str, comman
 
 
 def changeset_metadata(svc: Services, tenant: Tenant, schema: str, instance: str, command: str | None, plan: str | None,
-                       stage: str | None, content_type: str | None) -> dict[str, Any]:
-    """``{"data": [...]}``: statements (``Sql``), one YAML changelog (``Yaml``) or one snapshot JSON."""
+                       stage: str | None, content_type: str | None) -> ChangesetMetadata:
+    """Statements (``Sql``), one YAML changelog (``Yaml``) or one snapshot JSON."""
     if command not in COMMANDS:
         raise ValidationFailed(f"harnessCommand must be one of {', '.join(COMMANDS)}; got {command!r}")
     if not plan or not stage:
@@ -79,12 +80,12 @@ def changeset_metadata(svc: Services, tenant: Tenant, schema: str, instance: str
         if not execution.get("snapshot"):
             why = (execution.get("snapshotError") or {}).get("message")
             raise NotFound(f"Execution '{execution['jobId']}' left no snapshot" + (f": {why}" if why else ""))
-        return {"data": [json.dumps(load_snapshot(svc, execution["snapshot"]), sort_keys=True)]}
+        return ChangesetMetadata(data=[json.dumps(load_snapshot(svc, execution["snapshot"]), sort_keys=True)])
     if command.startswith("DBOPS"):
         if content_type == "Yaml":
             raise ValidationFailed(f"{command} produces SQL only; use contentType=Sql")
-        return {"data": list(execution.get("sql") or [])}
-    return {"data": _ran(svc, execution, instance_item, content_type)}
+        return ChangesetMetadata(data=list(execution.get("sql") or []))
+    return ChangesetMetadata(data=_ran(svc, execution, instance_item, content_type))
 
 
 def _ran(svc: Services, execution: dict[str, Any], instance_item: dict[str, Any], content_type: str) -> list[str]:

@@ -17,11 +17,11 @@ from schemashift.dbschema.rules import IDENTIFIER_PATTERN
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import NotFound, ValidationFailed
+from schemashift.safety import responses
 from schemashift.safety.policies import MAX_POLICY_BYTES, Policy, check_policy
 from schemashift.store.dynamo import plain, query_all
 
 POLICY_SK = "POLICY#"
-_PUBLIC = ("identifier", "name", "description", "rego", "package", "enabled", "schemas", "created", "updated")
 
 
 class PolicyIn(BaseModel):
@@ -43,11 +43,14 @@ def _check_identifier(identifier: str) -> None:
         raise ValidationFailed(f"policy identifier {identifier!r} must match {IDENTIFIER_PATTERN}")
 
 
-def policy_out(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: plain(item.get(key)) for key in _PUBLIC}
+def policy_out(item: dict[str, Any]) -> responses.Policy:
+    return responses.Policy(
+        identifier=item["identifier"], name=item["name"], description=item.get("description"), rego=item["rego"],
+        package=item["package"], enabled=item["enabled"], schemas=plain(item.get("schemas")),
+        created=plain(item["created"]), updated=plain(item["updated"]))
 
 
-def put_policy(svc: Services, tenant: Tenant, identifier: str, body: PolicyIn) -> tuple[dict[str, Any], bool]:
+def put_policy(svc: Services, tenant: Tenant, identifier: str, body: PolicyIn) -> tuple[responses.Policy, bool]:
     """Create or replace; returns the policy and whether it was created."""
     _check_identifier(identifier)
     package = check_policy(body.rego)
@@ -60,7 +63,7 @@ def put_policy(svc: Services, tenant: Tenant, identifier: str, body: PolicyIn) -
     return policy_out(item), existing is None
 
 
-def get_policy(svc: Services, tenant: Tenant, identifier: str) -> dict[str, Any]:
+def get_policy(svc: Services, tenant: Tenant, identifier: str) -> responses.Policy:
     item = svc.resources.get_item(Key={"pk": tenant.pk, "sk": POLICY_SK + identifier}).get("Item")
     if not item:
         raise NotFound(f"Policy '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'")
@@ -75,7 +78,7 @@ def delete_policy(svc: Services, tenant: Tenant, identifier: str) -> None:
         raise NotFound(f"Policy '{identifier}' not found in org '{tenant.org}' project '{tenant.project}'") from None
 
 
-def list_policies(svc: Services, tenant: Tenant) -> list[dict[str, Any]]:
+def list_policies(svc: Services, tenant: Tenant) -> list[responses.Policy]:
     items = query_all(svc.resources, KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
                       ExpressionAttributeValues={":pk": tenant.pk, ":p": POLICY_SK})
     return [policy_out(item) for item in items]
@@ -83,5 +86,5 @@ def list_policies(svc: Services, tenant: Tenant) -> list[dict[str, Any]]:
 
 def policies_for(svc: Services, tenant: Tenant, schema: str) -> list[Policy]:
     """The enabled policies that apply to ``schema``, in identifier order."""
-    return [Policy(p["identifier"], p["rego"], p["name"] or p["identifier"]) for p in list_policies(svc, tenant)
-            if p["enabled"] and (not p["schemas"] or schema in p["schemas"])]
+    return [Policy(p.identifier, p.rego, p.name or p.identifier) for p in list_policies(svc, tenant)
+            if p.enabled and (not p.schemas or schema in p.schemas)]

@@ -6,14 +6,13 @@ ones named), not only those pending on an instance; the deployment gate is the p
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import Tenant
 from schemashift.errors import ValidationFailed
 from schemashift.safety.config import LintConfig
+from schemashift.safety.responses import LintResult, PolicyDecision
 
 
 class LintRequest(BaseModel):
@@ -28,7 +27,7 @@ class LintRequest(BaseModel):
     evaluatePolicies: bool = Field(default=False, description="also evaluate the project's policies")
 
 
-def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -> dict[str, Any]:
+def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -> LintResult:
     from schemashift.dbschema.changelogs import current_changelog
     from schemashift.dbschema.instances import get_instance_item
     from schemashift.dbschema.schemas import get_schema_item
@@ -53,7 +52,7 @@ def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -
     units = units_from_changelog(changelog, dialect, contexts=body.contexts, labels=body.labels,
                                  only=set(body.changesets) if body.changesets else None)
     report = lint_units(units, dialect, config)
-    result: dict[str, Any] = {"schema": schema, "changelogVersion": int(info["version"]), **report.to_dict()}
+    result = LintResult(schema=schema, changelogVersion=int(info["version"]), **report.to_dict())
     if body.evaluatePolicies:
         from schemashift.safety.policies import evaluate
         from schemashift.safety.policy_store import policies_for
@@ -61,5 +60,5 @@ def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -
         target = instance_item or {"identifier": "", "name": "", "url": None, "tags": {}}
         decision = evaluate(policies_for(svc, tenant, schema),
                             policy_input(schema_item, target, dialect, units, report, {}))
-        result["policy"] = decision.to_dict()
+        result.policy = PolicyDecision.model_validate(decision.to_dict())
     return result
