@@ -168,6 +168,36 @@ def test_lint_route(api, tmp_path: Path) -> None:
     assert bad_config.status == 400 and "no-such-rule" in bad_config.json()["message"]
 
 
+def test_a_saved_config_naming_a_retired_rule_still_reads_lints_and_deploys(api, tmp_path: Path) -> None:
+    """Rule ids are checked when a configuration is saved; one that a later version no longer has
+    (written here straight into the schema item, as an upgrade would leave it) is inert: the schema
+    still reads, lints and deploys with the rest of its configuration."""
+    from schemashift.dbschema.services import services
+    from schemashift.dbschema.tenancy import SCHEMA_SK, Tenant
+
+    from tests.support.tenancy import DEV_ACCOUNT
+
+    base = _setup(api, tmp_path, {"dev1": {"env": "dev"}})
+    org, project = base.split("/")[3], base.split("/")[5]
+    tenant = Tenant(DEV_ACCOUNT, org, project)
+    stored = {"disabled": ["retired-rule", "no-rollback"], "severity": {"retired-rule": "error"},
+              "ignore": {"changelog.sql::3::ann": ["retired-rule"]}}
+    services().resources.update_item(Key={"pk": tenant.pk, "sk": SCHEMA_SK + "app"},
+                                     UpdateExpression="SET lint = :lint", ExpressionAttributeValues={":lint": stored})
+
+    read = api.get(f"{base}/dbschema/app")
+    assert read.status == 200, read.json()
+    assert read.json()["lint"] == stored
+    linted = api.post(f"{base}/dbschema/app/lint", {"dialect": "sqlite"})
+    assert linted.status == 200, linted.json()
+    assert [f["rule"] for f in linted.json()["findings"]] == ["drop-column"]  # no-rollback still disabled
+    started = api.post(f"{base}/dbschema/app/instance/dev1/apply", PIPE)
+    assert started.status == 202, started.json()
+    execution = wait_for(api, base, started.json()["executionId"])
+    assert execution["status"] == "SUCCESS", execution["error"]
+    assert [f["rule"] for f in execution["lint"]["findings"]] == ["drop-column"]
+
+
 @pytest.mark.postgres
 def test_transactional_dry_run_through_the_api(api, tmp_path: Path) -> None:
     with fresh_database("postgresql", tmp_path) as url:

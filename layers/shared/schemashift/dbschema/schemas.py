@@ -10,6 +10,7 @@ from schemashift.dbschema.services import Services
 from schemashift.dbschema.tenancy import CHANGELOG_SK, INSTANCE_SK, SCHEMA_SK, Tenant, definitions_pk
 from schemashift.errors import Conflict, NotFound, ValidationFailed
 from schemashift.paging import PageRequest, page_of
+from schemashift.safety.config import LintConfig
 from schemashift.store.dynamo import batch_write, condition_failed, plain, query_all, update_item
 
 if TYPE_CHECKING:  # request models are the handler's to import: a route that answers only never builds them
@@ -25,7 +26,8 @@ def schema_out(item: dict[str, Any]) -> Schema:
         created=plain(item["created"]), updated=plain(item["updated"]),
         instanceCount=int(item.get("instanceCount") or 0),
         changelog=ChangelogInfo.model_validate(plain(changelog)) if changelog else None,
-        changesetCount=int(item.get("changesetCount", 0)), lint=plain(item.get("lint")),
+        changesetCount=int(item.get("changesetCount", 0)),
+        lint=LintConfig.from_stored(plain(item["lint"])) if item.get("lint") else None,
     )
 
 

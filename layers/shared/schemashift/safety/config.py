@@ -7,7 +7,9 @@ deployed, where editing the changeset would change its checksum.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from schemashift.safety.findings import Severity
 
@@ -21,22 +23,29 @@ class LintConfig(BaseModel):
         default_factory=dict, max_length=5000, description="changeSetFQN -> rule ids suppressed for that changeset"
     )
 
+    @classmethod
+    def from_stored(cls, stored: Any) -> LintConfig:
+        """A schema's saved configuration, as saved: its rule ids were checked when it was saved, and
+        one a later version retired is inert (no rule reads it), so reading the schema, linting and
+        deploying never fail on it."""
+        return cls.model_validate(stored or {}, context=STORED)
+
     @field_validator("disabled")
     @classmethod
-    def _known_disabled(cls, value: list[str]) -> list[str]:
-        _check_rule_ids(value)
+    def _known_disabled(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        _check_rule_ids(value, info)
         return value
 
     @field_validator("severity")
     @classmethod
-    def _known_severity(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        _check_rule_ids(list(value))
+    def _known_severity(cls, value: dict[str, Severity], info: ValidationInfo) -> dict[str, Severity]:
+        _check_rule_ids(list(value), info)
         return value
 
     @field_validator("ignore")
     @classmethod
-    def _known_ignored(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        _check_rule_ids([rule for rules in value.values() for rule in rules])
+    def _known_ignored(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        _check_rule_ids([rule for rules in value.values() for rule in rules], info)
         return value
 
     def is_enabled(self, rule: str) -> bool:
@@ -49,7 +58,13 @@ class LintConfig(BaseModel):
         return set(self.ignore.get(fqn, ()))
 
 
-def _check_rule_ids(ids: list[str]) -> None:
+STORED = {"stored": True}
+"""Validation context of a configuration read back from storage (``LintConfig.from_stored``)."""
+
+
+def _check_rule_ids(ids: list[str], info: ValidationInfo) -> None:
+    if info.context == STORED:
+        return
     from schemashift.safety.rules import RULES
 
     unknown = sorted({rule for rule in ids if rule not in RULES})

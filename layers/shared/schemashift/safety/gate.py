@@ -97,7 +97,7 @@ def evaluate_instance(svc: Services, tenant: Tenant, schema: str, instance: str,
         project = engine.load(info["key"], instance_item.get("substituteProperties") or {}, dialect, target)
         pending = engine.pending(target, project, request, instance_item)
     units = engine.lint_units(project, dialect, pending)
-    report = lint_units(units, dialect, LintConfig.model_validate(schema_item.get("lint") or {}))
+    report = lint_units(units, dialect, LintConfig.from_stored(schema_item.get("lint")))
     decision = evaluate(policies_for(svc, tenant, schema),
                         policy_input(schema_item, instance_item, dialect, units, report, request))
     return GateOutcome(instance, dialect, report, decision)

@@ -48,7 +48,7 @@ def lint_schema(svc: Services, tenant: Tenant, schema: str, body: LintRequest) -
     unknown = sorted(set(body.changesets or ()) - known)
     if unknown:
         raise ValidationFailed(f"not in the current changelog: {', '.join(unknown[:10])}")
-    config = body.config or LintConfig.model_validate(schema_item.get("lint") or {})
+    config = body.config or LintConfig.from_stored(schema_item.get("lint"))
     units = units_from_changelog(changelog, dialect, contexts=body.contexts, labels=body.labels,
                                  only=set(body.changesets) if body.changesets else None)
     report = lint_units(units, dialect, config)
