@@ -4,8 +4,6 @@ Column definitions stay plain dicts here: they are checked by ``schema.build_sch
 function that creates the table, which knows the Arrow types.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -50,7 +48,7 @@ class UpdateTable(BaseModel):
     description: Description | None = None
 
     @model_validator(mode="after")
-    def _something_to_change(self) -> UpdateTable:
+    def _something_to_change(self) -> "UpdateTable":
         if not self.model_fields_set:
             raise ValueError("give tableName and/or description")
         if "tableName" in self.model_fields_set and self.tableName is None:

@@ -1,7 +1,5 @@
 """Response shapes of the dataset and dataset-table routes (Catalyzed field names; ISO-8601 times)."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Response shapes of the Flyway routes (Harness's Flyway field names; times are epoch milliseconds)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

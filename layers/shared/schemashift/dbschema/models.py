@@ -1,8 +1,6 @@
 """Request shapes of the dbschema API (Harness DB DevOps field names); the rules they share with
 responses and other domains are in ``dbschema.rules``."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator

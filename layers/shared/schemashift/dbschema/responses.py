@@ -1,7 +1,5 @@
 """Response shapes of the dbschema API (Harness DB DevOps field names; times are epoch milliseconds)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import Field

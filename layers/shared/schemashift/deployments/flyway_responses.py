@@ -5,8 +5,6 @@ Field names are Flyway's own JSON output's (``flyway info -outputType=json`` ...
 instance routes, and the database schema of the history table is ``historySchema``.
 """
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from schemashift.api.models import Out

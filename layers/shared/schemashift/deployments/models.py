@@ -1,7 +1,5 @@
 """Request shapes of the deployment API and pipeline events."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -58,7 +56,7 @@ class ApplyRequest(PipelineIds):
     _target = field_validator("targetVersion")(_flyway_target)
 
     @model_validator(mode="after")
-    def _one_limit(self) -> ApplyRequest:
+    def _one_limit(self) -> "ApplyRequest":
         if self.toTag and self.count:
             raise ValueError("give either toTag or count, not both")
         return self
@@ -77,7 +75,7 @@ class RollbackRequest(PipelineIds):
     _target = field_validator("targetVersion")(_flyway_target)
 
     @model_validator(mode="after")
-    def _tag_or_count(self) -> RollbackRequest:
+    def _tag_or_count(self) -> "RollbackRequest":
         if sum(1 for given in (self.tag, self.count, self.targetVersion) if given) != 1:
             raise ValueError("give exactly one of tag or count (or targetVersion for Flyway schemas)")
         return self

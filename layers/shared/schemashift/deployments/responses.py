@@ -1,7 +1,5 @@
 """Response shapes of the deployment routes that are not jobs (a job is ``jobs.views.Execution``)."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field

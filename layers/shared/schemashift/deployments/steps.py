@@ -6,8 +6,6 @@ task's payload from these fields by JSONPath and branches on the answers (``rema
 payload on entry: a malformed one fails the step at once, naming the field.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict

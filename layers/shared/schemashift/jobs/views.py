@@ -1,7 +1,5 @@
 """The two presentations of a job: a Harness-style *execution* and a Catalyzed *operation*."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema

@@ -5,8 +5,6 @@ Stored on the schema (``lint`` of ``PUT P/dbschema/{s}``) or given to ``schemash
 deployed, where editing the changeset would change its checksum.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -24,7 +22,7 @@ class LintConfig(BaseModel):
     )
 
     @classmethod
-    def from_stored(cls, stored: Any) -> LintConfig:
+    def from_stored(cls, stored: Any) -> "LintConfig":
         """A schema's saved configuration, as saved: its rule ids were checked when it was saved, and
         one a later version retired is inert (no rule reads it), so reading the schema, linting and
         deploying never fail on it."""

@@ -6,8 +6,6 @@ A policy is compiled and evaluated once on a sample input when stored, so a brok
 now rather than a failed deployment later.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -1,7 +1,5 @@
 """Response shapes of the safety routes: policies and lint results."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from schemashift.api.models import Out

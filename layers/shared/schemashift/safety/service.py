@@ -4,8 +4,6 @@ Nothing here connects to a database: the lint covers every changeset of the chan
 ones named), not only those pending on an instance; the deployment gate is the pending-only view.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemashift.dbschema.services import Services

@@ -4,8 +4,6 @@ Migration steps stay plain ``{type, params}`` dicts here: the planner checks the
 reports every problem, which a per-field model would cut short at the first.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
