@@ -16,6 +16,8 @@ from functools import lru_cache
 
 @dataclass(frozen=True)
 class Settings:
+    """The environment of one function, checked once (``get_settings``)."""
+
     region: str
     resources_table: str
     changeset_state_table: str

@@ -14,6 +14,8 @@ HARNESS_ACCOUNT_HEADER = "harness-account"
 
 @dataclass(frozen=True)
 class Caller:
+    """The API key behind a request: its account and the org/project scopes it may reach."""
+
     account: str
     scopes: tuple[str, ...]
     key_id: str

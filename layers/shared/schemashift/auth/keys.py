@@ -27,6 +27,8 @@ def hash_key(plaintext: str) -> str:
 
 @dataclass(frozen=True)
 class ApiKey:
+    """A stored API key's record (never the secret itself)."""
+
     key_id: str
     account: str
     scopes: tuple[str, ...]

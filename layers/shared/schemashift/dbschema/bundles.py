@@ -29,6 +29,8 @@ ROOT_CANDIDATES = ("changelog.xml", "changelog.yaml", "changelog.yml", "changelo
 
 @dataclass(frozen=True)
 class Bundle:
+    """A changelog's files by path, with the file Liquibase starts from."""
+
     root_file: str
     files: dict[str, str]
 

@@ -12,6 +12,8 @@ class _Caller(Protocol):
 
 @dataclass(frozen=True)
 class Tenant:
+    """The account, org and project a request acts in; every key it reads or writes starts with them."""
+
     account: str
     org: str
     project: str

@@ -17,6 +17,8 @@ def severity_rank(severity: str) -> int:
 
 @dataclass(frozen=True)
 class Finding:
+    """One lint rule's verdict on one changeset."""
+
     rule: str
     severity: Severity
     category: Category
@@ -35,6 +37,8 @@ class Finding:
 
 @dataclass
 class LintReport:
+    """Everything a lint run found, with what it looked at."""
+
     dialect: str
     changesets: int = 0
     statements: int = 0

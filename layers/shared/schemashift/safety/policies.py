@@ -36,6 +36,8 @@ JDBC_TYPES = {"postgresql": "jdbc:postgresql", "mysql": "jdbc:mysql", "mariadb":
 
 @dataclass(frozen=True)
 class Policy:
+    """A Rego module whose ``deny`` and ``warn`` rules judge the input above."""
+
     id: str
     rego: str
     name: str = ""
@@ -47,6 +49,8 @@ class Policy:
 
 @dataclass
 class PolicyMessage:
+    """One deny or warn message, with the policy that said it."""
+
     policy: str
     message: str
 
@@ -56,6 +60,8 @@ class PolicyMessage:
 
 @dataclass
 class PolicyDecision:
+    """What the policies said about one input: their messages and which ones ran."""
+
     deny: list[PolicyMessage] = field(default_factory=list)
     warn: list[PolicyMessage] = field(default_factory=list)
     evaluated: list[str] = field(default_factory=list)
@@ -134,6 +140,8 @@ def evaluate_one(policy: Policy, policy_input: dict[str, Any]) -> tuple[list[str
 
 @dataclass
 class _Report:
+    """What the engine printed, filled in when the capture ends."""
+
     text: str = ""
 
 

@@ -61,6 +61,8 @@ def schema_sk(version_number: int) -> str:
 
 @dataclass(frozen=True)
 class Dataset:
+    """A catalog item: a dataset of one account (and org/project)."""
+
     account: str
     datasetId: str
     name: str

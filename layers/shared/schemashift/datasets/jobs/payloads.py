@@ -37,6 +37,8 @@ def result_key(account: str, operation_id: str, fragment_id: int) -> str:
 
 @dataclass(frozen=True)
 class PayloadStore:
+    """Where step payloads live: an S3 client and the data bucket."""
+
     s3: Any
     bucket: str
 

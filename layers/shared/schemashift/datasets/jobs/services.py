@@ -35,6 +35,8 @@ class StateMachines:
 
 @dataclass(frozen=True)
 class Services:
+    """Everything the operation code talks to, passed in (tests pass local ones)."""
+
     catalog: Catalog
     operations: Operations
     lock: TableLock
