@@ -34,16 +34,19 @@ M = TypeVar("M")
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     """A JSON answer; response models (``api.models.Out``), and lists of them, are serialized as the
     contract says."""
+    return Response(status_code=status, content_type=JSON, body=_json_text(body), headers=headers or {})
+
+
+def _json_text(body: Any) -> str:
+    if hasattr(body, "json_text"):
+        return str(body.json_text())
+    if isinstance(body, list) and body and all(hasattr(item, "json_text") for item in body):
+        return "[" + ",".join(item.json_text() for item in body) + "]"
     if hasattr(body, "to_json"):
         body = body.to_json()
     elif isinstance(body, list):
         body = [item.to_json() if hasattr(item, "to_json") else item for item in body]
-    return Response(
-        status_code=status,
-        content_type=JSON,
-        body=json.dumps(body, default=str, separators=(",", ":")),
-        headers=headers or {},
-    )
+    return json.dumps(body, default=str, separators=(",", ":"))
 
 
 def _describe_validation_errors(errors: Any) -> tuple[str, list[dict[str, Any]]]:
