@@ -132,20 +132,47 @@ def test_a_failing_snapshot_never_fails_the_deployment(api, tmp_path) -> None:
         assert sorted(_names(api, base, "Table")) == ["orders", "person"]
 
 
-def test_a_snapshot_that_cannot_read_the_database_leaves_the_deployment_successful(api, tmp_path) -> None:
-    """A real failure, not an injected one: the database holds a virtual table of an extension this
-    SQLite does not load (sqlite-vec's ``vec0``), so reading its columns fails. The changesets are
-    applied and the deployment succeeds; its execution says why it left no snapshot."""
+def _write_virtual_table(url: str, name: str, sql: str) -> None:
+    """What ``CREATE VIRTUAL TABLE`` writes, without the module: SQLite here lacks sqlite-vec."""
     import sqlite3
 
+    database = sqlite3.connect(url.removeprefix("sqlite:///"))
+    database.execute("PRAGMA writable_schema = ON")
+    database.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', ?, ?, 0, ?)",
+                     (name, name, sql))
+    database.commit()
+    database.close()
+
+
+def test_a_virtual_table_of_a_module_sqlite_lacks_is_snapshotted_by_its_text(api, tmp_path) -> None:
+    """The database holds a virtual table of an extension this SQLite does not load (sqlite-vec's
+    ``vec0``): the deployment's snapshot describes it by its USING clause, and sync compares it too."""
     base, _, _ = new_base()
     with instance_body("sqlite", tmp_path) as (instance, url):
-        database = sqlite3.connect(url.removeprefix("sqlite:///"))
-        database.execute("PRAGMA writable_schema = ON")  # what CREATE VIRTUAL TABLE ... USING vec0 writes
-        database.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'vectors',"
-                         " 'vectors', 0, 'CREATE VIRTUAL TABLE vectors USING vec0(embedding float[4])')")
-        database.commit()
-        database.close()
+        _write_virtual_table(url, "vectors", "CREATE VIRTUAL TABLE vectors USING vec0(embedding float[4])")
+        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+        assert api.put(f"{base}/dbschema/app/changelog",
+                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
+        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+
+        done = _deploy(api, base, {"count": 2})
+        assert done["status"] == "SUCCESS" and done["error"] is None and "snapshotError" not in done, done
+        assert sorted(_names(api, base, "Table")) == ["orders", "person", "vectors"]
+        values = api.post(f"{base}/dbschema/app/dbinstance/main/snapshot-object-values",
+                          {"objectType": "Table", "objectNames": ["vectors"]})
+        assert values.status == 200, values.json()
+        assert values.json()["data"][0]["objectValue"]["using"] == "vec0(embedding float[4])", values.json()
+        sync = api.post(f"{base}/dbschema/app/instance/main/sync")
+        assert sync.status == 200 and sync.json()["inSync"] is True, sync.json()
+
+
+def test_a_snapshot_that_cannot_read_the_database_leaves_the_deployment_successful(api, tmp_path) -> None:
+    """A real failure, not an injected one: the database holds a virtual table that no SQLite can open
+    (an FTS5 table with an option FTS5 does not have), so reading its columns fails. The changesets
+    are applied and the deployment succeeds; its execution says why it left no snapshot."""
+    base, _, _ = new_base()
+    with instance_body("sqlite", tmp_path) as (instance, url):
+        _write_virtual_table(url, "broken", "CREATE VIRTUAL TABLE broken USING fts5(body, nosuchoption = 1)")
         assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
         assert api.put(f"{base}/dbschema/app/changelog",
                        {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
@@ -153,7 +180,7 @@ def test_a_snapshot_that_cannot_read_the_database_leaves_the_deployment_successf
 
         done = _deploy(api, base, {"count": 2})
         assert done["status"] == "SUCCESS" and done["error"] is None, done
-        assert "no such module: vec0" in done["snapshotError"]["message"], done["snapshotError"]
+        assert 'unrecognized option: "nosuchoption"' in done["snapshotError"]["message"], done["snapshotError"]
         state = api.get(f"{base}/dbschema/app/dbinstance/main/migrationstate", params={"limit": 100}).json()
         assert [c["status"] for c in state["changeSets"]][:2] == ["Successfully_Deployed"] * 2, state
         engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)

@@ -203,3 +203,90 @@ def test_sqlite_key_names_however_the_table_is_written(tmp_path) -> None:
                                   {None: (["c"], "p", ["code"]), "fk_c": (["c"], "p", ["id"])})
     assert keys("spaced") == ("pk a b", {"uq 'b'": ["b"], None: ["b", "a"]}, {'fk "a"': (["a"], "p", ["id"])})
     assert keys("p") == (None, {None: ["code"]}, {})
+
+
+def _write_into_schema(path, entries: list[tuple[str, str]]) -> None:
+    """Put ``(name, CREATE VIRTUAL TABLE ...)`` entries into sqlite_master as SQLite does for a module
+    it has (rootpage 0), so that a SQLite without the module finds tables it cannot open."""
+    import sqlite3
+
+    database = sqlite3.connect(path)
+    database.execute("PRAGMA writable_schema = ON")
+    for name, sql in entries:
+        database.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', ?, ?, 0, ?)",
+                         (name, name, sql))
+    database.commit()
+    database.close()
+
+
+def test_sqlite_virtual_tables_of_a_module_it_does_not_have(tmp_path) -> None:
+    """sqlite-vec's ``vec0`` is not loaded here: its table is described by its USING clause, its shadow
+    tables (ordinary ones) and the rest of the schema as always, and an FTS5 table is read as before."""
+    path = tmp_path / "vec.db"
+    with open_target(f"sqlite:///{path}") as target:
+        target.execute("CREATE TABLE person (id INT PRIMARY KEY, name TEXT NOT NULL)")
+        target.execute("CREATE TABLE vectors_rowids (rowid INTEGER PRIMARY KEY AUTOINCREMENT, id, chunk_id INTEGER,"
+                       " chunk_offset INTEGER)")  # one of vec0's shadow tables
+        target.execute("CREATE VIRTUAL TABLE notes USING fts5(title, body)")
+    _write_into_schema(path, [("vectors", "CREATE VIRTUAL TABLE vectors USING vec0(\n  embedding float[4]\n)"),
+                              ("words", "CREATE VIRTUAL TABLE words USING fts5(w, tokenize = 'nosuch')")])
+    with open_target(f"sqlite:///{path}") as target:
+        fast, reference = schema_snapshot(target), schema_snapshot(target, one_by_one=True)
+    assert fast == reference
+    tables = fast["tables"]
+    assert tables["vectors"] == {"using": "vec0( embedding float[4] )", "columns": [], "primaryKey": None,
+                                 "foreignKeys": [], "uniqueConstraints": [], "indexes": []}
+    assert tables["words"]["using"] == "fts5(w, tokenize = 'nosuch')", "a tokenizer it lacks: the same"
+    assert [c["name"] for c in tables["notes"]["columns"]] == ["title", "body"] and "using" not in tables["notes"]
+    assert [c["name"] for c in tables["vectors_rowids"]["columns"]] == ["rowid", "id", "chunk_id", "chunk_offset"]
+    assert tables["person"]["primaryKey"]["columns"] == ["id"] and "using" not in tables["person"]
+
+
+def test_sqlite_a_virtual_table_that_cannot_be_opened_for_another_reason_fails(tmp_path) -> None:
+    """A virtual table of a module SQLite has, written wrongly, is a broken database: it is not hidden."""
+    from sqlalchemy.exc import OperationalError
+
+    path = tmp_path / "broken.db"
+    with open_target(f"sqlite:///{path}") as target:
+        target.execute("CREATE TABLE person (id INT PRIMARY KEY)")
+    _write_into_schema(path, [("bad", "CREATE VIRTUAL TABLE bad USING fts5(a, nosuchoption = 1)")])
+    for one_by_one in (False, True):
+        with open_target(f"sqlite:///{path}") as target, pytest.raises(OperationalError, match="nosuchoption"):
+            schema_snapshot(target, one_by_one=one_by_one)
+
+
+UNKNOWN_TYPES = {
+    "postgresql": (["CREATE EXTENSION IF NOT EXISTS ltree", "CREATE TYPE pair AS (a INT, b INT)",
+                    "CREATE TYPE floatrange AS RANGE (subtype = float8)",
+                    "CREATE TABLE odd (id INT PRIMARY KEY, path ltree, twin pair NOT NULL, span floatrange,"
+                    " paths ltree[], known VARCHAR(3)[])"],
+                   {"path": "ltree", "twin": "pair", "span": "floatrange", "paths": "ltree[]", "known": "VARCHAR(3)[]"},
+                   ("ALTER TABLE odd ALTER COLUMN path TYPE pair USING NULL", "path", "pair")),
+    "mysql": (["CREATE TABLE odd (id INT PRIMARY KEY, path INET6, twin POINT NOT NULL, span INET4,"
+               " paths GEOMETRY, known VARCHAR(3))"],
+              {"path": "inet6", "twin": "point", "span": "inet4", "paths": "geometry", "known": "VARCHAR(3)"},
+              ("ALTER TABLE odd MODIFY paths POINT", "paths", "point")),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Did not recognize type")
+@pytest.mark.parametrize("kind", [pytest.param("postgresql", marks=pytest.mark.postgres),
+                                  pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_types_sqlalchemy_does_not_know_are_named_as_the_catalog_names_them(kind: str, tmp_path) -> None:
+    """SQLAlchemy reflects such a column as NullType, which has no DDL: the snapshot names the type as
+    the database does, so that a change from one such type to another is seen."""
+    from schemashift.targets.snapshot import snapshot_changes
+
+    statements, expected, (change, column, now) = UNKNOWN_TYPES[kind]
+    with fresh_database(kind, tmp_path, whole_database=True) as url:
+        with open_target(url) as target:
+            for sql in statements + [f"CREATE TABLE filler_{i} (id INT PRIMARY KEY)" for i in range(FILLER)]:
+                target.execute(sql)
+            fast, reference = schema_snapshot(target), schema_snapshot(target, one_by_one=True)
+            target.execute(change)
+        with open_target(url) as target:
+            after = schema_snapshot(target)
+    assert fast == reference
+    assert {c["name"]: c["type"] for c in fast["tables"]["odd"]["columns"][1:]} == expected
+    changed = [(c["objectName"], c["before"]["type"], c["after"]["type"]) for c in snapshot_changes(fast, after)]
+    assert changed == [(f"odd.{column}", expected[column], now)], changed

@@ -14,14 +14,25 @@ or garble some (``targets.sqlite_ddl``): on SQLite both readers take the names o
 foreign keys from ``sqlite_ddl``, and a unique constraint is an automatic index that a UNIQUE of the
 text made (as the inspector decides it). Foreign keys of the few tables that have them, and columns
 of tables with computed columns, are left to the inspector.
+
+Two things the inspector cannot say, both readers say the same way. A column of a type the dialect
+does not know (PostgreSQL's ``ltree``, a composite or range type of the database's own, MariaDB's
+``inet6`` or ``point``) is reflected as ``NullType``, which has no DDL: its type is the catalog's own
+spelling of it, read in one query for a batch. A SQLite virtual table whose module (or tokenizer) this
+SQLite does not have, such as sqlite-vec's ``vec0``, cannot be read at all (``no such module``): it
+is described by its ``USING`` clause alone, and the rest of the schema is read as usual.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.types import NullType, UserDefinedType
 
 from schemashift.targets import sqlite_ddl
 from schemashift.targets.connection import Target
@@ -40,6 +51,20 @@ class TableParts:
     foreign_keys: list[dict[str, Any]]
     unique_constraints: list[dict[str, Any]] | None
     indexes: list[dict[str, Any]] = field(default_factory=list)
+    using: str | None = None
+    """A virtual table this SQLite cannot read (its module is missing): its ``USING`` clause, the rest empty."""
+
+
+class CatalogType(UserDefinedType):  # type: ignore[type-arg]
+    """A column type the dialect does not know, as the database's catalog spells it."""
+
+    cache_ok = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_col_spec(self, **_: Any) -> str:
+        return self.name
 
 
 def read_tables(target: Target, inspector: Any, names: list[str], schema: str | None) -> Iterator[tuple[str, TableParts]]:
@@ -56,14 +81,18 @@ def read_one_by_one(inspector: Any, names: list[str], schema: str | None) -> Ite
     """The inspector's per-table calls: what the other readers must equal (on SQLite with the key
     names of ``sqlite_ddl``)."""
     for name in names:
-        parts = _one(inspector, name, schema)
-        if inspector.dialect.name == "sqlite":
-            row = inspector.bind.exec_driver_sql(
-                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (name,)).first()
-            automatic = [index["column_names"] for index in inspector.get_indexes(name, include_auto_indexes=True)
-                         if index["name"].startswith("sqlite_autoindex")]
-            parts = _sqlite_named(parts, row[0] if row else "", automatic)
-        yield name, parts
+        if inspector.dialect.name != "sqlite":
+            yield name, _one(inspector, name, schema)
+            continue
+        row = inspector.bind.exec_driver_sql(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (name,)).first()
+        unreadable = _sqlite_unreadable(inspector, {name: row[0] if row else ""})
+        if unreadable:
+            yield name, _unread(unreadable[name])
+            continue
+        automatic = [index["column_names"] for index in inspector.get_indexes(name, include_auto_indexes=True)
+                     if index["name"].startswith("sqlite_autoindex")]
+        yield name, _sqlite_named(_one(inspector, name, schema), row[0] if row else "", automatic)
 
 
 def _one(inspector: Any, name: str, schema: str | None) -> TableParts:
@@ -71,7 +100,8 @@ def _one(inspector: Any, name: str, schema: str | None) -> TableParts:
         uniques = inspector.get_unique_constraints(name, schema=schema)
     except NotImplementedError:
         uniques = None
-    return TableParts(columns=inspector.get_columns(name, schema=schema),
+    columns = _named_types(inspector, schema, {name: inspector.get_columns(name, schema=schema)})[name]
+    return TableParts(columns=columns,
                       pk=inspector.get_pk_constraint(name, schema=schema),
                       foreign_keys=inspector.get_foreign_keys(name, schema=schema),
                       unique_constraints=uniques, indexes=inspector.get_indexes(name, schema=schema))
@@ -80,7 +110,7 @@ def _one(inspector: Any, name: str, schema: str | None) -> TableParts:
 def _read_multi(inspector: Any, names: list[str], schema: str | None) -> Iterator[tuple[str, TableParts]]:
     for start in range(0, len(names), BATCH):
         batch = names[start:start + BATCH]
-        columns = _by_table(inspector.get_multi_columns, schema, batch)
+        columns = _named_types(inspector, schema, _by_table(inspector.get_multi_columns, schema, batch))
         pks = _by_table(inspector.get_multi_pk_constraint, schema, batch)
         fks = _by_table(inspector.get_multi_foreign_keys, schema, batch)
         indexes = _by_table(inspector.get_multi_indexes, schema, batch)
@@ -98,12 +128,44 @@ def _read_multi(inspector: Any, names: list[str], schema: str | None) -> Iterato
                                    indexes=indexes.get(name, []))
 
 
+_TYPE_NAMES = {
+    "postgresql": "SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+                  " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                  " WHERE n.nspname = %(schema)s AND c.relname = ANY(%(names)s) AND a.attnum > 0"
+                  " AND NOT a.attisdropped",
+    "mysql": "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
+             " WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME IN %(names)s",
+}
+_TYPE_NAMES["mariadb"] = _TYPE_NAMES["mysql"]
+
+
+def _named_types(inspector: Any, schema: str | None, columns: dict[str, list[dict[str, Any]]]
+                 ) -> dict[str, list[dict[str, Any]]]:
+    """``columns`` (by table) where each ``NullType`` (a type the dialect does not know) is the
+    catalog's name of the type: one query for all the tables that have such columns, none if none do.
+    On SQLite ``NullType`` is a column declared without a type, which stays so."""
+    sql = _TYPE_NAMES.get(inspector.dialect.name)
+    unknown = sorted(table for table, found in columns.items()
+                     if any(isinstance(column["type"], NullType) for column in found))
+    if sql is None or not unknown:
+        return columns
+    params = {"schema": schema or inspector.default_schema_name,
+              "names": unknown if inspector.dialect.name == "postgresql" else tuple(unknown)}
+    spelled = {(table, column): name for table, column, name in inspector.bind.exec_driver_sql(sql, params)}
+    return {table: [{**column, "type": CatalogType(spelled[table, column["name"]])}
+                    if isinstance(column["type"], NullType) and (table, column["name"]) in spelled else column
+                    for column in found]
+            for table, found in columns.items()}
+
+
 def _by_table(method: Callable[..., dict[tuple[str | None, str], Any]], schema: str | None,
               names: list[str]) -> dict[str, Any]:
     return {table: value for (_, table), value in method(schema=schema, filter_names=names).items()}
 
 
-_TABLES = "FROM main.sqlite_master m {join} WHERE m.type = 'table'"
+_TABLES = "FROM main.sqlite_master m {join} WHERE m.type = 'table' AND m.name NOT IN (SELECT value FROM json_each(?))"
+"""The tables of the pragma queries: all but the virtual tables this SQLite cannot read (a JSON list)."""
 _SQLITE_COLUMNS = ("SELECT m.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.pk, c.hidden "
                    + _TABLES.format(join="JOIN pragma_table_xinfo(m.name, 'main') c") + " ORDER BY m.name, c.cid")
 _SQLITE_INDEXES = ("SELECT m.name, l.name, l.\"unique\", i.seqno, i.name "
@@ -111,17 +173,47 @@ _SQLITE_INDEXES = ("SELECT m.name, l.name, l.\"unique\", i.seqno, i.name "
                                          "LEFT JOIN pragma_index_info(l.name, 'main') i")
                    + " ORDER BY m.name, l.seq, i.seqno")
 _SQLITE_FOREIGN_KEYED = "SELECT DISTINCT m.name " + _TABLES.format(join="JOIN pragma_foreign_key_list(m.name, 'main') f")
-_SQLITE_TEXT = "SELECT m.name, m.sql " + _TABLES.format(join="")
+_SQLITE_TEXT = "SELECT name, sql FROM main.sqlite_master WHERE type = 'table'"
+_VIRTUAL = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b.*?\bUSING\s+(.*?)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+_MISSING = ("no such module:", "no such tokenizer:", "unknown tokenizer:")
+"""How SQLite says a virtual table needs what it does not have (an extension not loaded here)."""
+
+
+def _sqlite_unreadable(inspector: Any, text: dict[str, str]) -> dict[str, str]:
+    """``{name: USING clause}`` of the virtual tables among ``text`` (``{name: CREATE text}``) that
+    this SQLite cannot open: one probe a virtual table. Any other failure to open one is raised."""
+    from sqlalchemy.exc import OperationalError
+
+    found = {}
+    for name, sql in text.items():
+        virtual = _VIRTUAL.match(sql or "")
+        if virtual is None:
+            continue
+        try:
+            inspector.bind.exec_driver_sql("SELECT 1 FROM pragma_table_xinfo(?, 'main') LIMIT 1", (name,)).all()
+        except OperationalError as error:
+            if not any(words in str(error.orig) for words in _MISSING):
+                raise
+            found[name] = " ".join(virtual.group(1).split())
+    return found
+
+
+def _unread(using: str) -> TableParts:
+    return TableParts(columns=[], pk={"constrained_columns": [], "name": None}, foreign_keys=[],
+                      unique_constraints=[], using=using)
 
 
 def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[tuple[str, TableParts]]:
     dialect = inspector.dialect
-    text = {name: (sql or "").lower() for name, sql in target.query_rows(_SQLITE_TEXT)}
+    written = dict(target.query_rows(_SQLITE_TEXT))
+    unreadable = _sqlite_unreadable(inspector, written)
+    skip = (json.dumps(sorted(unreadable)),)
+    text = {name: (sql or "").lower() for name, sql in written.items()}
     columns: dict[str, list[dict[str, Any]]] = defaultdict(list)
     keys: dict[str, list[tuple[int, str]]] = defaultdict(list)
     computed: set[str] = set()
     types: dict[str, Any] = {}
-    for table, name, declared, notnull, default, pk, hidden in target.query_rows(_SQLITE_COLUMNS):
+    for table, name, declared, notnull, default, pk, hidden in inspector.bind.exec_driver_sql(_SQLITE_COLUMNS, skip):
         if hidden == 1:  # a virtual table's hidden column: not reflected
             continue
         if hidden:
@@ -136,7 +228,7 @@ def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[t
     indexes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     automatic: dict[str, dict[str, list[str]]] = defaultdict(dict)
     expression_indexes: set[tuple[str, str]] = set()
-    for table, index, unique, seqno, column in target.query_rows(_SQLITE_INDEXES):
+    for table, index, unique, seqno, column in inspector.bind.exec_driver_sql(_SQLITE_INDEXES, skip):
         if index.startswith("sqlite_autoindex"):  # made by a PRIMARY KEY or UNIQUE of the text
             automatic[table].setdefault(index, []).append(column)
             continue
@@ -147,8 +239,11 @@ def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[t
         if column is None:  # an expression: the inspector leaves such an index out
             expression_indexes.add((table, index))
         entry["column_names"].append(column)
-    foreign_keyed = {row[0] for row in target.query_rows(_SQLITE_FOREIGN_KEYED)}
+    foreign_keyed = {row[0] for row in inspector.bind.exec_driver_sql(_SQLITE_FOREIGN_KEYED, skip)}
     for table in names:
+        if table in unreadable:
+            yield table, _unread(unreadable[table])
+            continue
         sql = text.get(table, "")
         parts = TableParts(
             columns=inspector.get_columns(table) if table in computed else columns.get(table, []),

@@ -7,6 +7,10 @@ as plain JSON (it is stored as is). The rollback proof compares snapshots before
 after its rollback; deployments store one per instance (``dbschema.snapshots``) which ``sync``
 compares with the live schema to report drift.
 
+A SQLite virtual table whose module this SQLite lacks (sqlite-vec's ``vec0``) has nothing but its
+``USING`` clause (``using``) and no columns or keys; a column of a type SQLAlchemy does not know
+has the type as the database's catalog names it.
+
 Bounded: at most ``max_tables`` tables (the rest is left out and ``truncated`` says so), and no new
 table is read once ``deadline`` (a ``time.monotonic()`` value) has passed.
 """
@@ -58,7 +62,9 @@ def schema_snapshot(target: Target, *, exclude: frozenset[str] = frozenset(), ma
 
 def _table(parts: catalog.TableParts, dialect: Any) -> dict[str, Any]:
     pk = parts.pk
-    return {
+    # a virtual table this SQLite cannot open says only how it is made; no other table has the key
+    using = {} if parts.using is None else {"using": parts.using}
+    return {**using,
         "columns": [{"name": c["name"], "type": _type_name(c["type"], dialect), "nullable": bool(c["nullable"]),
                      "default": None if c.get("default") is None else str(c["default"])}
                     for c in parts.columns],
@@ -140,7 +146,8 @@ def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict
             elif name not in new:
                 changes.append({"objectType": object_type, "objectName": name, "change": "removed",
                                 "before": old[name]})
-            elif object_type != "Table" and old[name] != new[name]:
+            elif old[name] != new[name] and (object_type != "Table"  # a table's parts are compared by type
+                                              or old[name].get("using") != new[name].get("using")):
                 changes.append({"objectType": object_type, "objectName": name, "change": "changed",
                                 "before": old[name], "after": new[name]})
     return changes
