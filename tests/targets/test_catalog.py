@@ -45,6 +45,8 @@ DIALECT = {
         " inline_u VARCHAR(9) CONSTRAINT inline_named UNIQUE, ref INT REFERENCES parent)",
         "CREATE TABLE \"Mixed Case\" (\"Key\" TEXT PRIMARY KEY, \"some value\" INT DEFAULT 3) WITHOUT ROWID",
         "CREATE TABLE quoted_pk (a INT, b INT, CONSTRAINT \"pk quoted\" PRIMARY KEY (a, b), UNIQUE (b))",
+        "CREATE TABLE cased (Id INT, Code TEXT, CONSTRAINT PK_CASED PRIMARY KEY (Id),"
+        " CONSTRAINT UQ_Cased_Code UNIQUE (Code), CONSTRAINT FK_Cased_Parent FOREIGN KEY (Id) REFERENCES parent (id))",
         "CREATE INDEX ix_kinds_expr ON kinds (lower(t))",
         "CREATE INDEX ix_kinds_partial ON kinds (r) WHERE r > 0",
         "CREATE TEMP TABLE scratch (id INT)",
@@ -98,8 +100,8 @@ def test_the_bulk_snapshot_equals_the_per_table_one(kind: str, tmp_path) -> None
             expired = schema_snapshot(target, deadline=time.monotonic() - 1)
         assert fast == reference
         tables = fast["tables"]
-        rich = {"parent", "child", "no_key", "unique_only", "kinds", "Mixed Case"} | ({"quoted_pk"} if kind == "sqlite"
-                                                                                   else set())
+        rich = {"parent", "child", "no_key", "unique_only", "kinds", "Mixed Case"} | (
+            {"quoted_pk", "cased"} if kind == "sqlite" else set())
         assert set(tables) == rich | {f"filler_{i}" for i in range(FILLER)}, "no temp, internal or other-schema tables"
         assert {fk["name"] for fk in tables["child"]["foreignKeys"]} >= {"fk_child_parent", "fk_child_manager"}
         assert ["a", "b"] in [u["columns"] for u in tables["child"]["uniqueConstraints"]]
@@ -107,6 +109,10 @@ def test_the_bulk_snapshot_equals_the_per_table_one(kind: str, tmp_path) -> None
         assert {"ix_child_ba", "ux_child_label"} <= {i["name"] for i in tables["child"]["indexes"]}
         assert len(tables["kinds"]["columns"]) >= 13 and tables["parent"]["columns"][2]["default"]
         assert "v_parent" in fast["views"]
+        if kind == "sqlite":  # names as the table's text writes them
+            cased = tables["cased"]
+            assert (cased["primaryKey"]["name"], [u["name"] for u in cased["uniqueConstraints"]],
+                    [k["name"] for k in cased["foreignKeys"]]) == ("PK_CASED", ["UQ_Cased_Code"], ["FK_Cased_Parent"])
         assert bounded[0] == bounded[1] and len(bounded[0]["tables"]) == 3 and bounded[0]["truncated"]
         assert expired["tables"] == {} and expired["truncated"]
 

@@ -208,7 +208,7 @@ def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[t
     written = dict(target.query_rows(_SQLITE_TEXT))
     unreadable = _sqlite_unreadable(inspector, written)
     skip = (json.dumps(sorted(unreadable)),)
-    text = {name: (sql or "").lower() for name, sql in written.items()}
+    text = {name: sql or "" for name, sql in written.items()}  # as written: key names keep their case
     columns: dict[str, list[dict[str, Any]]] = defaultdict(list)
     keys: dict[str, list[tuple[int, str]]] = defaultdict(list)
     computed: set[str] = set()
@@ -252,7 +252,7 @@ def _read_sqlite(target: Target, inspector: Any, names: list[str]) -> Iterator[t
             unique_constraints=[],
             indexes=sorted((index for name, index in indexes.get(table, {}).items()
                             if (table, name) not in expression_indexes), key=lambda index: index["name"]))
-        if "constraint" in sql or table in automatic or parts.foreign_keys:  # else nothing is named
+        if "constraint" in sql.lower() or table in automatic or parts.foreign_keys:  # else nothing is named
             parts = _sqlite_named(parts, sql, list(automatic[table].values()))
         yield table, parts
 
