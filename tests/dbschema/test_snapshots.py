@@ -43,6 +43,14 @@ def _deploy(api, base: str, body: dict | None = None, kind: str = "apply") -> di
     return wait_for(api, base, started.json()["executionId"])
 
 
+def _register(api, base: str, instance: dict) -> None:
+    """Schema ``app`` with CHANGELOG and the instance ``main``."""
+    assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
+    assert api.put(f"{base}/dbschema/app/changelog",
+                   {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
+    assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+
+
 def _names(api, base: str, object_type: str) -> list[str]:
     response = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": object_type})
     assert response.status == 200, (object_type, response.json())
@@ -60,10 +68,7 @@ def _execute(url: str, sql: str) -> None:
 def test_snapshot_after_deployment_and_drift_by_hand(api, tmp_path, kind) -> None:
     base, _, _ = new_base()
     with instance_body(kind, tmp_path) as (instance, url):
-        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
-        assert api.put(f"{base}/dbschema/app/changelog",
-                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
-        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        _register(api, base, instance)
         before = api.get(f"{base}/dbschema/app/dbinstance/main/snapshot-object-names", params={"objectType": "Table"})
         assert before.status == 404 and "no snapshot yet" in before.json()["message"], "step: before any deployment"
 
@@ -112,10 +117,7 @@ def test_snapshot_after_deployment_and_drift_by_hand(api, tmp_path, kind) -> Non
 def test_a_failing_snapshot_never_fails_the_deployment(api, tmp_path) -> None:
     base, _, _ = new_base()
     with instance_body("sqlite", tmp_path) as (instance, _):
-        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
-        assert api.put(f"{base}/dbschema/app/changelog",
-                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
-        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        _register(api, base, instance)
         os.environ["SCHEMASHIFT_FAULTS"] = json.dumps({"deployment.snapshot": 1})
         try:
             done = _deploy(api, base, {"count": 1})
@@ -150,10 +152,7 @@ def test_a_virtual_table_of_a_module_sqlite_lacks_is_snapshotted_by_its_text(api
     base, _, _ = new_base()
     with instance_body("sqlite", tmp_path) as (instance, url):
         _write_virtual_table(url, "vectors", "CREATE VIRTUAL TABLE vectors USING vec0(embedding float[4])")
-        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
-        assert api.put(f"{base}/dbschema/app/changelog",
-                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
-        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        _register(api, base, instance)
 
         done = _deploy(api, base, {"count": 2})
         assert done["status"] == "SUCCESS" and done["error"] is None and "snapshotError" not in done, done
@@ -173,10 +172,7 @@ def test_a_snapshot_that_cannot_read_the_database_leaves_the_deployment_successf
     base, _, _ = new_base()
     with instance_body("sqlite", tmp_path) as (instance, url):
         _write_virtual_table(url, "broken", "CREATE VIRTUAL TABLE broken USING fts5(body, nosuchoption = 1)")
-        assert api.post(f"{base}/dbschema", {"identifier": "app", "name": "App"}).status == 201
-        assert api.put(f"{base}/dbschema/app/changelog",
-                       {"rootFile": "changelog.sql", "files": {"changelog.sql": CHANGELOG}}).status == 200
-        assert api.post(f"{base}/dbschema/app/instance", instance).status == 201
+        _register(api, base, instance)
 
         done = _deploy(api, base, {"count": 2})
         assert done["status"] == "SUCCESS" and done["error"] is None, done
