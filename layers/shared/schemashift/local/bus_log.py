@@ -68,31 +68,51 @@ def record(entry: dict[str, Any], event_id: str, account: str | None = None) -> 
     with _lock:
         if path.exists() and path.stat().st_size > MAX_BYTES:
             path.replace(path.with_name(path.name + ".1"))
-        with path.open("a") as handle:
-            handle.write(line + "\n")
+        with path.open("a+b") as handle:
+            end = handle.seek(0, 2)
+            torn = False
+            if end:
+                handle.seek(end - 1)
+                torn = handle.read(1) != b"\n"  # a crash cut the last line short: start a new one
+            handle.write((b"\n" if torn else b"") + line.encode() + b"\n")
 
 
 def read(home: Path, last: int = 20, follow: bool = False, poll: float = 0.25) -> Iterator[dict[str, Any]]:
-    """The last ``last`` events, then (with ``follow``) each new one as it is put."""
+    """The last ``last`` events, then (with ``follow``) each new one as it is put. Only whole lines
+    are read: a line still being written is read once it ends, and one a crash cut short is skipped."""
     path = log_path(home)
-    lines = path.read_text().splitlines()[-last:] if path.exists() and last > 0 else []
-    yield from (json.loads(line) for line in lines if line.strip())
+    complete = _whole_lines(path.read_bytes()) if path.exists() else b""
+    if last > 0:
+        yield from _events(complete.splitlines()[-last:])
     if not follow:
         return
-    offset = path.stat().st_size if path.exists() else 0
+    offset = len(complete)
     while True:
         if path.exists():
             size = path.stat().st_size
             if size < offset:  # rolled over
                 offset = 0
             if size > offset:
-                with path.open() as handle:
+                with path.open("rb") as handle:
                     handle.seek(offset)
-                    chunk = handle.read()
-                complete, _, _ = chunk.rpartition("\n")
-                offset += len(complete.encode()) + (1 if complete else 0)
-                yield from (json.loads(line) for line in complete.splitlines() if line.strip())
+                    chunk = _whole_lines(handle.read())
+                offset += len(chunk)
+                yield from _events(chunk.splitlines())
         time.sleep(poll)
+
+
+def _whole_lines(data: bytes) -> bytes:
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _events(lines: list[bytes]) -> Iterator[dict[str, Any]]:
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except ValueError:  # cut short by a crash mid-write (kill -9): the next line is whole again
+            continue
 
 
 def describe(event: dict[str, Any]) -> str:
